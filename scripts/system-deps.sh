@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the system programs the test suite drives (tmux for the terminal-client tests).
+# Prints clearly what it could not install; the tests that need it then say so themselves.
+set -u
+need=()
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "system-deps: installing ${need[*]} with apt-get" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null 2>&1 \
+    || echo "system-deps: could not install ${need[*]}; the tests that need it will fail" >&2
+else
+  echo "system-deps: ${need[*]} missing and cannot install (need root and apt-get)" >&2
+fi
+exit 0

@@ -1,0 +1,120 @@
+"""The listening server: owns the hub, every connection and the shutdown sequence.
+
+Resource handling: the server owns its listening socket and every accepted connection;
+`shutdown` sends ``DISCONNECT CHAT/1.0`` to each, waits up to the grace period for them to
+go, then aborts what is left. Error handling: accept errors (EMFILE and friends) are logged
+and retried by asyncio's loop; a failing connection never takes the server down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+
+from parley.hub import Hub
+from parley.server.config import ServerConfig
+from parley.server.connection import Chat1Connection
+
+log = logging.getLogger("parley.server")
+
+
+def make_listening_socket(host: str | None, port: int) -> socket.socket:
+    """One socket for `host`:`port`; all interfaces means dual-stack IPv6+IPv4 if possible.
+
+    A single socket (rather than one per address family) keeps a system-chosen port the
+    same for IPv4 and IPv6 clients.
+    """
+    if host in (None, "", "*", "::") and socket.has_dualstack_ipv6():
+        return socket.create_server(
+            ("::", port), family=socket.AF_INET6, dualstack_ipv6=True, reuse_port=False
+        )
+    if host in (None, "", "*"):
+        host = "0.0.0.0"
+    assert host is not None
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, address = infos[0]
+    return socket.create_server(address[:2], family=family)
+
+
+class ChatServer:
+    """A running Parley server: listener, hub and connections."""
+
+    def __init__(self, config: ServerConfig, hub: Hub | None = None) -> None:
+        self.config = config
+        self.hub = hub if hub is not None else Hub()
+        self._connections: set[Chat1Connection] = set()
+        self._dirty: list[Chat1Connection] = []
+        self._flush_scheduled = False
+        self._server: asyncio.Server | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped = asyncio.Event()
+        self._shutdown_task: asyncio.Task[None] | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        """Bind and start accepting; raises OSError if the address cannot be used."""
+        self._loop = asyncio.get_running_loop()
+        sock = make_listening_socket(self.config.host, self.config.port)
+        self.port = sock.getsockname()[1]
+        self._server = await self._loop.create_server(
+            lambda: Chat1Connection(self), sock=sock, backlog=1024
+        )
+
+    @property
+    def connection_count(self) -> int:
+        """Open connections, registered or not."""
+        return len(self._connections)
+
+    def track(self, connection: Chat1Connection) -> None:
+        """Called by a connection once it is established."""
+        self._connections.add(connection)
+
+    def untrack(self, connection: Chat1Connection) -> None:
+        """Called by a connection once it is gone."""
+        self._connections.discard(connection)
+        if self._shutdown_task is not None and not self._connections:
+            self._stopped.set()
+
+    def schedule_flush(self, connection: Chat1Connection) -> None:
+        """Write `connection`'s queue at the end of this loop iteration, with all others."""
+        self._dirty.append(connection)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            assert self._loop is not None
+            self._loop.call_soon(self._flush_all)
+
+    def _flush_all(self) -> None:
+        self._flush_scheduled = False
+        dirty, self._dirty = self._dirty, []
+        for connection in dirty:
+            connection.flush()
+
+    def request_shutdown(self, reason: str = "shutdown requested") -> None:
+        """Start the shutdown sequence once; safe to call from signal handlers."""
+        if self._shutdown_task is None:
+            log.info("shutting down: %s", reason)
+            self._shutdown_task = asyncio.ensure_future(self._shutdown())
+
+    async def shutdown(self) -> None:
+        """Tell every client, close everything, and return when done."""
+        self.request_shutdown()
+        await self.wait_stopped()
+
+    async def wait_stopped(self) -> None:
+        """Return once the server has shut down."""
+        await self._stopped.wait()
+        if self._shutdown_task is not None:
+            await self._shutdown_task
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for connection in list(self._connections):
+            connection.close("server shutting down", notify=True)
+        if self._connections:
+            try:
+                await asyncio.wait_for(self._stopped.wait(), self.config.shutdown_grace)
+            except TimeoutError:
+                log.warning("%d connections did not close in time", len(self._connections))
+        self._stopped.set()

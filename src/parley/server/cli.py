@@ -1,0 +1,74 @@
+"""``parley-server``: parse options, start the server, run until a signal or ``/quit``.
+
+A user error (bad option, port in use) is one line on stderr and exit status 2; SIGINT,
+SIGTERM and ``/quit`` notify every client and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import sys
+
+from parley.server.app import ChatServer
+from parley.server.config import ServerConfig, config_from_args
+from parley.server.console import OperatorConsole
+
+
+def _connect_hint(config: ServerConfig, port: int) -> str:
+    host = config.host
+    if host in (None, "", "*", "::", "0.0.0.0"):
+        host = socket.gethostname() or "localhost"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"Connect with: parley NAME chat://{host}:{port}  (on this machine: chat://localhost:{port})"
+
+
+async def serve(config: ServerConfig) -> int:
+    """Run the server until it is told to stop; return the exit status."""
+    server = ChatServer(config)
+    try:
+        await server.start()
+    except OSError as exc:
+        where = f"{config.host or '*'}:{config.port}"
+        print(f"parley-server: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"Will wait for client messages at port {server.port}", flush=True)
+    print(_connect_hint(config, server.port), flush=True)
+    print("Waiting for incoming client connections ...", flush=True)
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, server.request_shutdown, signal.Signals(signum).name)
+
+    console: OperatorConsole | None = None
+    stdin = sys.stdin
+    use_console = config.console == "on" or (
+        config.console == "auto" and stdin is not None and stdin.isatty()
+    )
+    if use_console and stdin is not None:
+        console = OperatorConsole(server, stdin.fileno())
+        if console.start():
+            print("Operator console ready: /who, /quit, /help, or type to talk", flush=True)
+    await server.wait_stopped()
+    if console is not None:
+        console.stop()
+    print("Server stopped.", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``parley-server``."""
+    config = config_from_args(argv)
+    logging.basicConfig(
+        level=config.log_level,
+        format="%(asctime)s %(levelname)s %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    try:
+        return asyncio.run(serve(config))
+    except KeyboardInterrupt:
+        return 0

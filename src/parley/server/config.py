@@ -1,0 +1,139 @@
+"""The server's configuration: one frozen dataclass, built from the command line.
+
+Every option has its default here and is shown by ``parley-server --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Literal, NoReturn
+
+from parley.protocol.framing import DEFAULT_MAX_LINE
+
+ConsoleMode = Literal["auto", "on", "off"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Everything the server needs to know to start.
+
+    Attributes:
+        host: address to listen on; None means every interface (IPv6 and IPv4).
+        port: TCP port; 0 lets the operating system pick a free one.
+        max_line: longest accepted input line in bytes; longer lines are answered with 413.
+        write_soft_limit: outbound bytes queued for one client before the server stops
+            reading from it until it catches up.
+        write_hard_limit: outbound bytes queued for one client before it is disconnected.
+        console: operator console on stdin: "auto" when stdin is a terminal, "on", "off".
+        shutdown_grace: seconds given to clients to receive DISCONNECT at shutdown.
+        log_level: logging level name for the server's log on stderr.
+    """
+
+    host: str | None = None
+    port: int = 0
+    max_line: int = DEFAULT_MAX_LINE
+    write_soft_limit: int = 256 * 1024
+    write_hard_limit: int = 1024 * 1024
+    console: ConsoleMode = "auto"
+    shutdown_grace: float = 1.5
+    log_level: str = "INFO"
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, not {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {value}")
+    return value
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``parley-server`` command line."""
+    defaults = ServerConfig()
+    parser = _OneLineErrorParser(
+        prog="parley-server",
+        description="Parley chat server: speaks CHAT/1.0 to any client written to its spec.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "port_positional",
+        nargs="?",
+        type=_port,
+        metavar="PORT",
+        help="port to listen on (same as --port; default: a free port chosen by the system)",
+    )
+    parser.add_argument(
+        "--port", "-p", type=_port, default=None, help="port to listen on; 0 = any free port"
+    )
+    parser.add_argument(
+        "--host", default=defaults.host, help="address to listen on (default: all interfaces)"
+    )
+    parser.add_argument(
+        "--max-line", type=_positive, default=defaults.max_line, help="longest input line, bytes"
+    )
+    parser.add_argument(
+        "--write-soft-limit",
+        type=_positive,
+        default=defaults.write_soft_limit,
+        help="bytes queued to one client before reading from it pauses",
+    )
+    parser.add_argument(
+        "--write-hard-limit",
+        type=_positive,
+        default=defaults.write_hard_limit,
+        help="bytes queued to one client before it is disconnected",
+    )
+    parser.add_argument(
+        "--console",
+        choices=["auto", "on", "off"],
+        default=defaults.console,
+        help="operator console on stdin (auto: only when stdin is a terminal)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default=defaults.log_level,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="server log detail (log goes to stderr)",
+    )
+    return parser
+
+
+def config_from_args(argv: list[str] | None = None) -> ServerConfig:
+    """Parse the command line; argparse exits with status 2 and one message on bad input."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    both = args.port is not None and args.port_positional is not None
+    if both and args.port != args.port_positional:
+        parser.error("PORT and --port disagree; give one of them")
+    port = args.port if args.port is not None else (args.port_positional or 0)
+    if args.write_soft_limit > args.write_hard_limit:
+        parser.error("--write-soft-limit must not exceed --write-hard-limit")
+    return ServerConfig(
+        host=args.host,
+        port=port,
+        max_line=args.max_line,
+        write_soft_limit=args.write_soft_limit,
+        write_hard_limit=args.write_hard_limit,
+        console=args.console,
+        log_level=args.log_level,
+    )
