@@ -1,8 +1,8 @@
-"""The hub without a network: registration rules and fan-out."""
+"""The hub without a network: registration, rooms, direct and offline messages, presence."""
 
 from __future__ import annotations
 
-from parley.hub import Delivery, Hub, Registration, Said
+from parley.hub import LOBBY, Delivery, Hub, Outcome, Presence, Registration, Said, Whispered
 
 
 class Collector:
@@ -13,6 +13,18 @@ class Collector:
 
     def deliver(self, event: Delivery) -> None:
         self.got.append(event)
+
+    def said(self) -> list[Said]:
+        return [e for e in self.got if isinstance(e, Said)]
+
+
+def users(hub: Hub, *names: str) -> list[Collector]:
+    peers = []
+    for name in names:
+        peer = Collector()
+        assert hub.register(peer, name) is Registration.OK
+        peers.append(peer)
+    return peers
 
 
 def test_registration_outcomes() -> None:
@@ -30,34 +42,90 @@ def test_registration_outcomes() -> None:
 
 def test_say_reaches_everyone_else_once_and_shares_one_event() -> None:
     hub = Hub()
-    peers = [Collector() for _ in range(5)]
-    for i, peer in enumerate(peers):
-        hub.register(peer, f"user{i}")
-    assert hub.say(peers[0], "hi") == 4
+    peers = users(hub, *(f"user{i}" for i in range(5)))
+    assert hub.say(peers[0], "hi") is Outcome.OK
     assert peers[0].got == []
     events = [p.got[0] for p in peers[1:]]
-    assert all(e == Said("user0", "hi") for e in events)
+    assert all(e == Said("user0", "hi", LOBBY) for e in events)
     assert all(e is events[0] for e in events)
 
 
-def test_unregister_frees_the_name_and_stops_deliveries() -> None:
+def test_unregister_frees_the_name_and_tells_neighbours_once() -> None:
     hub = Hub()
-    a, b = Collector(), Collector()
-    hub.register(a, "alice")
-    hub.register(b, "bob")
+    a, b = users(hub, "alice", "bob")
+    hub.join(a, "team")
+    hub.join(b, "team")
+    b.got.clear()
     assert hub.unregister(a) == "alice"
     assert hub.unregister(a) is None
+    assert b.got == [Presence("alice", "*", "quit")]
     hub.say(b, "anyone?")
-    assert a.got == []
+    assert a.said() == []
     assert hub.register(Collector(), "Alice") is Registration.OK
 
 
-def test_unregistered_peer_cannot_say() -> None:
+def test_unregistered_peer_cannot_act() -> None:
     hub = Hub()
-    a, b = Collector(), Collector()
-    hub.register(b, "bob")
-    assert hub.say(a, "sneaky") == 0
+    (b,) = users(hub, "bob")
+    stranger = Collector()
+    assert hub.say(stranger, "sneaky") is Outcome.NOT_REGISTERED
+    assert hub.direct(stranger, "bob", "x") is Outcome.NOT_REGISTERED
+    assert hub.join(stranger, "room") is Outcome.NOT_REGISTERED
     assert b.got == []
+
+
+def test_rooms_join_leave_and_scoped_messages() -> None:
+    hub = Hub()
+    alice, bob, carol = users(hub, "alice", "bob", "carol")
+    assert hub.join(alice, "#teamchat") is Outcome.OK
+    assert hub.join(alice, "TeamChat") is Outcome.ALREADY_MEMBER
+    assert hub.join(bob, "teamchat") is Outcome.OK
+    assert alice.got == [
+        Presence("alice", "teamchat", "joined"),
+        Presence("bob", "teamchat", "joined"),
+    ]
+    assert hub.say(alice, "Hello team!", "teamchat") is Outcome.OK
+    assert bob.said() == [Said("alice", "Hello team!", "teamchat")]
+    assert carol.got == []
+    assert hub.say(carol, "let me in", "teamchat") is Outcome.NOT_MEMBER
+    assert hub.say(carol, "x", "nowhere") is Outcome.NO_SUCH_ROOM
+    assert hub.leave(bob, "teamchat") is Outcome.OK
+    assert alice.got[-1] == Presence("bob", "teamchat", "left")
+    assert hub.leave(bob, "teamchat") is Outcome.NOT_MEMBER
+    assert hub.leave(bob, LOBBY) is Outcome.LOBBY_IS_HOME
+    assert hub.rooms() == [(LOBBY, ["alice", "bob", "carol"]), ("teamchat", ["alice"])]
+    hub.leave(alice, "teamchat")
+    assert [room for room, _ in hub.rooms()] == [LOBBY]  # empty rooms disappear
+
+
+def test_invalid_room_and_room_limit() -> None:
+    hub = Hub(rooms_per_user=2)
+    (alice,) = users(hub, "alice")
+    assert hub.join(alice, "two words") is Outcome.INVALID_NAME
+    assert hub.join(alice, "r1") is Outcome.OK
+    assert hub.join(alice, "r2") is Outcome.OK
+    assert hub.join(alice, "r3") is Outcome.TOO_MANY_ROOMS
+
+
+def test_direct_message_online_unknown_and_offline_queue() -> None:
+    hub = Hub(offline_limit=2)
+    alice, bob = users(hub, "alice", "bob")
+    assert hub.direct(alice, "BOB", "psst") is Outcome.OK
+    assert bob.got == [Whispered("alice", "bob", "psst")]
+    assert hub.direct(alice, "nobody", "hello?") is Outcome.NO_SUCH_USER
+    hub.unregister(bob)
+    assert hub.direct(alice, "bob", "first") is Outcome.QUEUED
+    assert hub.direct(alice, "bob", "second") is Outcome.QUEUED
+    assert hub.direct(alice, "bob", "third") is Outcome.QUEUE_FULL
+    back = Collector()
+    assert hub.register(back, "bob") is Registration.OK
+    assert hub.deliver_pending(back) == 2
+    assert [(e.sender, e.text) for e in back.got if isinstance(e, Whispered)] == [
+        ("alice", "first"),
+        ("alice", "second"),
+    ]
+    assert all(isinstance(e, Whispered) and e.queued_at for e in back.got)
+    assert hub.deliver_pending(back) == 0  # delivered once
 
 
 def test_sender_check_is_by_name_identity() -> None:
@@ -71,7 +139,6 @@ def test_sender_check_is_by_name_identity() -> None:
 
 def test_announce_reaches_everyone_as_server() -> None:
     hub = Hub()
-    a = Collector()
-    hub.register(a, "alice")
+    (a,) = users(hub, "alice")
     assert hub.announce("maintenance at noon") == 1
     assert a.got == [Said("server", "maintenance at noon")]

@@ -1,26 +1,32 @@
-"""The chat domain: who is registered and who receives what.
+"""The chat domain: users, rooms, direct messages, presence and offline queues.
 
-The hub takes commands (register, say, unregister) and hands deliveries to peers. It knows
-nothing of sockets, asyncio or wire dialects: a peer is anything with a `deliver` method,
-and a delivery is a frozen event that each door encodes in its own dialect (once per
-dialect, cached on the event, however many peers receive it).
+The hub takes commands (register, say, direct, join, leave, unregister) and hands deliveries
+to peers. It knows nothing of sockets, asyncio or wire dialects: a peer is anything with a
+`deliver` method, and a delivery is a frozen event that each door encodes in its own dialect
+(once per dialect, cached on the event, however many peers receive it). Every command is
+total: a refusal is a returned value, never an exception.
 """
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import Literal, Protocol
 
 from parley.protocol.names import is_reserved, is_valid_name, name_key
 
 OPERATOR_NAME = "server"
+LOBBY = "lobby"
+DEFAULT_OFFLINE_LIMIT = 100
+DEFAULT_ROOMS_PER_USER = 20
 
 
 @dataclass(frozen=True, slots=True)
 class Said:
-    """`sender` said `text` to everyone else.
+    """`sender` said `text` in `room`.
 
     `wire` caches the encoded bytes per dialect so that a message sent to a thousand peers
     is encoded once, not a thousand times.
@@ -28,10 +34,34 @@ class Said:
 
     sender: str
     text: str
+    room: str = LOBBY
     wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
-Delivery = Said
+@dataclass(frozen=True, slots=True)
+class Whispered:
+    """`sender` sent `text` to `recipient` alone; `queued_at` is set if it waited offline."""
+
+    sender: str
+    recipient: str
+    text: str
+    queued_at: float | None = None
+
+
+PresenceKind = Literal["joined", "left", "quit"]
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """`name` joined or left `room`, or quit the server (then `room` is ``*``)."""
+
+    name: str
+    room: str
+    kind: PresenceKind
+    wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+
+Delivery = Said | Whispered | Presence
 
 
 class Peer(Protocol):
@@ -50,25 +80,64 @@ class Registration(Enum):
     ALREADY = "already"
 
 
+class Outcome(Enum):
+    """The hub's answer to a room or message command."""
+
+    OK = "ok"
+    QUEUED = "queued"
+    NOT_REGISTERED = "not registered"
+    INVALID_NAME = "invalid name"
+    NO_SUCH_USER = "no such user"
+    NO_SUCH_ROOM = "no such room"
+    NOT_MEMBER = "not a member"
+    ALREADY_MEMBER = "already a member"
+    TOO_MANY_ROOMS = "too many rooms"
+    QUEUE_FULL = "offline queue full"
+    LOBBY_IS_HOME = "everyone stays in the lobby"
+
+
 @dataclass(slots=True)
 class _Member:
     name: str
     peer: Peer
+    rooms: list[str]
+
+
+@dataclass(slots=True)
+class _Room:
+    name: str
+    members: dict[Peer, None]
+    fan_out: tuple[Peer, ...] = ()
+
+    def refresh(self) -> None:
+        self.fan_out = tuple(self.members)
 
 
 class Hub:
-    """Registered users and the routing of their messages.
+    """Registered users, rooms and the routing of their messages."""
 
-    Error handling: every method is total; a refusal is a return value, never an exception.
-    """
-
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        offline_limit: int = DEFAULT_OFFLINE_LIMIT,
+        rooms_per_user: int = DEFAULT_ROOMS_PER_USER,
+    ) -> None:
+        self.offline_limit = offline_limit
+        self.rooms_per_user = rooms_per_user
         self._by_key: dict[str, _Member] = {}
         self._by_peer: dict[Peer, _Member] = {}
-        self._peers: tuple[Peer, ...] = ()
+        self._rooms: dict[str, _Room] = {LOBBY: _Room(LOBBY, {})}
+        self._seen: dict[str, str] = {}
+        self._offline: dict[str, deque[Whispered]] = {}
+
+    # Registration ------------------------------------------------------------------------
 
     def register(self, peer: Peer, name: str) -> Registration:
-        """Give `peer` the name `name` if it is valid, free and `peer` has none yet."""
+        """Give `peer` the name `name` if it is valid, free and `peer` has none yet.
+
+        A registered peer is in the lobby. Queued direct messages wait for
+        `deliver_pending`, so that the door can first answer the registration.
+        """
         if peer in self._by_peer:
             return Registration.ALREADY
         if not is_valid_name(name) or is_reserved(name):
@@ -76,20 +145,43 @@ class Hub:
         key = name_key(name)
         if key in self._by_key:
             return Registration.TAKEN
-        member = _Member(name, peer)
+        member = _Member(name, peer, [])
         self._by_key[key] = member
         self._by_peer[peer] = member
-        self._peers = (*self._peers, peer)
+        self._seen[key] = name
+        self._enter(member, self._rooms[LOBBY], announce=False)
         return Registration.OK
 
+    def deliver_pending(self, peer: Peer) -> int:
+        """Hand `peer` the direct messages that waited for it, in order; return how many."""
+        member = self._by_peer.get(peer)
+        if member is None:
+            return 0
+        queue = self._offline.pop(name_key(member.name), None)
+        for event in queue or ():
+            peer.deliver(event)
+        return len(queue or ())
+
     def unregister(self, peer: Peer) -> str | None:
-        """Forget `peer`'s registration; return the name it had, if any."""
+        """Forget `peer`; everyone who shared a room with it is told once that it quit."""
         member = self._by_peer.pop(peer, None)
         if member is None:
             return None
         del self._by_key[name_key(member.name)]
-        self._peers = tuple(p for p in self._peers if p is not peer)
+        neighbours: dict[Peer, None] = {}
+        for room_name in member.rooms:
+            room = self._rooms[room_key(room_name)]
+            del room.members[peer]
+            room.refresh()
+            neighbours.update(room.members)
+            if not room.members and room.name != LOBBY:
+                del self._rooms[room_key(room_name)]
+        event = Presence(member.name, "*", "quit")
+        for neighbour in neighbours:
+            neighbour.deliver(event)
         return member.name
+
+    # Queries -----------------------------------------------------------------------------
 
     def name_of(self, peer: Peer) -> str | None:
         """The name `peer` registered, or None."""
@@ -101,32 +193,134 @@ class Hub:
         member = self._by_peer.get(peer)
         return member is not None and name_key(claimed) == name_key(member.name)
 
-    def say(self, peer: Peer, text: str) -> int:
-        """Deliver `text` from `peer` to every other registered peer; return how many."""
-        member = self._by_peer.get(peer)
-        if member is None:
-            return 0
-        return self._fan_out(Said(member.name, text), exclude=peer)
-
-    def announce(self, text: str) -> int:
-        """Deliver `text` from the operator to every registered peer."""
-        return self._fan_out(Said(OPERATOR_NAME, text), exclude=None)
-
     def who(self) -> list[str]:
         """Registered names, sorted as people expect (case-insensitively)."""
         return sorted((m.name for m in self._by_key.values()), key=name_key)
 
+    def rooms(self) -> list[tuple[str, list[str]]]:
+        """Every room with its members' names, the lobby first."""
+        listing = []
+        for room in sorted(self._rooms.values(), key=lambda r: (r.name != LOBBY, r.name)):
+            names = sorted((self._by_peer[p].name for p in room.members), key=name_key)
+            listing.append((room.name, names))
+        return listing
+
+    def rooms_of(self, peer: Peer) -> list[str]:
+        """The rooms `peer` is in, in the order it joined them."""
+        member = self._by_peer.get(peer)
+        return list(member.rooms) if member else []
+
     def peers(self) -> Iterator[Peer]:
         """Every registered peer."""
-        return iter(self._peers)
+        return iter(list(self._by_peer))
 
     def __len__(self) -> int:
-        return len(self._peers)
+        return len(self._by_peer)
 
-    def _fan_out(self, event: Delivery, exclude: Peer | None) -> int:
-        count = 0
-        for peer in self._peers:
+    # Messages ----------------------------------------------------------------------------
+
+    def say(self, peer: Peer, text: str, room: str = LOBBY) -> Outcome:
+        """Deliver `text` from `peer` to every other member of `room`."""
+        member = self._by_peer.get(peer)
+        if member is None:
+            return Outcome.NOT_REGISTERED
+        target = self._rooms.get(room_key(room))
+        if target is None:
+            return Outcome.NO_SUCH_ROOM
+        if peer not in target.members:
+            return Outcome.NOT_MEMBER
+        self._fan_out(target, Said(member.name, text, target.name), exclude=peer)
+        return Outcome.OK
+
+    def direct(self, peer: Peer, recipient: str, text: str) -> Outcome:
+        """Send `text` to `recipient` alone; queue it if they were seen but are offline."""
+        member = self._by_peer.get(peer)
+        if member is None:
+            return Outcome.NOT_REGISTERED
+        key = name_key(recipient)
+        target = self._by_key.get(key)
+        if target is not None:
+            target.peer.deliver(Whispered(member.name, target.name, text))
+            return Outcome.OK
+        known = self._seen.get(key)
+        if known is None:
+            return Outcome.NO_SUCH_USER
+        queue = self._offline.setdefault(key, deque())
+        if len(queue) >= self.offline_limit:
+            return Outcome.QUEUE_FULL
+        queue.append(Whispered(member.name, known, text, queued_at=time.time()))
+        return Outcome.QUEUED
+
+    def announce(self, text: str) -> int:
+        """Deliver `text` from the operator to every registered peer; return how many."""
+        lobby = self._rooms[LOBBY]
+        self._fan_out(lobby, Said(OPERATOR_NAME, text), exclude=None)
+        return len(lobby.fan_out)
+
+    # Rooms -------------------------------------------------------------------------------
+
+    def join(self, peer: Peer, room: str) -> Outcome:
+        """Put `peer` in `room`, creating it; its members are told."""
+        member = self._by_peer.get(peer)
+        if member is None:
+            return Outcome.NOT_REGISTERED
+        if not is_valid_room(room):
+            return Outcome.INVALID_NAME
+        key = room_key(room)
+        target = self._rooms.get(key)
+        if target is not None and peer in target.members:
+            return Outcome.ALREADY_MEMBER
+        if len(member.rooms) > self.rooms_per_user:
+            return Outcome.TOO_MANY_ROOMS
+        if target is None:
+            target = self._rooms[key] = _Room(room.removeprefix("#"), {})
+        self._enter(member, target, announce=True)
+        return Outcome.OK
+
+    def leave(self, peer: Peer, room: str) -> Outcome:
+        """Take `peer` out of `room`; its members are told. The lobby cannot be left."""
+        member = self._by_peer.get(peer)
+        if member is None:
+            return Outcome.NOT_REGISTERED
+        key = room_key(room)
+        if key == LOBBY:
+            return Outcome.LOBBY_IS_HOME
+        target = self._rooms.get(key)
+        if target is None or peer not in target.members:
+            return Outcome.NOT_MEMBER
+        event = Presence(member.name, target.name, "left")
+        self._fan_out(target, event, exclude=None)
+        del target.members[peer]
+        target.refresh()
+        member.rooms.remove(target.name)
+        if not target.members:
+            del self._rooms[key]
+        return Outcome.OK
+
+    def room_name(self, room: str) -> str | None:
+        """The spelling under which `room` exists, or None if it does not."""
+        target = self._rooms.get(room_key(room))
+        return target.name if target else None
+
+    def _enter(self, member: _Member, room: _Room, *, announce: bool) -> None:
+        room.members[member.peer] = None
+        room.refresh()
+        member.rooms.append(room.name)
+        if announce:
+            self._fan_out(room, Presence(member.name, room.name, "joined"), exclude=None)
+
+    @staticmethod
+    def _fan_out(room: _Room, event: Delivery, exclude: Peer | None) -> None:
+        for peer in room.fan_out:
             if peer is not exclude:
                 peer.deliver(event)
-                count += 1
-        return count
+
+
+def room_key(room: str) -> str:
+    """The identity of a room name (``#Team`` and ``team`` are one room)."""
+    return name_key(room.removeprefix("#"))
+
+
+def is_valid_room(room: str) -> bool:
+    """A room name is a user-name-like word, optionally written with a leading ``#``."""
+    return is_valid_name(room.removeprefix("#"))

@@ -142,7 +142,9 @@ def test_unknown_command_after_registration(connect: Connect) -> None:
 def test_terminal_escapes_never_reach_others(connect: Connect) -> None:
     alice, bob = connect("alice"), connect("bob")
     alice.send(b"@alice: \x1b[2Jgotcha\rforged\n")
-    assert bob.line() == "@alice: \ufffd[2Jgotcha\ufffdforged".encode()
+    assert bob.line() == "@alice: \ufffd[2Jgotcha".encode()  # a bare CR ends a line
+    assert alice.line() == b"404 Unknown command"  # "forged" is not a command
+    assert bob.silent()
 
 
 def test_message_split_across_writes(connect: Connect) -> None:

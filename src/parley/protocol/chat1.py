@@ -45,23 +45,55 @@ class Reply(IntEnum):
     """Numbered replies from the server. The text of each is fixed by `REPLY_TEXT`."""
 
     REGISTERED = 200
+    EXTENSIONS = 210
+    JOINED = 220
+    LEFT = 221
+    QUEUED = 230
+    WHO = 250
+    ROOM = 251
+    END_OF_ROOMS = 252
     INVALID_REGISTRATION = 400
     ALREADY_REGISTERED = 401
     SENDER_MISMATCH = 403
     UNKNOWN_COMMAND = 404
+    NO_SUCH_USER = 410
+    NO_SUCH_ROOM = 411
+    INVALID_ROOM = 412
     LINE_TOO_LONG = 413
+    QUEUE_FULL = 414
     INVALID_UTF8 = 415
+    TOO_MANY_ROOMS = 416
+    ALREADY_IN_ROOM = 417
+    LOBBY_IS_HOME = 418
 
 
+# "{}" is filled with the reply's argument; other texts get it appended in parentheses.
 REPLY_TEXT: dict[Reply, str] = {
     Reply.REGISTERED: "Registration successful",
+    Reply.EXTENSIONS: "Extensions enabled:{}",
+    Reply.JOINED: "Joined {}",
+    Reply.LEFT: "Left {}",
+    Reply.QUEUED: "Queued for {} (offline)",
+    Reply.WHO: "{}",
+    Reply.ROOM: "{}",
+    Reply.END_OF_ROOMS: "End of rooms",
     Reply.INVALID_REGISTRATION: "Invalid registration",
     Reply.ALREADY_REGISTERED: "Client already registered",
     Reply.SENDER_MISMATCH: "Sender does not match registration",
     Reply.UNKNOWN_COMMAND: "Unknown command",
+    Reply.NO_SUCH_USER: "No such user {}",
+    Reply.NO_SUCH_ROOM: "Not in room {}",
+    Reply.INVALID_ROOM: "Invalid room name",
     Reply.LINE_TOO_LONG: "Line too long",
+    Reply.QUEUE_FULL: "Offline queue full for {}",
     Reply.INVALID_UTF8: "Invalid UTF-8",
+    Reply.TOO_MANY_ROOMS: "Too many rooms",
+    Reply.ALREADY_IN_ROOM: "Already in {}",
+    Reply.LOBBY_IS_HOME: "Everyone stays in the lobby",
 }
+
+EXTENSIONS = ("rooms", "dm", "who", "presence")
+_PRESENCE_VERBS = frozenset({"JOINED", "LEFT", "QUIT"})
 
 
 # Events a client sends -------------------------------------------------------------------
@@ -83,10 +115,51 @@ class Disconnect:
 
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
-    """``@<name>: <text>``: a message the sender says is from `name`."""
+    """``@<name>: <text>`` (the lobby) or ``@<name> #<room>: <text>`` (extension ``rooms``)."""
 
     name: str
     text: str
+    room: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    """``@<name> > <recipient>: <text>`` (extension ``dm``)."""
+
+    name: str
+    recipient: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extend:
+    """``EXTEND [<extension> ...] CHAT/1.0``: ask for extensions (none listed: all)."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """``JOIN <room> CHAT/1.0``."""
+
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """``LEAVE <room> CHAT/1.0``."""
+
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """``WHO CHAT/1.0``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rooms:
+    """``ROOMS CHAT/1.0``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +170,18 @@ class Malformed:
     detail: str = ""
 
 
-ClientEvent = Register | Disconnect | ChatMessage | Malformed
+ClientEvent = (
+    Register
+    | Disconnect
+    | ChatMessage
+    | DirectMessage
+    | Extend
+    | Join
+    | Leave
+    | Who
+    | Rooms
+    | Malformed
+)
 
 
 # Events a server sends -------------------------------------------------------------------
@@ -118,10 +202,21 @@ class ServerDisconnect:
 
 @dataclass(frozen=True, slots=True)
 class IncomingMessage:
-    """``@<name>: <text>`` relayed by the server."""
+    """``@<name>: <text>`` relayed by the server, with its room or recipient if extended."""
 
     name: str
     text: str
+    room: str | None = None
+    recipient: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceNotice:
+    """``JOINED|LEFT|QUIT <room> <name> CHAT/1.0`` (extension ``presence``)."""
+
+    kind: str
+    room: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +226,7 @@ class Notice:
     text: str
 
 
-ServerEvent = NumericReply | ServerDisconnect | IncomingMessage | Notice
+ServerEvent = NumericReply | ServerDisconnect | IncomingMessage | PresenceNotice | Notice
 
 
 # Parsing ---------------------------------------------------------------------------------
@@ -155,20 +250,41 @@ def parse_client_line(line: bytes | LineTooLong) -> ClientEvent:
     if text.startswith("@"):
         return _parse_chat_message(text)
     words = text.split()
-    if words and words[0] == "REGISTER":
-        if len(words) == 3 and words[2] == VERSION and is_valid_name(words[1]):
-            return Register(words[1])
+    if len(words) < 2 or words[-1] != VERSION:
+        if words and words[0] == "REGISTER":
+            return Malformed(Reply.INVALID_REGISTRATION)
+        return Malformed(Reply.UNKNOWN_COMMAND)
+    verb, args = words[0], words[1:-1]
+    if verb == "REGISTER":
+        if len(args) == 1 and is_valid_name(args[0]):
+            return Register(args[0])
         return Malformed(Reply.INVALID_REGISTRATION)
-    if words and words[0] == "DISCONNECT" and words[-1] == VERSION and len(words) in (2, 3):
-        return Disconnect(words[1] if len(words) == 3 else None)
+    if verb == "DISCONNECT" and len(args) <= 1:
+        return Disconnect(args[0] if args else None)
+    if verb == "EXTEND":
+        return Extend(tuple(args))
+    if verb in ("JOIN", "LEAVE") and len(args) == 1:
+        return Join(args[0]) if verb == "JOIN" else Leave(args[0])
+    if verb == "WHO" and not args:
+        return Who()
+    if verb == "ROOMS" and not args:
+        return Rooms()
     return Malformed(Reply.UNKNOWN_COMMAND)
 
 
 def _parse_chat_message(text: str) -> ClientEvent:
-    name, colon, rest = text[1:].partition(":")
-    if not colon or not is_valid_name(name):
+    head, colon, rest = text[1:].partition(":")
+    body = neutralise_controls(rest.removeprefix(" "))
+    words = head.split(" ")
+    if not colon or not is_valid_name(words[0]):
         return Malformed(Reply.UNKNOWN_COMMAND, "expected '@name: text'")
-    return ChatMessage(name, neutralise_controls(rest.removeprefix(" ")))
+    if len(words) == 1:
+        return ChatMessage(words[0], body)
+    if len(words) == 2 and words[1].startswith("#") and len(words[1]) > 1:
+        return ChatMessage(words[0], body, words[1][1:])
+    if len(words) == 3 and words[1] == ">" and words[2]:
+        return DirectMessage(words[0], words[2], body)
+    return Malformed(Reply.UNKNOWN_COMMAND, "expected '@name: text'")
 
 
 def parse_server_line(line: bytes | LineTooLong) -> ServerEvent:
@@ -182,26 +298,52 @@ def parse_server_line(line: bytes | LineTooLong) -> ServerEvent:
     if len(code) == 3 and code.isascii() and code.isdigit() and (space or not rest):
         return NumericReply(int(code), rest)
     if text.startswith("@"):
-        name, colon, body = text[1:].partition(":")
-        if colon and name and " " not in name:
-            return IncomingMessage(name, body.removeprefix(" "))
+        head, colon, body = text[1:].partition(":")
+        words = head.split(" ")
+        body = body.removeprefix(" ")
+        if colon and words[0]:
+            if len(words) == 1:
+                return IncomingMessage(words[0], body)
+            if len(words) == 2 and words[1].startswith("#"):
+                return IncomingMessage(words[0], body, room=words[1][1:])
+            if len(words) == 3 and words[1] == ">":
+                return IncomingMessage(words[0], body, recipient=words[2])
+    words = text.split()
+    if len(words) == 4 and words[0] in _PRESENCE_VERBS and words[3] == VERSION:
+        return PresenceNotice(words[0].lower(), words[1], words[2])
     return Notice(text)
 
 
 # Encoding --------------------------------------------------------------------------------
 
 
-def encode_reply(reply: Reply, detail: str = "") -> bytes:
-    """``<code> <text>\\n``; `detail` is appended in parentheses for the non-seed codes."""
-    text = REPLY_TEXT[reply]
-    if detail:
-        text = f"{text} ({detail})"
+def encode_reply(reply: Reply, argument: str = "") -> bytes:
+    """``<code> <text>\n``, with `argument` filled in (see `REPLY_TEXT`)."""
+    template = REPLY_TEXT[reply]
+    if "{}" in template:
+        text = template.format(argument)
+    elif argument:
+        text = f"{template} ({argument})"
+    else:
+        text = template
     return f"{reply.value} {text}\n".encode()
 
 
-def encode_message(name: str, text: str) -> bytes:
-    """``@<name>: <text>\\n``, as both clients and servers send it."""
-    return f"@{name}: {text}\n".encode()
+def encode_message(name: str, text: str, room: str | None = None) -> bytes:
+    """``@<name>: <text>\\n`` (or ``@<name> #<room>: <text>``), as clients and servers send it."""
+    if room is None:
+        return f"@{name}: {text}\n".encode()
+    return f"@{name} #{room}: {text}\n".encode()
+
+
+def encode_direct(name: str, recipient: str, text: str) -> bytes:
+    """``@<name> > <recipient>: <text>\\n``."""
+    return f"@{name} > {recipient}: {text}\n".encode()
+
+
+def encode_presence(kind: str, room: str, name: str) -> bytes:
+    """``JOINED|LEFT|QUIT <room> <name> CHAT/1.0\\n``."""
+    return f"{kind.upper()} {room} {name} {VERSION}\n".encode()
 
 
 def encode_register(name: str) -> bytes:

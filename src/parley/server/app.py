@@ -14,7 +14,7 @@ import socket
 
 from parley.hub import Hub
 from parley.server.config import ServerConfig
-from parley.server.connection import Chat1Connection
+from parley.server.connection import Connection
 
 log = logging.getLogger("parley.server")
 
@@ -42,9 +42,9 @@ class ChatServer:
 
     def __init__(self, config: ServerConfig, hub: Hub | None = None) -> None:
         self.config = config
-        self.hub = hub if hub is not None else Hub()
-        self._connections: set[Chat1Connection] = set()
-        self._dirty: list[Chat1Connection] = []
+        self.hub = hub if hub is not None else Hub(offline_limit=config.offline_limit)
+        self._connections: set[Connection] = set()
+        self._dirty: list[Connection] = []
         self._flush_scheduled = False
         self._server: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -58,7 +58,7 @@ class ChatServer:
         sock = make_listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
         self._server = await self._loop.create_server(
-            lambda: Chat1Connection(self), sock=sock, backlog=1024
+            lambda: Connection(self), sock=sock, backlog=1024
         )
 
     @property
@@ -66,17 +66,17 @@ class ChatServer:
         """Open connections, registered or not."""
         return len(self._connections)
 
-    def track(self, connection: Chat1Connection) -> None:
+    def track(self, connection: Connection) -> None:
         """Called by a connection once it is established."""
         self._connections.add(connection)
 
-    def untrack(self, connection: Chat1Connection) -> None:
+    def untrack(self, connection: Connection) -> None:
         """Called by a connection once it is gone."""
         self._connections.discard(connection)
         if self._shutdown_task is not None and not self._connections:
             self._stopped.set()
 
-    def schedule_flush(self, connection: Chat1Connection) -> None:
+    def schedule_flush(self, connection: Connection) -> None:
         """Write `connection`'s queue at the end of this loop iteration, with all others."""
         self._dirty.append(connection)
         if not self._flush_scheduled:

@@ -28,6 +28,11 @@ class ServerConfig:
         console: operator console on stdin: "auto" when stdin is a terminal, "on", "off".
         shutdown_grace: seconds given to clients to receive DISCONNECT at shutdown.
         log_level: logging level name for the server's log on stderr.
+        greet_delay: seconds of silence after which a new connection is taken for a person
+            and greeted with a name prompt.
+        fragment_pause: seconds after which an unterminated line on the plain door is taken
+            as a whole line (seed 003 clients send commands without a line end).
+        offline_limit: direct messages kept per offline user.
     """
 
     host: str | None = None
@@ -38,6 +43,9 @@ class ServerConfig:
     console: ConsoleMode = "auto"
     shutdown_grace: float = 1.5
     log_level: str = "INFO"
+    greet_delay: float = 1.0
+    fragment_pause: float = 0.3
+    offline_limit: int = 100
 
 
 def _port(text: str) -> int:
@@ -113,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="bytes queued to one client before it is disconnected",
     )
     parser.add_argument(
+        "--offline-limit",
+        type=_positive,
+        default=defaults.offline_limit,
+        help="direct messages kept for each offline user",
+    )
+    parser.add_argument(
         "--console",
         choices=["auto", "on", "off"],
         default=defaults.console,
@@ -145,4 +159,5 @@ def config_from_args(argv: list[str] | None = None) -> ServerConfig:
         write_hard_limit=args.write_hard_limit,
         console=args.console,
         log_level=args.log_level,
+        offline_limit=args.offline_limit,
     )

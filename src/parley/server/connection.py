@@ -1,9 +1,13 @@
-"""One CHAT/1.0 connection: bytes in through the framer and codec, deliveries out.
+"""One client connection: framing, door selection, and the bounded outbound queue.
+
+The first line (or a silence) picks the door: ``REGISTER``/``EXTEND`` means CHAT/1.0;
+anything else, or no bytes within the greeting delay, means the plain door for people.
 
 Resource handling: outbound bytes are queued per connection and written once per loop
 iteration (many deliveries, one write). Past the soft limit of queued bytes the server stops
 reading from this client; past the hard limit the client is disconnected with a reason.
-Nothing a client sends can raise out of `data_received`.
+Error handling: nothing a client sends can raise out of `data_received`; a bug in handling
+costs that one connection (logged with its traceback), never the server.
 """
 
 from __future__ import annotations
@@ -13,43 +17,35 @@ import logging
 import socket
 from typing import TYPE_CHECKING
 
-from parley.hub import Delivery, Registration
+from parley.hub import Delivery, Hub
 from parley.protocol import chat1
-from parley.protocol.chat1 import (
-    ChatMessage,
-    ClientEvent,
-    Disconnect,
-    Malformed,
-    Register,
-    Reply,
-)
-from parley.protocol.framing import LineFramer
+from parley.protocol.framing import LineFramer, LineTooLong
+from parley.server.chat1_door import Chat1Door
+from parley.server.config import ServerConfig
+from parley.server.doors import Door
+from parley.server.plain_door import PlainDoor
 
 if TYPE_CHECKING:
     from parley.server.app import ChatServer
 
 log = logging.getLogger("parley.server")
 
-DIALECT = "chat1"
-
-_REGISTRATION_REPLY = {
-    Registration.OK: Reply.REGISTERED,
-    Registration.INVALID: Reply.INVALID_REGISTRATION,
-    Registration.TAKEN: Reply.ALREADY_REGISTERED,
-    Registration.ALREADY: Reply.ALREADY_REGISTERED,
-}
+_CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT")
 
 
-class Chat1Connection(asyncio.Protocol):
-    """The server side of one CHAT/1.0 client."""
+class Connection(asyncio.Protocol):
+    """The server side of one TCP connection, whatever its dialect."""
 
     def __init__(self, server: ChatServer) -> None:
         self._server = server
-        self._hub = server.hub
-        self._framer = LineFramer(server.config.max_line)
+        self.hub: Hub = server.hub
+        self.config: ServerConfig = server.config
+        self._framer = LineFramer(self.config.max_line, accept_bare_cr=True)
         self._transport: asyncio.Transport | None = None
         self._outbox: list[bytes] = []
         self._closing = False
+        self._timer: asyncio.TimerHandle | None = None
+        self.door: Door | None = None
         self.address = "?"
 
     # asyncio.Protocol ----------------------------------------------------------------------
@@ -63,17 +59,18 @@ class Chat1Connection(asyncio.Protocol):
         peername = transport.get_extra_info("peername")
         if peername:
             self.address = f"{peername[0].removeprefix('::ffff:')}:{peername[1]}"
-        config = self._server.config
-        transport.set_write_buffer_limits(high=config.write_soft_limit)
+        transport.set_write_buffer_limits(high=self.config.write_soft_limit)
         self._server.track(self)
-        log.debug("connection from %s", self.address)
+        self._set_timer(self.config.greet_delay, self._greet_if_silent)
 
     def data_received(self, data: bytes) -> None:
         try:
             for line in self._framer.feed(data):
                 if self._closing:
                     return
-                self._handle(chat1.parse_client_line(line))
+                self._dispatch(line)
+            if self._framer.pending and not isinstance(self.door, Chat1Door):
+                self._set_timer(self.config.fragment_pause, self._take_fragment)
         except Exception:  # a bug must cost one connection, never the server
             log.exception("internal error on connection %s", self.address)
             self.close("internal error", notify=True)
@@ -82,7 +79,8 @@ class Chat1Connection(asyncio.Protocol):
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
-        name = self._hub.unregister(self)
+        self._cancel_timer()
+        name = self.hub.unregister(self)
         self._server.untrack(self)
         self._closing = True
         self._outbox.clear()
@@ -97,14 +95,49 @@ class Chat1Connection(asyncio.Protocol):
         if self._transport is not None and not self._closing:
             self._transport.resume_reading()
 
+    # Door selection ------------------------------------------------------------------------
+
+    def _dispatch(self, line: bytes | LineTooLong) -> None:
+        if self.door is None:
+            self._cancel_timer()
+            self.door = self._choose_door(line)
+        self.door.handle_line(line)
+
+    def _choose_door(self, first_line: bytes | LineTooLong) -> Door:
+        if isinstance(first_line, LineTooLong) or first_line.lstrip().startswith(_CHAT1_VERBS):
+            return Chat1Door(self)
+        return PlainDoor(self)
+
+    def _greet_if_silent(self) -> None:
+        self._timer = None
+        if self.door is None and not self._framer.pending and not self._closing:
+            door = PlainDoor(self)
+            self.door = door
+            door.greet()
+
+    def _take_fragment(self) -> None:
+        """A line that arrived without its line end, followed by a pause, is taken whole."""
+        self._timer = None
+        fragment = self._framer.flush()
+        if fragment is not None and not self._closing:
+            self._dispatch(fragment)
+
+    def _set_timer(self, delay: float, callback: object) -> None:
+        self._cancel_timer()
+        assert callable(callback)
+        self._timer = asyncio.get_running_loop().call_later(delay, callback)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
     # Outbound ------------------------------------------------------------------------------
 
     def deliver(self, event: Delivery) -> None:
-        """Queue a hub delivery, encoded once per dialect for all its recipients."""
-        data = event.wire.get(DIALECT)
-        if data is None:
-            data = event.wire[DIALECT] = chat1.encode_message(event.sender, event.text)
-        self.send(data)
+        """A hub delivery: the door encodes it (once per dialect for all recipients)."""
+        if self.door is not None and not self._closing:
+            self.door.deliver(event)
 
     def send(self, data: bytes) -> None:
         """Queue whole lines; they are written at the end of this loop iteration."""
@@ -122,16 +155,17 @@ class Chat1Connection(asyncio.Protocol):
         data = self._outbox[0] if len(self._outbox) == 1 else b"".join(self._outbox)
         self._outbox.clear()
         self._transport.write(data)
-        if self._transport.get_write_buffer_size() > self._server.config.write_hard_limit:
+        if self._transport.get_write_buffer_size() > self.config.write_hard_limit:
             self.close("send queue exceeded", notify=True)
 
     def close(self, reason: str, *, notify: bool) -> None:
-        """Close this connection, first sending ``DISCONNECT CHAT/1.0`` if `notify`."""
+        """Close this connection, first sending the door's goodbye if `notify`."""
         if self._closing or self._transport is None:
             return
-        name = self._hub.unregister(self)
-        if notify:
-            self._outbox.append(chat1.SERVER_DISCONNECT)
+        self._cancel_timer()
+        name = self.hub.unregister(self)
+        if notify:  # a connection that has not spoken yet is most likely a CHAT/1.0 client
+            self._outbox.append(self.door.goodbye() if self.door else chat1.SERVER_DISCONNECT)
         pending = b"".join(self._outbox)
         self._outbox.clear()
         self._closing = True
@@ -140,47 +174,6 @@ class Chat1Connection(asyncio.Protocol):
             transport.write(pending)
         transport.close()
         if transport.get_write_buffer_size():
-            asyncio.get_running_loop().call_later(
-                self._server.config.shutdown_grace, transport.abort
-            )
+            asyncio.get_running_loop().call_later(self.config.shutdown_grace, transport.abort)
         if name is not None:
-            log.info("%s disconnected by server: %s", name, reason)
-
-    # Inbound -------------------------------------------------------------------------------
-
-    def _reply(self, reply: Reply, detail: str = "") -> None:
-        self.send(chat1.encode_reply(reply, detail))
-
-    def _handle(self, event: ClientEvent) -> None:
-        registered = self._hub.name_of(self) is not None
-        if isinstance(event, ChatMessage):
-            if not registered:
-                self._reply(Reply.INVALID_REGISTRATION)
-            elif not self._hub.is_sender(self, event.name):
-                self._reply(Reply.SENDER_MISMATCH)
-            else:
-                self._hub.say(self, event.text)
-        elif isinstance(event, Register):
-            result = self._hub.register(self, event.name)
-            self._reply(_REGISTRATION_REPLY[result])
-            if result is Registration.OK:
-                log.info("%s registered from %s", event.name, self.address)
-        elif isinstance(event, Disconnect):
-            self._handle_disconnect(event, registered)
-        elif isinstance(event, Malformed):
-            if not registered and event.reply is Reply.UNKNOWN_COMMAND:
-                self._reply(Reply.INVALID_REGISTRATION)
-            else:
-                self._reply(event.reply, event.detail)
-
-    def _handle_disconnect(self, event: Disconnect, registered: bool) -> None:
-        if registered and event.name is not None and not self._hub.is_sender(self, event.name):
-            self._reply(Reply.SENDER_MISMATCH)
-            return
-        name = self._hub.unregister(self)
-        if name is not None:
-            log.info("%s disconnected", name)
-        self.flush()
-        self._closing = True
-        if self._transport is not None:
-            self._transport.close()
+            log.info("%s disconnected: %s", name, reason)

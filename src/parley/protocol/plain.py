@@ -1,0 +1,220 @@
+"""The plain line door for people with telnet or netcat, and for seed 002/003 clients.
+
+Pure: turns a typed line into a command and a delivery into the text a person reads. Two
+modes, chosen by how the connection registered:
+
+- ``default`` (answered the name prompt): slash commands (``/msg``, ``/join``, ``/leave``,
+  ``/who``, ``/rooms``, ``/quit``, ``/help``), seed 002's ``?`` and ``text > Joe``; any other
+  line is chat in the current room.
+- ``seed003`` (registered with ``server:register <name>``): seed 003's semantics exactly:
+  outside a room every line is a command (``server:who``/``who``, ``server:exit``/``exit``,
+  ``server:join <room>``/``join <room>``, ``<recipient>:<message>``); inside a room every line
+  is room chat except ``leave``/``server:leave``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from parley.hub import LOBBY, Delivery, Presence, Said, Whispered
+from parley.protocol.names import is_valid_name
+
+Mode = Literal["default", "seed003"]
+
+
+@dataclass(frozen=True, slots=True)
+class SayTo:
+    """Chat `text` in the current room."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendDirect:
+    """Send `text` to `recipient` alone."""
+
+    recipient: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRoom:
+    """Join (creating if needed) `room` and make it current."""
+
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveRoom:
+    """Leave `room`, or the current room when None."""
+
+    room: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListUsers:
+    """Who is online."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListRooms:
+    """Rooms and their members."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quit:
+    """Leave the server."""
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """Show the commands."""
+
+
+@dataclass(frozen=True, slots=True)
+class Nothing:
+    """An empty line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A line that is not a command in this mode; `message` says why."""
+
+    message: str
+
+
+PlainCommand = (
+    SayTo
+    | SendDirect
+    | JoinRoom
+    | LeaveRoom
+    | ListUsers
+    | ListRooms
+    | Quit
+    | Help
+    | Nothing
+    | Invalid
+)
+
+HELP_DEFAULT = """\
+Commands (anything else is chat in your current room):
+  /msg NAME TEXT    private message (also: TEXT > NAME)
+  /join ROOM        join or create ROOM and talk there
+  /leave [ROOM]     leave ROOM (default: the current one)
+  /who  (or ?)      who is online
+  /rooms            rooms and their members
+  /quit             leave the server
+  /help             this list"""
+
+HELP_SEED003 = """\
+Commands outside a room:
+  who | server:who              who is online
+  join ROOM | server:join ROOM  join or create ROOM
+  NAME:MESSAGE                  private message (kept if NAME is offline)
+  exit | server:exit            leave the server
+In a room every line is room chat; leave | server:leave leaves it."""
+
+
+def parse_name_answer(line: str) -> str | None:
+    """The name a person typed at the name prompt, if it is a valid one."""
+    name = line.strip()
+    return name if is_valid_name(name) else None
+
+
+def parse_line(line: str, mode: Mode, in_room: bool) -> PlainCommand:
+    """Read one typed line in `mode`; `in_room`: a room other than the lobby is current."""
+    if mode == "seed003":
+        return _parse_seed003(line.strip(), in_room)
+    return _parse_default(line)
+
+
+def _parse_default(line: str) -> PlainCommand:
+    stripped = line.strip()
+    if not stripped:
+        return Nothing()
+    if stripped == "?":
+        return ListUsers()
+    if stripped.startswith("/"):
+        return _parse_slash(stripped)
+    text, arrow, recipient = stripped.rpartition(">")
+    recipient = recipient.strip()
+    if arrow and text.strip() and is_valid_name(recipient):
+        return SendDirect(recipient, text.strip())
+    return SayTo(line.rstrip())
+
+
+def _parse_slash(line: str) -> PlainCommand:
+    verb, _, rest = line.partition(" ")
+    rest = rest.strip()
+    verb = verb.lower()
+    if verb in ("/msg", "/m", "/tell"):
+        recipient, _, text = rest.partition(" ")
+        if not recipient or not text.strip():
+            return Invalid("usage: /msg NAME TEXT")
+        return SendDirect(recipient, text.strip())
+    if verb == "/join":
+        return JoinRoom(rest) if rest else Invalid("usage: /join ROOM")
+    if verb in ("/leave", "/part"):
+        return LeaveRoom(rest or None)
+    simple: dict[str, PlainCommand] = {
+        "/who": ListUsers(),
+        "/rooms": ListRooms(),
+        "/quit": Quit(),
+        "/exit": Quit(),
+        "/help": Help(),
+    }
+    if verb in simple and not rest:
+        return simple[verb]
+    if verb == "/say" and rest:
+        return SayTo(rest)
+    return Invalid(f"unknown command {verb}; type /help")
+
+
+def _parse_seed003(line: str, in_room: bool) -> PlainCommand:
+    command = line.removeprefix("server:")
+    if in_room:
+        if command == "leave":
+            return LeaveRoom(None)
+        return SayTo(line) if line else Nothing()
+    if not line:
+        return Nothing()
+    verb, _, rest = command.partition(" ")
+    if verb == "who" and not rest:
+        return ListUsers()
+    if verb == "exit" and not rest:
+        return Quit()
+    if verb == "join":
+        return JoinRoom(rest.strip()) if rest.strip() else Invalid("usage: join ROOM")
+    if verb == "leave" and not rest:
+        return Invalid("You are not in a chat room.")
+    if verb == "help":
+        return Help()
+    recipient, colon, text = line.partition(":")
+    if colon and is_valid_name(recipient.strip()) and text.strip():
+        return SendDirect(recipient.strip(), text.strip())
+    return Invalid("Unknown command. Use who, join ROOM, NAME:MESSAGE or exit.")
+
+
+def format_delivery(event: Delivery, mode: Mode) -> str:
+    """What a person on the plain door reads for `event`."""
+    if isinstance(event, Said):
+        if event.room == LOBBY:
+            return f"{event.sender}: {event.text}"
+        return f"{event.sender} (in {event.room}): {event.text}"
+    if isinstance(event, Whispered):
+        if mode == "seed003" and event.queued_at is None:
+            return f"{event.sender}: {event.text}"
+        when = ""
+        if event.queued_at is not None:
+            when = time.strftime(", sent %Y-%m-%d %H:%M UTC", time.gmtime(event.queued_at))
+        return f"{event.sender} (private{when}): {event.text}"
+    return format_presence(event)
+
+
+def format_presence(event: Presence) -> str:
+    """``* bob joined teamchat`` and the like."""
+    if event.kind == "quit":
+        return f"* {event.name} disconnected"
+    return f"* {event.name} {event.kind} {event.room}"

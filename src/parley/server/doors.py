@@ -1,0 +1,39 @@
+"""What a door needs from its connection, shared by every dialect's door."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from parley.hub import Delivery, Hub
+from parley.protocol.framing import LineTooLong
+from parley.server.config import ServerConfig
+
+
+class Link(Protocol):
+    """The connection as a door sees it: send bytes, close, and who is on the other end."""
+
+    hub: Hub
+    config: ServerConfig
+    address: str
+
+    def send(self, data: bytes) -> None:
+        """Queue whole lines for writing."""
+
+    def close(self, reason: str, *, notify: bool) -> None:
+        """Close the connection (notify: tell the client first, in its dialect)."""
+
+    def deliver(self, event: Delivery) -> None:
+        """Hand a hub delivery to the door (this object is the hub's peer)."""
+
+
+class Door(Protocol):
+    """One wire dialect on one connection: lines in, hub commands, deliveries out."""
+
+    def handle_line(self, line: bytes | LineTooLong) -> None:
+        """Act on one framed line from the client."""
+
+    def deliver(self, event: Delivery) -> None:
+        """Encode and queue a hub delivery."""
+
+    def goodbye(self) -> bytes:
+        """What to send before the server closes this connection."""
