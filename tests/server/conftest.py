@@ -14,6 +14,16 @@ import pytest
 from parley.server import ChatServer, ServerConfig
 
 
+def wait_for(predicate: Callable[[], bool], timeout: float = 3.0) -> bool:
+    """Poll `predicate` until it holds or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
 class ServerThread:
     """Runs a ChatServer on its own event loop until `stop`."""
 

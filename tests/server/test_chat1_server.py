@@ -5,21 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.server.conftest import Connect, LineClient, MakeServer, ServerThread
+from tests.server.conftest import Connect, LineClient, MakeServer, ServerThread, wait_for
 
 OK = b"200 Registration successful"
 INVALID = b"400 Invalid registration"
 TAKEN = b"401 Client already registered"
-
-
-def wait_for(predicate: object, timeout: float = 3.0) -> bool:
-    assert callable(predicate)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_register_ok_and_crlf_accepted(connect: Connect) -> None:

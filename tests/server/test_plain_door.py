@@ -1,0 +1,164 @@
+"""The plain door over a real socket: a person with netcat, and seed 002/003 clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.server.conftest import LineClient, MakeServer, ServerThread
+
+
+@pytest.fixture
+def server(make_server: MakeServer) -> ServerThread:
+    return make_server(greet_delay=0.2, fragment_pause=0.1)
+
+
+def person(server: ServerThread, name: str) -> LineClient:
+    """Connect, wait for the greeting, answer the name prompt."""
+    client = LineClient(server.port)
+    assert client.lines(2) == [b"Welcome to Parley. Type your name and press Enter.", b"Name: "]
+    client.send(f"{name}\r\n".encode())
+    assert client.line().startswith(f"Registration successful. Welcome, {name}!".encode())
+    assert client.line() == b"Type to chat in the lobby; /help lists the commands."
+    return client
+
+
+def seed003(server: ServerThread, name: str) -> LineClient:
+    client = LineClient(server.port)
+    client.send(f"server:register {name}".encode())  # one write, no line end
+    assert client.line().startswith(b"Registration successful.")
+    return client
+
+
+def test_silent_connection_is_greeted_and_can_chat_with_chat1_clients(server: ServerThread) -> None:
+    alice = person(server, "alice")
+    bob = LineClient(server.port)
+    assert bob.register("bob") == b"200 Registration successful"
+    alice.send(b"hello from netcat\n")
+    assert bob.line() == b"@alice: hello from netcat"
+    bob.send(b"@bob: hi alice\n")
+    assert alice.line() == b"bob: hi alice"
+
+
+def test_name_taken_and_invalid_prompt_again(server: ServerThread) -> None:
+    alice = person(server, "alice")
+    client = LineClient(server.port)
+    client.lines(2)
+    client.send(b"Alice\n")
+    assert client.lines(2) == [
+        b"Username Alice is already taken, please choose another.",
+        b"Name: ",
+    ]
+    client.send(b"two words\n")
+    assert client.line().startswith(b"Invalid username")
+    assert client.line() == b"Name: "
+    client.send(b"carol\n")
+    assert client.line().startswith(b"Registration successful. Welcome, carol!")
+    alice.close()
+
+
+def test_first_line_without_waiting_is_the_name(server: ServerThread) -> None:
+    client = LineClient(server.port)
+    client.send(b"dave\n")
+    assert client.line().startswith(b"Registration successful. Welcome, dave!")
+
+
+def test_seed002_commands_question_mark_and_arrow(server: ServerThread) -> None:
+    alice, joe = person(server, "alice"), person(server, "Joe")
+    alice.send(b"?\n")
+    assert alice.line() == b"Online (2): alice, Joe"
+    alice.send(b"Hi how are you > Joe\n")
+    assert joe.line() == b"alice (private): Hi how are you"
+    alice.send(b"hello > nobody\n")
+    assert alice.line() == b"! No such user nobody."
+    assert joe.silent()
+
+
+def test_slash_commands_rooms_and_announcements(server: ServerThread) -> None:
+    alice, bob, carol = person(server, "alice"), person(server, "bob"), person(server, "carol")
+    alice.send(b"/join teamchat\n")
+    assert alice.lines(2) == [b"* alice joined teamchat", b"You are now in teamchat (1 here)."]
+    bob.send(b"/join teamchat\n")
+    assert bob.lines(2) == [b"* bob joined teamchat", b"You are now in teamchat (2 here)."]
+    assert alice.line() == b"* bob joined teamchat"
+    alice.send(b"Hello team!\n")
+    assert bob.line() == b"alice (in teamchat): Hello team!"
+    assert carol.silent()
+    bob.send(b"/msg carol a secret\n")
+    assert carol.line() == b"bob (private): a secret"
+    carol.send(b"/rooms\n")
+    assert carol.lines(2) == [b"lobby (3): alice, bob, carol", b"teamchat (2): alice, bob"]
+    bob.send(b"/leave\n")
+    assert alice.line() == b"* bob left teamchat"
+    assert bob.lines(2) == [b"* bob left teamchat", b"You left teamchat; now in lobby."]
+    bob.send(b"/frobnicate\n")
+    assert bob.line() == b"! unknown command /frobnicate; type /help"
+    bob.send(b"/quit\n")
+    assert bob.line() == b"Goodbye."
+    assert bob.closed()
+    assert alice.line() == b"* bob disconnected"
+
+
+def test_seed003_semantics_outside_and_inside_a_room(server: ServerThread) -> None:
+    alice, bob = seed003(server, "Alice"), seed003(server, "Bob")
+    alice.send(b"server:who")
+    assert alice.line() == b"Online (2): Alice, Bob"
+    alice.send(b"Bob:Hello Bob!")
+    assert bob.line() == b"Alice: Hello Bob!"
+    alice.send(b"just chatting")
+    assert alice.line().startswith(b"! Unknown command.")
+    alice.send(b"join teamchat\n")
+    assert alice.lines(2) == [b"* Alice joined teamchat", b"You are now in teamchat (1 here)."]
+    bob.send(b"server:join teamchat\n")
+    bob.lines(2)
+    alice.line()
+    alice.send(b"who\n")  # inside a room every line is chat
+    assert bob.line() == b"Alice (in teamchat): who"
+    bob.send(b"leave\n")
+    assert bob.lines(2)[1] == b"You left teamchat; now in lobby."
+    bob.send(b"server:exit\n")
+    assert bob.line() == b"Goodbye."
+    assert bob.closed()
+
+
+def test_seed003_name_taken(server: ServerThread) -> None:
+    alice = seed003(server, "alice")
+    client = LineClient(server.port)
+    client.send(b"server:register alice\n")
+    assert client.line() == b"Username alice is already taken, please choose another."
+    alice.close()
+
+
+def test_offline_message_through_plain_door(server: ServerThread) -> None:
+    alice, bob = seed003(server, "alice"), seed003(server, "bob")
+    bob.send(b"exit\n")
+    assert bob.closed()
+    assert alice.line() == b"* bob disconnected"
+    alice.send(b"bob:see you later\n")
+    assert alice.line() == b"bob is offline; your message will be delivered when they return."
+    again = seed003(server, "bob")
+    assert again.line().startswith(b"alice (private, sent ")
+    alice.close()
+
+
+def test_bare_cr_ends_lines(server: ServerThread) -> None:
+    alice = person(server, "alice")
+    bob = person(server, "bob")
+    alice.send(b"one\rtwo\r")
+    assert bob.lines(2) == [b"alice: one", b"alice: two"]
+
+
+def test_oversize_and_bad_utf8_answered(server: ServerThread) -> None:
+    alice = person(server, "alice")
+    alice.send(b"x" * 10000 + b"\n")
+    assert alice.line() == b"! Line too long (limit 8192 bytes)."
+    alice.send(b"\xff\xfe\n")
+    assert alice.line() == b"! That line was not valid UTF-8; please use UTF-8."
+    alice.send(b"/who\n")
+    assert alice.line() == b"Online (1): alice"
+
+
+def test_shutdown_says_goodbye_to_people(server: ServerThread) -> None:
+    alice = person(server, "alice")
+    server.stop()
+    assert alice.line() == b"Server shutting down. Goodbye."
+    assert alice.closed()
