@@ -61,7 +61,17 @@ class Presence:
     wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
-Delivery = Said | Whispered | Presence
+@dataclass(frozen=True, slots=True)
+class Typing:
+    """`sender`'s unfinished line in `room` is now `text` (empty: they cleared it)."""
+
+    sender: str
+    text: str
+    room: str = LOBBY
+    wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+
+Delivery = Said | Whispered | Presence | Typing
 
 
 class Peer(Protocol):
@@ -230,6 +240,17 @@ class Hub:
         if peer not in target.members:
             return Outcome.NOT_MEMBER
         self._fan_out(target, Said(member.name, text, target.name), exclude=peer)
+        return Outcome.OK
+
+    def typing(self, peer: Peer, text: str, room: str = LOBBY) -> Outcome:
+        """Show the members of `room` what `peer` is typing there (live mode)."""
+        member = self._by_peer.get(peer)
+        if member is None:
+            return Outcome.NOT_REGISTERED
+        target = self._rooms.get(room_key(room))
+        if target is None or peer not in target.members:
+            return Outcome.NOT_MEMBER
+        self._fan_out(target, Typing(member.name, text, target.name), exclude=peer)
         return Outcome.OK
 
     def direct(self, peer: Peer, recipient: str, text: str) -> Outcome:

@@ -149,3 +149,23 @@ def test_stdin_devnull_server_keeps_running() -> None:
         register(wanted, "carol").close()
     finally:
         proc.kill()
+
+
+def test_console_rooms_kick_and_say() -> None:
+    proc, port = start_server("--console", "on")
+    try:
+        alice, bob = register(port, "alice"), register(port, "bob")
+        proc.write("/rooms\n")
+        proc.expect(r"^lobby \(2\): alice, bob$")
+        proc.write("/say hello all\n")
+        bob.settimeout(5)
+        assert bob.recv(100) == b"@server: hello all\n"
+        proc.write("/kick alice spamming\n")
+        proc.expect("kicked alice")
+        assert read_until_closed(alice).endswith(b"DISCONNECT CHAT/1.0\n")
+        proc.write("/kick nobody\n")
+        proc.expect("nobody is not online")
+        proc.write("/who\n")
+        proc.expect("1 online: bob")
+    finally:
+        proc.kill()

@@ -17,7 +17,7 @@ def test_extend_lists_what_was_enabled(connect: Connect) -> None:
     client.send(b"EXTEND rooms bogus CHAT/1.0\n")
     assert client.line() == b"210 Extensions enabled: rooms"
     client.send(b"EXTEND CHAT/1.0\n")
-    assert client.line() == b"210 Extensions enabled: rooms dm who presence"
+    assert client.line() == b"210 Extensions enabled: rooms dm who presence live"
 
 
 def test_extension_commands_refused_until_asked_for(connect: Connect) -> None:
@@ -127,3 +127,31 @@ def test_presence_quit_reaches_extended_clients_only(connect: Connect) -> None:
     bob.close()
     assert alice.line() == b"QUIT * bob CHAT/1.0"
     assert strict.silent()
+
+
+def test_live_typing_reaches_live_members_only(connect: Connect) -> None:
+    alice = extended(connect, "alice", "live")
+    bob = extended(connect, "bob", "live")
+    strict = connect("carol")
+    for partial in ("h", "he", "hel"):
+        alice.send(f"@alice ~: {partial}\n".encode())
+    assert bob.lines(3) == [b"@alice ~: h", b"@alice ~: he", b"@alice ~: hel"]
+    alice.send(b"@alice: hello\n")
+    assert bob.line() == b"@alice: hello"
+    assert strict.line() == b"@alice: hello"
+    assert strict.silent()
+
+
+def test_live_typing_is_throttled(make_server: MakeServer) -> None:
+    server = make_server(live_rate=5.0)
+    alice, bob = LineClient(server.port), LineClient(server.port)
+    for client, name in ((alice, "alice"), (bob, "bob")):
+        client.register(name)
+        client.send(b"EXTEND live CHAT/1.0\n")
+        client.line()
+    alice.send(b"".join(f"@alice ~: {'x' * k}\n".encode() for k in range(100)))
+    alice.send(b"@alice: done\n")
+    received = []
+    while (line := bob.line()) != b"@alice: done":
+        received.append(line)
+    assert 5 <= len(received) <= 12  # the burst (2 x rate), not all 100

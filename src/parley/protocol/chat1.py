@@ -92,7 +92,7 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.LOBBY_IS_HOME: "Everyone stays in the lobby",
 }
 
-EXTENSIONS = ("rooms", "dm", "who", "presence")
+EXTENSIONS = ("rooms", "dm", "who", "presence", "live")
 _PRESENCE_VERBS = frozenset({"JOINED", "LEFT", "QUIT"})
 
 
@@ -116,6 +116,15 @@ class Disconnect:
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
     """``@<name>: <text>`` (the lobby) or ``@<name> #<room>: <text>`` (extension ``rooms``)."""
+
+    name: str
+    text: str
+    room: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TypingUpdate:
+    """``@<name> ~: <partial>`` or ``@<name> ~#<room>: <partial>`` (extension ``live``)."""
 
     name: str
     text: str
@@ -175,6 +184,7 @@ ClientEvent = (
     | Disconnect
     | ChatMessage
     | DirectMessage
+    | TypingUpdate
     | Extend
     | Join
     | Leave
@@ -208,6 +218,7 @@ class IncomingMessage:
     text: str
     room: str | None = None
     recipient: str | None = None
+    typing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +293,9 @@ def _parse_chat_message(text: str) -> ClientEvent:
         return ChatMessage(words[0], body)
     if len(words) == 2 and words[1].startswith("#") and len(words[1]) > 1:
         return ChatMessage(words[0], body, words[1][1:])
+    if len(words) == 2 and words[1].startswith("~"):
+        room = words[1][1:].removeprefix("#")
+        return TypingUpdate(words[0], body, room or None)
     if len(words) == 3 and words[1] == ">" and words[2]:
         return DirectMessage(words[0], words[2], body)
     return Malformed(Reply.UNKNOWN_COMMAND, "expected '@name: text'")
@@ -308,6 +322,9 @@ def parse_server_line(line: bytes | LineTooLong) -> ServerEvent:
                 return IncomingMessage(words[0], body, room=words[1][1:])
             if len(words) == 3 and words[1] == ">":
                 return IncomingMessage(words[0], body, recipient=words[2])
+            if len(words) == 2 and words[1].startswith("~"):
+                room = words[1][1:].removeprefix("#") or None
+                return IncomingMessage(words[0], body, room=room, typing=True)
     words = text.split()
     if len(words) == 4 and words[0] in _PRESENCE_VERBS and words[3] == VERSION:
         return PresenceNotice(words[0].lower(), words[1], words[2])
@@ -334,6 +351,12 @@ def encode_message(name: str, text: str, room: str | None = None) -> bytes:
     if room is None:
         return f"@{name}: {text}\n".encode()
     return f"@{name} #{room}: {text}\n".encode()
+
+
+def encode_typing(name: str, text: str, room: str | None = None) -> bytes:
+    """``@<name> ~: <partial>\\n`` (lobby) or ``@<name> ~#<room>: <partial>\\n``."""
+    where = "~" if room is None else f"~#{room}"
+    return f"@{name} {where}: {text}\n".encode()
 
 
 def encode_direct(name: str, recipient: str, text: str) -> bytes:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from parley.hub import LOBBY, Delivery, Presence, Said, Whispered
+from parley.hub import LOBBY, Presence, Said, Whispered
 from parley.protocol.names import is_valid_name
 
 Mode = Literal["default", "seed003"]
@@ -197,7 +197,7 @@ def _parse_seed003(line: str, in_room: bool) -> PlainCommand:
     return Invalid("Unknown command. Use who, join ROOM, NAME:MESSAGE or exit.")
 
 
-def format_delivery(event: Delivery, mode: Mode) -> str:
+def format_delivery(event: Said | Whispered | Presence, mode: Mode) -> str:
     """What a person on the plain door reads for `event`."""
     if isinstance(event, Said):
         if event.room == LOBBY:

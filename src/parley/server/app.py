@@ -90,6 +90,14 @@ class ChatServer:
         for connection in dirty:
             connection.flush()
 
+    def kick(self, name: str, reason: str) -> bool:
+        """Disconnect the user called `name` (telling them first); False if not online."""
+        for connection in list(self._connections):
+            if self.hub.is_sender(connection, name):
+                connection.close(f"kicked: {reason}", notify=True)
+                return True
+        return False
+
     def request_shutdown(self, reason: str = "shutdown requested") -> None:
         """Start the shutdown sequence once; safe to call from signal handlers."""
         if self._shutdown_task is None:

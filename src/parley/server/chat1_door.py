@@ -7,8 +7,9 @@ replies, and ``DISCONNECT CHAT/1.0``. Direct messages reach it as ``@sender: [pr
 from __future__ import annotations
 
 import logging
+import time
 
-from parley.hub import LOBBY, Delivery, Outcome, Presence, Registration, Said
+from parley.hub import LOBBY, Delivery, Outcome, Presence, Registration, Said, Typing
 from parley.protocol import chat1
 from parley.protocol.chat1 import (
     ChatMessage,
@@ -22,9 +23,11 @@ from parley.protocol.chat1 import (
     Register,
     Reply,
     Rooms,
+    TypingUpdate,
     Who,
 )
 from parley.protocol.framing import LineTooLong
+from parley.ratelimit import TokenBucket
 from parley.server.doors import Link
 
 log = logging.getLogger("parley.server")
@@ -57,11 +60,12 @@ _EXTENDED_KEY = "chat1+"
 class Chat1Door:
     """The server side of one CHAT/1.0 client."""
 
-    __slots__ = ("_link", "extensions")
+    __slots__ = ("_link", "_typing_bucket", "extensions")
 
     def __init__(self, link: Link) -> None:
         self._link = link
         self.extensions: frozenset[str] = frozenset()
+        self._typing_bucket: TokenBucket | None = None
 
     def goodbye(self) -> bytes:
         return chat1.SERVER_DISCONNECT
@@ -82,6 +86,15 @@ class Chat1Door:
                     )
             else:
                 return
+        elif isinstance(event, Typing):
+            if "live" not in self.extensions:
+                return
+            data = event.wire.get(_EXTENDED_KEY)
+            if data is None:
+                room = None if event.room == LOBBY else event.room
+                data = event.wire[_EXTENDED_KEY] = chat1.encode_typing(
+                    event.sender, event.text, room
+                )
         elif isinstance(event, Presence):
             if "presence" not in self.extensions:
                 return
@@ -136,6 +149,9 @@ class Chat1Door:
                 hub.say(self._link, event.text)
             elif self._needs("rooms"):
                 self._answer(hub.say(self._link, event.text, event.room), event.room)
+        elif isinstance(event, TypingUpdate):
+            if hub.is_sender(self._link, event.name) and self._needs("live") and self._may_type():
+                hub.typing(self._link, event.text, event.room or LOBBY)
         elif isinstance(event, DirectMessage):
             if not hub.is_sender(self._link, event.name):
                 self._reply(Reply.SENDER_MISMATCH)
@@ -159,6 +175,14 @@ class Chat1Door:
             for room, members in hub.rooms():
                 self._reply(Reply.ROOM, " ".join([room, *members]))
             self._reply(Reply.END_OF_ROOMS)
+
+    def _may_type(self) -> bool:
+        """Typing updates past the live-typing rate are dropped: they are only previews."""
+        now = time.monotonic()
+        if self._typing_bucket is None:
+            config = self._link.config
+            self._typing_bucket = TokenBucket(config.live_rate, config.live_rate * 2, now)
+        return self._typing_bucket.allow(now)
 
     def _needs(self, extension: str) -> bool:
         if extension in self.extensions:

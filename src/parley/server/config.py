@@ -33,6 +33,8 @@ class ServerConfig:
         fragment_pause: seconds after which an unterminated line on the plain door is taken
             as a whole line (seed 003 clients send commands without a line end).
         offline_limit: direct messages kept per offline user.
+        live_rate: live-typing updates per second relayed from one client (burst: twice
+            that); the rest are dropped.
     """
 
     host: str | None = None
@@ -46,6 +48,7 @@ class ServerConfig:
     greet_delay: float = 1.0
     fragment_pause: float = 0.3
     offline_limit: int = 100
+    live_rate: float = 20.0
 
 
 def _port(text: str) -> int:

@@ -18,7 +18,10 @@ from parley.server.app import ChatServer
 
 log = logging.getLogger("parley.server")
 
-HELP = "console commands: /who, /quit, /help; any other line is sent to everyone as @server"
+HELP = (
+    "console commands: /who, /rooms, /kick NAME [REASON], /say TEXT, /quit, /help; "
+    "any other line is sent to everyone as @server"
+)
 
 
 class OperatorConsole:
@@ -67,18 +70,31 @@ class OperatorConsole:
         """Carry out one console line."""
         if not line:
             return
-        if line == "/quit":
+        verb, _, rest = line.partition(" ")
+        rest = rest.strip()
+        hub = self._server.hub
+        if verb == "/quit":
             self._server.request_shutdown("operator typed /quit")
-        elif line == "/who":
-            names = self._server.hub.who()
+        elif verb == "/who":
+            names = hub.who()
             self._print(f"{len(names)} online: {', '.join(names) if names else '(nobody)'}")
-        elif line == "/help":
+        elif verb == "/rooms":
+            for room, members in hub.rooms():
+                self._print(f"{room} ({len(members)}): {', '.join(members)}")
+        elif verb == "/kick" and rest:
+            name, _, reason = rest.partition(" ")
+            if self._server.kick(name, reason.strip() or "by the operator"):
+                self._print(f"kicked {name}")
+            else:
+                self._print(f"{name} is not online")
+        elif verb == "/help":
             self._print(HELP)
-        elif line.startswith("/"):
-            self._print(f"unknown console command {line.split(maxsplit=1)[0]!r}; {HELP}")
+        elif verb.startswith("/") and verb != "/say":
+            self._print(f"unknown or incomplete console command {verb!r}; {HELP}")
         else:
-            count = self._server.hub.announce(line)
-            self._print(f"sent to {count} users")
+            text = rest if verb == "/say" else line
+            if text:
+                self._print(f"sent to {hub.announce(text)} users")
 
     def _print(self, text: str) -> None:
         print(text, file=self._out, flush=True)

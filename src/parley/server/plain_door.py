@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from parley.hub import LOBBY, Delivery, Outcome, Registration, Said
+from parley.hub import LOBBY, Delivery, Outcome, Registration, Said, Typing
 from parley.protocol import plain
 from parley.protocol.chat1 import decode_line
 from parley.protocol.framing import LineTooLong
@@ -67,6 +67,8 @@ class PlainDoor:
         return b"Server shutting down. Goodbye.\n"
 
     def deliver(self, event: Delivery) -> None:
+        if isinstance(event, Typing):
+            return  # a person on a raw connection sees finished lines only
         if isinstance(event, Said) and self.mode == "default":
             data = event.wire.get("plain")
             if data is None:
