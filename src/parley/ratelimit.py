@@ -17,6 +17,14 @@ class TokenBucket:
         self._tokens = burst
         self._stamp = now
 
+    def full(self) -> bool:
+        """Whether no tokens have been taken since the bucket last filled (as last seen)."""
+        return self._tokens >= self.burst
+
+    def wait(self, cost: float = 1.0) -> float:
+        """Seconds until `cost` tokens are there, as of the last `allow`."""
+        return max(0.0, (cost - self._tokens) / self.rate) if self.rate > 0 else float("inf")
+
     def allow(self, now: float, cost: float = 1.0) -> bool:
         """Take `cost` tokens if there are enough at time `now`."""
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)

@@ -102,3 +102,11 @@ def test_any_bytes_parse_without_exception(data: bytes) -> None:
     if isinstance(event, ChatMessage):
         assert "\n" not in event.text and "\r" not in event.text
     assert chat1.parse_server_line(data) is not None
+
+
+def test_typing_lines_recognised_cheaply() -> None:
+    assert chat1.is_typing_line(b"@alice ~: hel")
+    assert chat1.is_typing_line(b"@alice ~#room: hel")
+    assert not chat1.is_typing_line(b"@alice: a ~ b")
+    assert not chat1.is_typing_line(b"REGISTER a CHAT/1.0")
+    assert not chat1.is_typing_line(LineTooLong(10))

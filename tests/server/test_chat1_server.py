@@ -169,15 +169,18 @@ def test_fifty_clients_each_receive_every_message_exactly_once(connect: Connect)
         assert client.silent(0.05)
 
 
-def test_order_from_one_sender_is_kept(connect: Connect) -> None:
-    alice, bob = connect("alice"), connect("bob")
+def test_order_from_one_sender_is_kept(make_server: MakeServer) -> None:
+    server = make_server(flood_rate=0)
+    alice, bob = LineClient(server.port), LineClient(server.port)
+    alice.register("alice")
+    bob.register("bob")
     for k in range(200):
         alice.send(f"@alice: {k}\n".encode())
     assert bob.lines(200) == [f"@alice: {k}".encode() for k in range(200)]
 
 
 def test_reader_that_never_reads_is_dropped_others_unaffected(make_server: MakeServer) -> None:
-    server = make_server(write_soft_limit=16 * 1024, write_hard_limit=64 * 1024)
+    server = make_server(write_soft_limit=16 * 1024, write_hard_limit=64 * 1024, flood_rate=0)
     stuck = LineClient(server.port)
     assert stuck.register("stuck") == OK
     alice, bob = LineClient(server.port), LineClient(server.port)

@@ -160,5 +160,5 @@ def test_oversize_and_bad_utf8_answered(server: ServerThread) -> None:
 def test_shutdown_says_goodbye_to_people(server: ServerThread) -> None:
     alice = person(server, "alice")
     server.stop()
-    assert alice.line() == b"Server shutting down. Goodbye."
+    assert alice.line() == b"Server closing your connection. Goodbye."
     assert alice.closed()

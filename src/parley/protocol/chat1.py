@@ -65,6 +65,7 @@ class Reply(IntEnum):
     TOO_MANY_ROOMS = 416
     ALREADY_IN_ROOM = 417
     LOBBY_IS_HOME = 418
+    TOO_FAST = 429
 
 
 # "{}" is filled with the reply's argument; other texts get it appended in parentheses.
@@ -90,6 +91,7 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.TOO_MANY_ROOMS: "Too many rooms",
     Reply.ALREADY_IN_ROOM: "Already in {}",
     Reply.LOBBY_IS_HOME: "Everyone stays in the lobby",
+    Reply.TOO_FAST: "{}",
 }
 
 EXTENSIONS = ("rooms", "dm", "who", "presence", "live")
@@ -281,6 +283,14 @@ def parse_client_line(line: bytes | LineTooLong) -> ClientEvent:
     if verb == "ROOMS" and not args:
         return Rooms()
     return Malformed(Reply.UNKNOWN_COMMAND)
+
+
+def is_typing_line(line: bytes | LineTooLong) -> bool:
+    """Cheaply tell a live-typing preview (``@name ~…: …``) from everything else."""
+    if isinstance(line, LineTooLong) or not line.startswith(b"@"):
+        return False
+    head = line[: line.find(b":")]
+    return b" ~" in head
 
 
 def _parse_chat_message(text: str) -> ClientEvent:

@@ -13,6 +13,7 @@ import logging
 import socket
 
 from parley.hub import Hub
+from parley.server.admission import Admission
 from parley.server.config import ServerConfig
 from parley.server.connection import Connection
 
@@ -43,6 +44,9 @@ class ChatServer:
     def __init__(self, config: ServerConfig, hub: Hub | None = None) -> None:
         self.config = config
         self.hub = hub if hub is not None else Hub(offline_limit=config.offline_limit)
+        self.admission = Admission(
+            config.max_connections, config.max_per_address, config.registrations_per_minute
+        )
         self._connections: set[Connection] = set()
         self._dirty: list[Connection] = []
         self._flush_scheduled = False

@@ -28,7 +28,7 @@ from parley.protocol.chat1 import (
 )
 from parley.protocol.framing import LineTooLong
 from parley.ratelimit import TokenBucket
-from parley.server.doors import Link
+from parley.server.doors import TOO_MANY_REGISTRATIONS, Link
 
 log = logging.getLogger("parley.server")
 
@@ -69,6 +69,9 @@ class Chat1Door:
 
     def goodbye(self) -> bytes:
         return chat1.SERVER_DISCONNECT
+
+    def notify(self, text: str) -> None:
+        self._reply(Reply.TOO_FAST, text)
 
     # Outbound ------------------------------------------------------------------------------
 
@@ -196,10 +199,14 @@ class Chat1Door:
 
     def _register(self, name: str) -> None:
         hub = self._link.hub
+        if hub.name_of(self._link) is None and not self._link.may_register():
+            self._reply(Reply.TOO_FAST, TOO_MANY_REGISTRATIONS)
+            return
         result = hub.register(self._link, name)
         self._reply(_REGISTRATION_REPLY[result])
         if result is Registration.OK:
             log.info("%s registered from %s (CHAT/1.0)", name, self._link.address)
+            self._link.registered()
             hub.deliver_pending(self._link)
 
     def _disconnect(self, event: Disconnect) -> None:

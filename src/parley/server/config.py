@@ -6,6 +6,7 @@ Every option has its default here and is shown by ``parley-server --help``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, NoReturn
 
@@ -35,6 +36,16 @@ class ServerConfig:
         offline_limit: direct messages kept per offline user.
         live_rate: live-typing updates per second relayed from one client (burst: twice
             that); the rest are dropped.
+        flood_rate: lines per second one client may send after its burst (0: no limit);
+            faster lines wait, reading pauses, and the client is told once.
+        flood_burst: lines one client may send at once before being slowed.
+        flood_backlog: delayed lines after which a flooding client is disconnected.
+        flood_kick_after: seconds of continuous slowing after which it is disconnected.
+        max_connections: open connections in total (0: no limit).
+        max_per_address: open connections from one IP address (0: no limit).
+        registrations_per_minute: registration attempts per IP address per minute (0: no
+            limit).
+        register_timeout: seconds a connection may stay without registering (slowloris).
     """
 
     host: str | None = None
@@ -49,6 +60,14 @@ class ServerConfig:
     fragment_pause: float = 0.3
     offline_limit: int = 100
     live_rate: float = 20.0
+    flood_rate: float = 10.0
+    flood_burst: int = 50
+    flood_backlog: int = 1000
+    flood_kick_after: float = 10.0
+    max_connections: int = 20000
+    max_per_address: int = 100
+    registrations_per_minute: int = 60
+    register_timeout: float = 30.0
 
 
 def _port(text: str) -> int:
@@ -85,6 +104,19 @@ class _OneLineErrorParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _non_negative(kind: type[int] | type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,6 +161,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.offline_limit,
         help="direct messages kept for each offline user",
     )
+    limits = parser.add_argument_group("limits (0 turns a limit off)")
+    for flag, kind, help_text in (
+        ("--flood-rate", float, "lines per second per client after its burst"),
+        ("--flood-burst", int, "lines a client may send at once before being slowed"),
+        ("--flood-backlog", int, "delayed lines after which a flooder is disconnected"),
+        ("--flood-kick-after", float, "seconds of continuous slowing before disconnecting"),
+        ("--max-connections", int, "open connections in total"),
+        ("--max-per-address", int, "open connections from one IP address"),
+        ("--registrations-per-minute", int, "registration attempts per IP address per minute"),
+        ("--register-timeout", float, "seconds a connection may stay unregistered"),
+        ("--live-rate", float, "live-typing updates per second relayed per client"),
+    ):
+        attribute = flag.removeprefix("--").replace("-", "_")
+        limits.add_argument(
+            flag, type=_non_negative(kind), default=getattr(defaults, attribute), help=help_text
+        )
     parser.add_argument(
         "--console",
         choices=["auto", "on", "off"],
@@ -163,4 +211,13 @@ def config_from_args(argv: list[str] | None = None) -> ServerConfig:
         console=args.console,
         log_level=args.log_level,
         offline_limit=args.offline_limit,
+        live_rate=args.live_rate,
+        flood_rate=args.flood_rate,
+        flood_burst=args.flood_burst,
+        flood_backlog=args.flood_backlog,
+        flood_kick_after=args.flood_kick_after,
+        max_connections=args.max_connections,
+        max_per_address=args.max_per_address,
+        registrations_per_minute=args.registrations_per_minute,
+        register_timeout=args.register_timeout,
     )

@@ -15,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
+from collections import deque
 from typing import TYPE_CHECKING
 
 from parley.hub import Delivery, Hub
 from parley.protocol import chat1
 from parley.protocol.framing import LineFramer, LineTooLong
+from parley.ratelimit import TokenBucket
 from parley.server.chat1_door import Chat1Door
 from parley.server.config import ServerConfig
 from parley.server.doors import Door
@@ -31,6 +34,20 @@ if TYPE_CHECKING:
 log = logging.getLogger("parley.server")
 
 _CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT")
+_KEEPALIVE = (  # reap half-open peers: first probe after 60 s idle, 4 probes 15 s apart
+    ("TCP_KEEPIDLE", 60),
+    ("TCP_KEEPINTVL", 15),
+    ("TCP_KEEPCNT", 4),
+)
+
+
+def _tune_socket(sock: socket.socket) -> None:
+    """No Nagle delay for chat lines; TCP keepalive so dead peers are noticed."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in _KEEPALIVE:
+        if hasattr(socket, option):
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
 
 
 class Connection(asyncio.Protocol):
@@ -45,8 +62,15 @@ class Connection(asyncio.Protocol):
         self._outbox: list[bytes] = []
         self._closing = False
         self._timer: asyncio.TimerHandle | None = None
+        self._deadline: asyncio.TimerHandle | None = None
+        self._paused_for: set[str] = set()
+        self._bucket: TokenBucket | None = None
+        self._backlog: deque[bytes | LineTooLong] = deque()
+        self._slowed_since: float | None = None
+        self._admitted = False
         self.door: Door | None = None
         self.address = "?"
+        self.host = "?"
 
     # asyncio.Protocol ----------------------------------------------------------------------
 
@@ -55,20 +79,42 @@ class Connection(asyncio.Protocol):
         self._transport = transport
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            _tune_socket(sock)
         peername = transport.get_extra_info("peername")
         if peername:
-            self.address = f"{peername[0].removeprefix('::ffff:')}:{peername[1]}"
-        transport.set_write_buffer_limits(high=self.config.write_soft_limit)
+            self.host = str(peername[0]).removeprefix("::ffff:")
+            self.address = f"{self.host}:{peername[1]}"
         self._server.track(self)
-        self._set_timer(self.config.greet_delay, self._greet_if_silent)
+        refusal = self._server.admission.admit(self.host)
+        if refusal is not None:
+            log.warning("refused %s: %s", self.address, refusal)
+            transport.write(f"503 Connection refused: {refusal}\n".encode())
+            self._closing = True
+            transport.close()
+            return
+        self._admitted = True
+        transport.set_write_buffer_limits(high=self.config.write_soft_limit)
+        config = self.config
+        if config.flood_rate > 0:
+            self._bucket = TokenBucket(config.flood_rate, config.flood_burst, time.monotonic())
+        loop = asyncio.get_running_loop()
+        if config.register_timeout > 0:
+            self._deadline = loop.call_later(config.register_timeout, self._registration_overdue)
+        self._set_timer(config.greet_delay, self._greet_if_silent)
 
     def data_received(self, data: bytes) -> None:
+        if self._closing:
+            return
         try:
-            for line in self._framer.feed(data):
-                if self._closing:
-                    return
-                self._dispatch(line)
+            lines = self._framer.feed(data)
+            if self._bucket is None:
+                for line in lines:
+                    if self._closing:
+                        return
+                    self._dispatch(line)
+            else:
+                self._backlog.extend(lines)
+                self._drain_backlog()
             if self._framer.pending and not isinstance(self.door, Chat1Door):
                 self._set_timer(self.config.fragment_pause, self._take_fragment)
         except Exception:  # a bug must cost one connection, never the server
@@ -80,6 +126,11 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timer()
+        if self._deadline is not None:
+            self._deadline.cancel()
+        if self._admitted:
+            self._admitted = False
+            self._server.admission.release(self.host)
         name = self.hub.unregister(self)
         self._server.untrack(self)
         self._closing = True
@@ -88,12 +139,87 @@ class Connection(asyncio.Protocol):
             log.info("%s left (%s)", name, "connection lost" if exc else "connection closed")
 
     def pause_writing(self) -> None:
-        if self._transport is not None and not self._closing:
-            self._transport.pause_reading()
+        self._pause_reading("writing")
 
     def resume_writing(self) -> None:
+        self._resume_reading("writing")
+
+    def _pause_reading(self, why: str) -> None:
+        """Stop reading for `why` (a slow reader, a flooder); reasons add up."""
         if self._transport is not None and not self._closing:
-            self._transport.resume_reading()
+            if not self._paused_for:
+                self._transport.pause_reading()
+            self._paused_for.add(why)
+
+    def _resume_reading(self, why: str) -> None:
+        if why in self._paused_for:
+            self._paused_for.discard(why)
+            if not self._paused_for and self._transport is not None and not self._closing:
+                self._transport.resume_reading()
+
+    # Flood control -------------------------------------------------------------------------
+
+    def _drain_backlog(self) -> None:
+        """Handle waiting lines as fast as the client's bucket allows; slow it past that."""
+        assert self._bucket is not None
+        now = time.monotonic()
+        while self._backlog and not self._closing:
+            line = self._backlog[0]
+            # Live-typing previews have their own, separate limit in the door.
+            if not chat1.is_typing_line(line) and not self._bucket.allow(now):
+                self._slow_down(now)
+                return
+            self._dispatch(self._backlog.popleft())
+        if self._slowed_since is not None:
+            self._slowed_since = None
+            self._resume_reading("flood")
+
+    def _slow_down(self, now: float) -> None:
+        assert self._bucket is not None
+        config = self.config
+        if self._slowed_since is None:
+            self._slowed_since = now
+            self._pause_reading("flood")
+            self._notify(f"You are sending too fast; lines are delayed to {config.flood_rate:g}/s.")
+        elif (
+            len(self._backlog) > config.flood_backlog
+            or now - self._slowed_since > config.flood_kick_after
+        ):
+            self.close("excess flood", notify=True)
+            return
+        asyncio.get_running_loop().call_later(self._bucket.wait(), self._safe_drain)
+
+    def _safe_drain(self) -> None:
+        if self._closing:
+            return
+        try:
+            self._drain_backlog()
+        except Exception:
+            log.exception("internal error on connection %s", self.address)
+            self.close("internal error", notify=True)
+
+    def _notify(self, text: str) -> None:
+        """Tell the client something in its own dialect."""
+        if self.door is not None:
+            self.door.notify(text)
+
+    def _registration_overdue(self) -> None:
+        self._deadline = None
+        if not self._closing and self.hub.name_of(self) is None:
+            log.info(
+                "dropping %s: not registered after %gs", self.address, self.config.register_timeout
+            )
+            self.close("registration timeout", notify=True)
+
+    def registered(self) -> None:
+        """Called by the door once the client has a name: no more registration deadline."""
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def may_register(self) -> bool:
+        """Whether this client's address may try another registration now."""
+        return self._server.admission.may_register(self.host, time.monotonic())
 
     # Door selection ------------------------------------------------------------------------
 
@@ -163,6 +289,7 @@ class Connection(asyncio.Protocol):
         if self._closing or self._transport is None:
             return
         self._cancel_timer()
+        self._backlog.clear()
         name = self.hub.unregister(self)
         if notify:  # a connection that has not spoken yet is most likely a CHAT/1.0 client
             self._outbox.append(self.door.goodbye() if self.door else chat1.SERVER_DISCONNECT)

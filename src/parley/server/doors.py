@@ -8,6 +8,8 @@ from parley.hub import Delivery, Hub
 from parley.protocol.framing import LineTooLong
 from parley.server.config import ServerConfig
 
+TOO_MANY_REGISTRATIONS = "Too many registrations from your address; try again in a minute"
+
 
 class Link(Protocol):
     """The connection as a door sees it: send bytes, close, and who is on the other end."""
@@ -25,6 +27,12 @@ class Link(Protocol):
     def deliver(self, event: Delivery) -> None:
         """Hand a hub delivery to the door (this object is the hub's peer)."""
 
+    def registered(self) -> None:
+        """The client now has a name (ends the registration deadline)."""
+
+    def may_register(self) -> bool:
+        """Whether the client's address may make another registration attempt now."""
+
 
 class Door(Protocol):
     """One wire dialect on one connection: lines in, hub commands, deliveries out."""
@@ -37,3 +45,6 @@ class Door(Protocol):
 
     def goodbye(self) -> bytes:
         """What to send before the server closes this connection."""
+
+    def notify(self, text: str) -> None:
+        """Tell the client about a limit it ran into, in its dialect."""

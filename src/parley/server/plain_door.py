@@ -27,7 +27,7 @@ from parley.protocol.plain import (
     SayTo,
     SendDirect,
 )
-from parley.server.doors import Link
+from parley.server.doors import TOO_MANY_REGISTRATIONS, Link
 
 log = logging.getLogger("parley.server")
 
@@ -64,7 +64,10 @@ class PlainDoor:
         self._say(NAME_PROMPT)
 
     def goodbye(self) -> bytes:
-        return b"Server shutting down. Goodbye.\n"
+        return b"Server closing your connection. Goodbye.\n"
+
+    def notify(self, text: str) -> None:
+        self._say(f"! {text}")
 
     def deliver(self, event: Delivery) -> None:
         if isinstance(event, Typing):
@@ -104,12 +107,16 @@ class PlainDoor:
         elif not stripped:
             self._say(NAME_PROMPT)
             return
+        if not self._link.may_register():
+            self._say(f"! {TOO_MANY_REGISTRATIONS}.")
+            return
         name = plain.parse_name_answer(stripped)
         hub = self._link.hub
         result = hub.register(self._link, name) if name else Registration.INVALID
         if result is Registration.OK:
             assert name is not None
             log.info("%s registered from %s (plain, %s)", name, self._link.address, self.mode)
+            self._link.registered()
             others = len(hub) - 1
             self._say(f"Registration successful. Welcome, {name}! {others} others online.")
             if self.mode == "default":
