@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench setup clean
+.PHONY: run test lint typecheck pytest bench fuzz setup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ run: $(STAMP)
 	$(BIN)/parley-server $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests fuzz
+	$(BIN)/ruff format --check src tests fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -33,6 +33,13 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/parley-bench matrix $(ARGS)
+
+# Coverage-guided fuzzing of every parser; FUZZ_RUNS inputs (default one million).
+FUZZ_RUNS ?= 1000000
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	mkdir -p .fuzz-corpus && cp fuzz/seeds/* .fuzz-corpus/
+	$(BIN)/python fuzz/fuzz_parsers.py -atheris_runs=$(FUZZ_RUNS) .fuzz-corpus
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

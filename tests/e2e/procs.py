@@ -10,13 +10,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 
 class Proc:
     """A subprocess whose stdout lines are collected by a thread, for polling with a deadline."""
 
-    def __init__(self, args: Sequence[str], *, stdin: int | None = subprocess.PIPE) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        *,
+        stdin: int | None = subprocess.PIPE,
+        preexec_fn: Callable[[], object] | None = None,
+    ) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.popen = subprocess.Popen(
             list(args),
@@ -25,16 +31,27 @@ class Proc:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            preexec_fn=preexec_fn,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        assert self.popen.stdout is not None
-        stdout = self.popen.stdout
-        threading.Thread(target=self._pump, args=(stdout,), daemon=True).start()
+        self._stderr: list[str] = []
+        assert self.popen.stdout is not None and self.popen.stderr is not None
+        self._pumps = [
+            threading.Thread(target=self._pump, args=(self.popen.stdout,), daemon=True),
+            threading.Thread(target=self._drain_stderr, args=(self.popen.stderr,), daemon=True),
+        ]
+        for pump in self._pumps:
+            pump.start()
 
-    def _pump(self, stream: object) -> None:
-        for line in stream:  # type: ignore[attr-defined]
+    def _pump(self, stream: Iterable[str]) -> None:
+        for line in stream:
             self.lines.put(line.rstrip("\n"))
+
+    def _drain_stderr(self, stream: Iterable[str]) -> None:
+        """Keep reading stderr so a chatty process never blocks on a full pipe."""
+        for line in stream:
+            self._stderr.append(line)
 
     def expect(self, pattern: str, timeout: float = 5.0) -> re.Match[str]:
         """Wait for a stdout line matching `pattern`; fail with everything seen so far."""
@@ -65,8 +82,10 @@ class Proc:
         return self.popen.wait(timeout)
 
     def stderr(self) -> str:
-        assert self.popen.stderr is not None
-        return self.popen.stderr.read()
+        """Everything the process wrote to stderr (complete once it has exited)."""
+        if self.popen.poll() is not None:
+            self._pumps[1].join(5)
+        return "".join(self._stderr)
 
     def kill(self) -> None:
         if self.popen.poll() is None:

@@ -43,6 +43,12 @@ def test_name_in_use_gets_401_case_insensitively(connect: Connect) -> None:
     assert other.register("carol") == TAKEN  # already registered on this connection
 
 
+def test_look_alike_name_cannot_impersonate(connect: Connect) -> None:
+    connect("alice")
+    other = connect()
+    assert other.register("\u0430lice") == TAKEN  # Cyrillic a
+
+
 def test_message_relayed_to_every_other_client_not_the_sender(connect: Connect) -> None:
     alice, bob, carol = connect("alice"), connect("bob"), connect("carol")
     alice.send(b"@alice: Hello everyone!\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import signal
 import socket
 import sys
@@ -26,6 +27,22 @@ def _connect_hint(config: ServerConfig, port: int) -> str:
     return f"Connect with: parley NAME chat://{host}:{port}  (on this machine: chat://localhost:{port})"
 
 
+def raise_descriptor_limit() -> tuple[int, int]:
+    """Raise the soft limit on open files to the hard limit; return (before, after).
+
+    Each connection is a file descriptor, and a default soft limit of 1,024 would cap the
+    server far below what it can hold.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            return soft, soft
+    return soft, resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
 async def serve(config: ServerConfig) -> int:
     """Run the server until it is told to stop; return the exit status."""
     server = ChatServer(config)
@@ -38,6 +55,11 @@ async def serve(config: ServerConfig) -> int:
     print(f"Will wait for client messages at port {server.port}", flush=True)
     print(_connect_hint(config, server.port), flush=True)
     print("Waiting for incoming client connections ...", flush=True)
+    before, after = raise_descriptor_limit()
+    if after != before:
+        logging.getLogger("parley.server").info(
+            "open-file limit raised from %d to %d (one per connection)", before, after
+        )
 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

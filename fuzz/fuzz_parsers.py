@@ -1,0 +1,55 @@
+"""Coverage-guided fuzzing of every parser with atheris (``make fuzz``).
+
+Each input is cut into chunks and fed through the line framer (both line-end modes), and
+every framed line through the CHAT/1.0 client and server parsers and the plain door's
+parser in both modes. Any exception, or a line longer than the framer's limit, is a crash.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import atheris
+
+with atheris.instrument_imports():
+    from parley.protocol import chat1, plain
+    from parley.protocol.framing import LineFramer, LineTooLong
+
+LIMIT = 256
+
+
+def check_line(line: bytes | LineTooLong) -> None:
+    assert isinstance(line, LineTooLong) or len(line) <= LIMIT
+    chat1.parse_client_line(line)
+    chat1.parse_server_line(line)
+    chat1.is_typing_line(line)
+    if isinstance(line, bytes):
+        text = line.decode("utf-8", errors="replace")
+        for mode in ("default", "seed003"):
+            plain.parse_line(text, mode, in_room=False)  # type: ignore[arg-type]
+            plain.parse_line(text, mode, in_room=True)  # type: ignore[arg-type]
+        plain.parse_name_answer(text)
+
+
+def test_one_input(data: bytes) -> None:
+    if not data:
+        return
+    step = data[0] % 17 + 1
+    payload = data[1:]
+    for bare_cr in (False, True):
+        framer = LineFramer(LIMIT, accept_bare_cr=bare_cr)
+        for start in range(0, len(payload), step):
+            for line in framer.feed(payload[start : start + step]):
+                check_line(line)
+        fragment = framer.flush()
+        if fragment is not None:
+            check_line(fragment)
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()

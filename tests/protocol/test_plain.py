@@ -1,0 +1,83 @@
+"""The plain door's parser and formatter: every command form of seeds 002 and 003."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parley.hub import Presence, Said, Whispered
+from parley.protocol import plain
+from parley.protocol.plain import (
+    Help,
+    Invalid,
+    JoinRoom,
+    LeaveRoom,
+    ListRooms,
+    ListUsers,
+    Nothing,
+    Quit,
+    SayTo,
+    SendDirect,
+)
+
+
+def default(line: str) -> plain.PlainCommand:
+    return plain.parse_line(line, "default", in_room=False)
+
+
+def test_default_mode_commands() -> None:
+    assert default("?") == ListUsers()
+    assert default("Hi how are you > Joe") == SendDirect("Joe", "Hi how are you")
+    assert default("/msg bob hello there") == SendDirect("bob", "hello there")
+    assert default("/join teamchat") == JoinRoom("teamchat")
+    assert default("/leave") == LeaveRoom(None)
+    assert default("/leave dev") == LeaveRoom("dev")
+    assert default("/who") == ListUsers()
+    assert default("/rooms") == ListRooms()
+    assert default("/quit") == Quit()
+    assert default("/help") == Help()
+    assert default("") == Nothing()
+    assert default("/say /who is a command") == SayTo("/who is a command")
+    assert default("who") == SayTo("who")  # the slash convention: plain words are chat
+    assert default("Bob:hello") == SayTo("Bob:hello")
+    assert default("2 > 1 is true, says the teacher") == SayTo("2 > 1 is true, says the teacher")
+    assert isinstance(default("/msg bob"), Invalid)
+    assert isinstance(default("/frob"), Invalid)
+
+
+def test_seed003_mode_outside_and_inside_rooms() -> None:
+    outside = lambda line: plain.parse_line(line, "seed003", in_room=False)  # noqa: E731
+    inside = lambda line: plain.parse_line(line, "seed003", in_room=True)  # noqa: E731
+    assert outside("server:who") == ListUsers()
+    assert outside("who") == ListUsers()
+    assert outside("server:exit") == Quit()
+    assert outside("exit") == Quit()
+    assert outside("join teamchat") == JoinRoom("teamchat")
+    assert outside("server:join teamchat") == JoinRoom("teamchat")
+    assert outside("Bob:Hello Bob!") == SendDirect("Bob", "Hello Bob!")
+    assert isinstance(outside("leave"), Invalid)
+    assert isinstance(outside("hello everyone"), Invalid)
+    assert inside("who") == SayTo("who")
+    assert inside("exit") == SayTo("exit")
+    assert inside("leave") == LeaveRoom(None)
+    assert inside("server:leave") == LeaveRoom(None)
+
+
+def test_formats_match_the_seeds() -> None:
+    assert plain.format_delivery(Said("Alice", "Hello team!", "teamchat"), "default") == (
+        "Alice (in teamchat): Hello team!"
+    )
+    assert plain.format_delivery(Whispered("Alice", "Bob", "Hello Bob!"), "seed003") == (
+        "Alice: Hello Bob!"
+    )
+    assert plain.format_delivery(Whispered("Alice", "Bob", "hi"), "default") == (
+        "Alice (private): hi"
+    )
+    assert plain.format_delivery(Presence("bob", "*", "quit"), "default") == "* bob disconnected"
+
+
+@given(st.text(max_size=200), st.sampled_from(["default", "seed003"]), st.booleans())
+def test_any_line_parses_to_a_command(line: str, mode: plain.Mode, in_room: bool) -> None:
+    command = plain.parse_line(line, mode, in_room)
+    kinds = (SayTo, SendDirect, JoinRoom, LeaveRoom, ListUsers, ListRooms, Quit, Help)
+    assert isinstance(command, (*kinds, Nothing, Invalid))
