@@ -31,7 +31,7 @@ class Proc:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
-            preexec_fn=preexec_fn,
+            preexec_fn=preexec_fn,  # noqa: PLW1509 (only used to set a resource limit)
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []

@@ -45,9 +45,15 @@ def test_default_mode_commands() -> None:
     assert isinstance(default("/frob"), Invalid)
 
 
+def outside(line: str) -> plain.PlainCommand:
+    return plain.parse_line(line, "seed003", in_room=False)
+
+
+def inside(line: str) -> plain.PlainCommand:
+    return plain.parse_line(line, "seed003", in_room=True)
+
+
 def test_seed003_mode_outside_and_inside_rooms() -> None:
-    outside = lambda line: plain.parse_line(line, "seed003", in_room=False)  # noqa: E731
-    inside = lambda line: plain.parse_line(line, "seed003", in_room=True)  # noqa: E731
     assert outside("server:who") == ListUsers()
     assert outside("who") == ListUsers()
     assert outside("server:exit") == Quit()
