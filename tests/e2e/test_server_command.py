@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -167,5 +168,21 @@ def test_console_rooms_kick_and_say() -> None:
         proc.expect("nobody is not online")
         proc.write("/who\n")
         proc.expect("1 online: bob")
+    finally:
+        proc.kill()
+
+
+def test_unusable_certificate_is_a_clear_error() -> None:
+    result = run("--tls-cert", "/etc/hostname", "--tls-key", "/etc/hostname")
+    assert result.returncode == 2
+    assert result.stderr.startswith("parley-server: cannot use the TLS certificate")
+    assert "Traceback" not in result.stderr
+
+
+def test_self_signed_tls_start_prints_fingerprint(tmp_path: Path) -> None:
+    proc, _ = start_server("--tls", "self-signed", "--data-dir", str(tmp_path))
+    try:
+        proc.expect(r"TLS certificate SHA-256 fingerprint: ([0-9A-F]{2}:){31}[0-9A-F]{2}")
+        assert (tmp_path / "tls" / "cert.pem").exists()
     finally:
         proc.kill()

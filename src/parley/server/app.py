@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import ssl
 
 from parley.hub import Hub
 from parley.server.admission import Admission
 from parley.server.config import ServerConfig
 from parley.server.connection import Connection
+from parley.server.sniffing import SniffingListener
+from parley.server.tls import ensure_self_signed, fingerprint, server_context
 
 log = logging.getLogger("parley.server")
 
@@ -50,20 +53,58 @@ class ChatServer:
         self._connections: set[Connection] = set()
         self._dirty: list[Connection] = []
         self._flush_scheduled = False
-        self._server: asyncio.Server | None = None
+        self._servers: list[asyncio.Server] = []
+        self._sniffer: SniffingListener | None = None
+        self.tls_fingerprint: str | None = None
+        self.tls_port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = asyncio.Event()
         self._shutdown_task: asyncio.Task[None] | None = None
         self.port = 0
 
     async def start(self) -> None:
-        """Bind and start accepting; raises OSError if the address cannot be used."""
+        """Bind and start accepting; raises OSError (or ssl.SSLError) if that cannot be done."""
         self._loop = asyncio.get_running_loop()
+        context = self._tls_context()
         sock = make_listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
-        self._server = await self._loop.create_server(
-            lambda: Connection(self), sock=sock, backlog=1024
+        if context is not None and self.config.tls_port is None:
+            self.tls_port = self.port
+            self._sniffer = SniffingListener(
+                sock,
+                context,
+                lambda silent: Connection(self, silent=silent),
+                self.config.greet_delay,
+            )
+            self._sniffer.start()
+            return
+        self._servers.append(
+            await self._loop.create_server(lambda: Connection(self), sock=sock, backlog=1024)
         )
+        if context is not None:
+            assert self.config.tls_port is not None
+            tls_sock = make_listening_socket(self.config.host, self.config.tls_port)
+            self.tls_port = tls_sock.getsockname()[1]
+            self._servers.append(
+                await self._loop.create_server(
+                    lambda: Connection(self), sock=tls_sock, backlog=1024, ssl=context
+                )
+            )
+
+    def _tls_context(self) -> ssl.SSLContext | None:
+        config = self.config
+        if config.tls == "off":
+            return None
+        if config.tls == "self-signed":
+            cert, key, made = ensure_self_signed(config.data_dir / "tls")
+            if made:
+                log.info("made a self-signed certificate in %s", cert.parent)
+        else:
+            assert config.tls_cert is not None and config.tls_key is not None
+            cert, key = config.tls_cert, config.tls_key
+        context = server_context(cert, key)
+        self.tls_fingerprint = fingerprint(cert)
+        return context
 
     @property
     def connection_count(self) -> int:
@@ -120,8 +161,10 @@ class ChatServer:
             await self._shutdown_task
 
     async def _shutdown(self) -> None:
-        if self._server is not None:
-            self._server.close()
+        for server in self._servers:
+            server.close()
+        if self._sniffer is not None:
+            self._sniffer.close()
         for connection in list(self._connections):
             connection.close("server shutting down", notify=True)
         if self._connections:

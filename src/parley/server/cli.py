@@ -11,6 +11,7 @@ import logging
 import resource
 import signal
 import socket
+import ssl
 import sys
 
 from parley.server.app import ChatServer
@@ -48,12 +49,21 @@ async def serve(config: ServerConfig) -> int:
     server = ChatServer(config)
     try:
         await server.start()
+    except ssl.SSLError as exc:
+        print(f"parley-server: cannot use the TLS certificate: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         where = f"{config.host or '*'}:{config.port}"
         print(f"parley-server: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"Will wait for client messages at port {server.port}", flush=True)
     print(_connect_hint(config, server.port), flush=True)
+    if server.tls_port is not None:
+        shared = " (shared with plain connections)" if server.tls_port == server.port else ""
+        print(f"TLS on port {server.tls_port}{shared}: chats://HOST:{server.tls_port}", flush=True)
+        print(f"TLS certificate SHA-256 fingerprint: {server.tls_fingerprint}", flush=True)
+        if config.tls == "self-signed":
+            print(f"Data directory: {config.data_dir}", flush=True)
     print("Waiting for incoming client connections ...", flush=True)
     before, after = raise_descriptor_limit()
     if after != before:

@@ -6,13 +6,22 @@ Every option has its default here and is shown by ``parley-server --help``.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, NoReturn
 
 from parley.protocol.framing import DEFAULT_MAX_LINE
 
 ConsoleMode = Literal["auto", "on", "off"]
+TlsMode = Literal["off", "self-signed", "files"]
+
+
+def default_data_dir() -> Path:
+    """Where the server keeps its files: ``$XDG_DATA_HOME/parley`` or ~/.local/share/parley."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "parley"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,11 @@ class ServerConfig:
         registrations_per_minute: registration attempts per IP address per minute (0: no
             limit).
         register_timeout: seconds a connection may stay without registering (slowloris).
+        data_dir: directory for the server's files (the self-signed certificate).
+        tls: "off"; "self-signed" (made once, kept in data_dir/tls); "files" (tls_cert and
+            tls_key).
+        tls_port: a separate port for TLS; None serves TLS and plain connections on `port`,
+            telling them apart by their first byte.
     """
 
     host: str | None = None
@@ -68,6 +82,11 @@ class ServerConfig:
     max_per_address: int = 100
     registrations_per_minute: int = 60
     register_timeout: float = 30.0
+    data_dir: Path = field(default_factory=default_data_dir)
+    tls: TlsMode = "off"
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_port: int | None = None
 
 
 def _port(text: str) -> int:
@@ -177,6 +196,23 @@ def build_parser() -> argparse.ArgumentParser:
         limits.add_argument(
             flag, type=_non_negative(kind), default=getattr(defaults, attribute), help=help_text
         )
+    tls = parser.add_argument_group("TLS")
+    tls.add_argument(
+        "--tls",
+        choices=["off", "self-signed"],
+        default=None,
+        help="self-signed: make (once) and use a certificate kept in the data directory",
+    )
+    tls.add_argument("--tls-cert", type=Path, help="certificate chain file (PEM)")
+    tls.add_argument("--tls-key", type=Path, help="private key file (PEM)")
+    tls.add_argument(
+        "--tls-port",
+        type=_port,
+        help="separate port for TLS (default: TLS and plain share the main port)",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="server files (default: ~/.local/share/parley)"
+    )
     parser.add_argument(
         "--console",
         choices=["auto", "on", "off"],
@@ -202,6 +238,13 @@ def config_from_args(argv: list[str] | None = None) -> ServerConfig:
     port = args.port if args.port is not None else (args.port_positional or 0)
     if args.write_soft_limit > args.write_hard_limit:
         parser.error("--write-soft-limit must not exceed --write-hard-limit")
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.tls_cert is not None and args.tls == "self-signed":
+        parser.error("give either --tls self-signed or --tls-cert/--tls-key, not both")
+    tls_mode: TlsMode = "files" if args.tls_cert is not None else (args.tls or "off")
+    if args.tls_port is not None and tls_mode == "off":
+        parser.error("--tls-port needs --tls self-signed or --tls-cert/--tls-key")
     return ServerConfig(
         host=args.host,
         port=port,
@@ -220,4 +263,9 @@ def config_from_args(argv: list[str] | None = None) -> ServerConfig:
         max_per_address=args.max_per_address,
         registrations_per_minute=args.registrations_per_minute,
         register_timeout=args.register_timeout,
+        data_dir=args.data_dir or default_data_dir(),
+        tls=tls_mode,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        tls_port=args.tls_port,
     )

@@ -53,8 +53,10 @@ def _tune_socket(sock: socket.socket) -> None:
 class Connection(asyncio.Protocol):
     """The server side of one TCP connection, whatever its dialect."""
 
-    def __init__(self, server: ChatServer) -> None:
+    def __init__(self, server: ChatServer, *, silent: bool = False) -> None:
+        """`silent`: the peer has already said nothing for the greeting delay."""
         self._server = server
+        self._silent = silent
         self.hub: Hub = server.hub
         self.config: ServerConfig = server.config
         self._framer = LineFramer(self.config.max_line, accept_bare_cr=True)
@@ -100,7 +102,7 @@ class Connection(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         if config.register_timeout > 0:
             self._deadline = loop.call_later(config.register_timeout, self._registration_overdue)
-        self._set_timer(config.greet_delay, self._greet_if_silent)
+        self._set_timer(0 if self._silent else config.greet_delay, self._greet_if_silent)
 
     def data_received(self, data: bytes) -> None:
         if self._closing:
