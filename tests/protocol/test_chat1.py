@@ -110,3 +110,8 @@ def test_typing_lines_recognised_cheaply() -> None:
     assert not chat1.is_typing_line(b"@alice: a ~ b")
     assert not chat1.is_typing_line(b"REGISTER a CHAT/1.0")
     assert not chat1.is_typing_line(LineTooLong(10))
+
+
+def test_bidi_overrides_and_separators_neutralised() -> None:
+    event = chat1.parse_client_line("@alice: a\u202eb\u2028c".encode())
+    assert event == ChatMessage("alice", "a\ufffdb\ufffdc")

@@ -29,9 +29,12 @@ from parley.protocol.names import is_valid_name
 
 VERSION = "CHAT/1.0"
 
-# C0 and C1 control characters other than TAB: they could move another user's cursor, clear
-# their screen or forge a line, so they never reach anyone.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# C0 and C1 control characters other than TAB, line and paragraph separators, and the
+# bidirectional overrides: they could move another user's cursor, clear their screen, forge a
+# line or reverse how a line reads, so they never reach anyone.
+_CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def neutralise_controls(text: str) -> str:
@@ -319,8 +322,8 @@ def parse_server_line(line: bytes | LineTooLong) -> ServerEvent:
     if text.split() == ["DISCONNECT", VERSION]:
         return ServerDisconnect()
     code, space, rest = text.partition(" ")
-    if len(code) == 3 and code.isascii() and code.isdigit() and (space or not rest):
-        return NumericReply(int(code), rest)
+    if len(code) == 3 and code.isascii() and code.isdigit():
+        return NumericReply(int(code), rest)  # "200" alone counts: some servers send just that
     if text.startswith("@"):
         head, colon, body = text[1:].partition(":")
         words = head.split(" ")

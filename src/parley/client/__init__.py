@@ -1,0 +1,36 @@
+"""The Parley terminal client and the async client library under it.
+
+`parley.client.session.ChatClient` is the library (for bots and tests): connect, register,
+send, receive events, disconnect. `parley.client.cli.main` is the ``parley`` command built on
+it. Nothing here is imported by the server.
+"""
+
+from __future__ import annotations
+
+from parley.client.address import AddressError, ServerAddress, parse_chat_url
+from parley.client.session import (
+    ChatClient,
+    ConnectError,
+    ConnectionClosed,
+    ConnectionLostError,
+    Refused,
+    Registered,
+    RegistrationTimeoutError,
+    SessionError,
+    SessionEvent,
+)
+
+__all__ = [
+    "AddressError",
+    "ChatClient",
+    "ConnectError",
+    "ConnectionClosed",
+    "ConnectionLostError",
+    "Refused",
+    "Registered",
+    "RegistrationTimeoutError",
+    "ServerAddress",
+    "SessionError",
+    "SessionEvent",
+    "parse_chat_url",
+]

@@ -1,0 +1,97 @@
+"""Where the server is: parsing ``chat://HOST:PORT`` and the ``HOST PORT`` forms.
+
+Pure functions, no I/O: whether a host exists is only known when connecting. Every error is
+an `AddressError` whose message is one line fit to show a user as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+SCHEME = "chat"
+MAX_PORT = 65535
+
+
+class AddressError(ValueError):
+    """The text given is not a usable server address; the message says why, in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerAddress:
+    """A server's host (name or IP literal, without brackets) and TCP port."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{SCHEME}://{host}:{self.port}"
+
+
+def parse_port(text: str) -> int:
+    """A TCP port from 1 to 65535, written in ASCII digits."""
+    if not (text.isascii() and text.isdigit()):
+        raise AddressError(f"bad port {text!r}: must be a number from 1 to {MAX_PORT}")
+    port = int(text)
+    if not 1 <= port <= MAX_PORT:
+        raise AddressError(f"bad port {text!r}: must be from 1 to {MAX_PORT}")
+    return port
+
+
+def check_host(host: str) -> str:
+    """`host` if it could be a host name or IP address; an `AddressError` if clearly not."""
+    if not host:
+        raise AddressError("missing host name")
+    if not host.isprintable() or any(ch.isspace() for ch in host) or "/" in host:
+        raise AddressError(f"bad host name {host!r}")
+    return host
+
+
+def looks_like_url(text: str) -> bool:
+    """Whether `text` was meant as a URL (it has a ``scheme://``)."""
+    return "://" in text
+
+
+def parse_chat_url(text: str) -> ServerAddress:
+    """Read ``chat://HOST:PORT`` (``chat://[::1]:PORT`` for IPv6; a trailing ``/`` is fine)."""
+    if not looks_like_url(text):
+        raise AddressError(f"bad address {text!r}: expected chat://HOST:PORT")
+    try:
+        parts = urlsplit(text)
+    except ValueError as error:  # unbalanced brackets, odd Unicode in the host part
+        raise AddressError(f"bad address {text!r}: {error}") from None
+    if parts.scheme.lower() != SCHEME:
+        scheme = parts.scheme or text.partition("://")[0]
+        raise AddressError(f"unsupported scheme {scheme!r} in {text!r}: expected chat://HOST:PORT")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise AddressError(f"bad address {text!r}: expected chat://HOST:PORT and nothing after")
+    if "@" in parts.netloc:
+        raise AddressError(f"bad address {text!r}: a chat:// address has no user part")
+    host, port_text = _split_netloc(parts.netloc, text)
+    return ServerAddress(check_host(host), parse_port(port_text))
+
+
+def _split_netloc(netloc: str, text: str) -> tuple[str, str]:
+    if netloc.startswith("["):
+        host, bracket, rest = netloc[1:].partition("]")
+        if not bracket:
+            raise AddressError(f"bad address {text!r}: unclosed '[' in host")
+        if not rest.startswith(":"):
+            raise AddressError(f"missing port in {text!r}: expected chat://HOST:PORT")
+        return host, rest[1:]
+    host, colon, port_text = netloc.rpartition(":")
+    if not colon:
+        raise AddressError(f"missing port in {text!r}: expected chat://HOST:PORT")
+    if ":" in host:
+        raise AddressError(f"bad address {text!r}: write an IPv6 host in brackets, [::1]")
+    if not host:
+        raise AddressError(f"missing host in {text!r}: expected chat://HOST:PORT")
+    if not port_text:
+        raise AddressError(f"missing port in {text!r}: expected chat://HOST:PORT")
+    return host, port_text
+
+
+def parse_host_port(host: str, port: str) -> ServerAddress:
+    """The ``HOST PORT`` form of seeds 000 and 002 (and ``--host``/``--port``)."""
+    return ServerAddress(check_host(host.removeprefix("[").removesuffix("]")), parse_port(port))

@@ -1,0 +1,122 @@
+"""Plain line mode: standard input in, standard output and standard error out.
+
+Used when standard input is not a terminal (scripts, pipes, files) or with ``--plain``. No
+prompt is printed and nothing is echoed: stdout carries only the conversation.
+
+Standard input is read by one daemon thread with `os.read` on the file descriptor, because
+asyncio cannot watch regular files and a thread blocked in Python's buffered stdin would hold
+its lock at interpreter exit. The thread hands lines over through a small bounded queue, so
+a huge input file is read only as fast as it is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+from typing import TextIO
+
+from parley.client.render import Channel, Line
+from parley.protocol.framing import LineFramer, LineTooLong
+
+STDIN_FD = 0
+MAX_INPUT_LINE = 64 * 1024
+READ_SIZE = 64 * 1024
+QUEUE_SIZE = 64
+
+_Item = bytes | LineTooLong | None
+
+
+class LineFrontend:
+    """Lines from a file descriptor (standard input by default), lines to stdout/stderr."""
+
+    def __init__(self, fd: int | None = None, *, max_line: int = MAX_INPUT_LINE) -> None:
+        self._fd = STDIN_FD if fd is None else fd
+        self._max_line = max_line
+        self._queue: asyncio.Queue[_Item] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ended = False
+
+    @property
+    def interactive(self) -> bool:
+        try:
+            return os.isatty(self._fd)
+        except OSError:
+            return False
+
+    def __enter__(self) -> LineFrontend:
+        self._loop = asyncio.get_running_loop()
+        self._queue = asyncio.Queue(QUEUE_SIZE)
+        threading.Thread(target=self._pump, name="parley-stdin", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._loop = None
+
+    async def ask_name(self) -> str | None:
+        if self.interactive:
+            sys.stderr.write("Your name: ")
+            sys.stderr.flush()
+        line = await self.read_line()
+        return None if line is None else line.strip()
+
+    async def read_line(self) -> str | None:
+        if self._queue is None:
+            raise RuntimeError("LineFrontend used outside its 'with' block")
+        while not self._ended:
+            item = await self._queue.get()
+            if item is None:
+                self._ended = True
+            elif isinstance(item, LineTooLong):
+                self.show(Line.notice(f"input line longer than {item.limit} bytes not sent"))
+            else:
+                return item.decode("utf-8", errors="replace")
+        return None
+
+    def show(self, line: Line) -> None:
+        if line.channel is Channel.CHAT:
+            _write_line(sys.stdout, line.text)
+        elif line.channel is Channel.NOTICE or (sys.stderr is not None and sys.stderr.isatty()):
+            _write_line(sys.stderr, line.text)
+
+    def _pump(self) -> None:
+        """Thread body: read the descriptor until end of file, queue each line, then None."""
+        framer = LineFramer(self._max_line)
+        while True:
+            try:
+                data = os.read(self._fd, READ_SIZE)
+            except OSError:
+                data = b""
+            if not data:
+                tail = framer.flush()
+                if tail is None or self._put(tail):
+                    self._put(None)
+                return
+            for line in framer.feed(data):
+                if not self._put(line):
+                    return
+
+    def _put(self, item: _Item) -> bool:
+        """Queue `item`, waiting while the queue is full; False once the loop is gone."""
+        loop, queue = self._loop, self._queue
+        if loop is None or queue is None:
+            return False
+        try:
+            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+        except (RuntimeError, asyncio.CancelledError):
+            return False
+        return True
+
+
+def _write_line(stream: TextIO | None, text: str) -> None:
+    if stream is None:  # started with that descriptor closed: nowhere to write
+        return
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except BrokenPipeError:
+        # Nobody reads us any more (``parley ... | head -1``): keep chatting, stop writing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)

@@ -1,0 +1,269 @@
+"""An asyncio CHAT/1.0 client connection, for the terminal client, bots and tests.
+
+`ChatClient` connects, registers a name, sends messages and hands back what the server says
+as events (the frozen events of `parley.protocol.chat1`, plus `ConnectionClosed` at end of
+stream). Parsing and encoding are left to `parley.protocol`; this module only moves bytes.
+
+It never prints, never reads the keyboard and never exits the process. Failures to reach the
+server are `SessionError` subclasses; what the server answers is a value. Whatever bytes the
+server sends, `receive` returns an event: invalid UTF-8 becomes U+FFFD, a line longer than
+`max_line` becomes a `Notice` saying it was dropped, and memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from types import TracebackType
+
+from parley.client.address import ServerAddress
+from parley.client.naming import name_problem
+from parley.protocol.chat1 import (
+    NumericReply,
+    ServerDisconnect,
+    ServerEvent,
+    encode_client_disconnect,
+    encode_message,
+    encode_register,
+    parse_server_line,
+)
+from parley.protocol.framing import LineFramer
+
+DEFAULT_TIMEOUT = 10.0
+MAX_INCOMING_LINE = 64 * 1024
+READ_SIZE = 64 * 1024
+CLOSE_TIMEOUT = 2.0
+
+REGISTERED = 200
+REFUSALS = frozenset({400, 401})
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionClosed:
+    """The stream ended (or broke) without the server's ``DISCONNECT CHAT/1.0``."""
+
+
+SessionEvent = ServerEvent | ConnectionClosed
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """The server answered ``200`` (whatever its wording) to ``REGISTER``."""
+
+    name: str
+    text: str
+    preamble: tuple[ServerEvent, ...] = ()
+    """Other lines the server sent before its answer, for the caller to show."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """The server answered ``400`` (invalid) or ``401`` (already registered)."""
+
+    name: str
+    code: int
+    text: str
+    preamble: tuple[ServerEvent, ...] = ()
+
+
+class SessionError(Exception):
+    """The session cannot go on; the message is one line for a person."""
+
+
+class ConnectError(SessionError):
+    """No connection: unknown host, refused, unreachable or too slow."""
+
+
+class RegistrationTimeoutError(SessionError):
+    """The server did not answer ``REGISTER`` in time."""
+
+
+class ConnectionLostError(SessionError):
+    """The connection ended before registration completed, or broke while sending."""
+
+
+class ChatClient:
+    """One connection to a CHAT/1.0 server.
+
+    Resource handling: the caller owns the client and must `close` it (or use ``async with``);
+    `disconnect` says goodbye first. Error handling: socket errors while reading are an end of
+    stream (`ConnectionClosed`); while sending they raise `ConnectionLostError`.
+    """
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        address: ServerAddress,
+        *,
+        max_line: int = MAX_INCOMING_LINE,
+    ) -> None:
+        self.address = address
+        self._reader = reader
+        self._writer = writer
+        self._framer = LineFramer(max_line)
+        self._pending: deque[SessionEvent] = deque()
+        self._at_eof = False
+        self._closed = False
+        self._name: str | None = None
+
+    @classmethod
+    async def connect(
+        cls,
+        address: ServerAddress,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_line: int = MAX_INCOMING_LINE,
+    ) -> ChatClient:
+        """Open a TCP connection to `address` within `timeout` seconds."""
+        try:
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(address.host, address.port)
+        except socket.gaierror as error:
+            raise ConnectError(f"unknown host {address.host!r} ({error.strerror})") from None
+        except ConnectionRefusedError:
+            raise ConnectError(f"connection refused by {address}") from None
+        except TimeoutError:
+            raise ConnectError(f"no connection to {address} within {timeout:g} s") from None
+        except OSError as error:
+            reason = error.strerror or str(error) or type(error).__name__
+            raise ConnectError(f"cannot connect to {address}: {reason}") from None
+        return cls(reader, writer, address, max_line=max_line)
+
+    @property
+    def name(self) -> str | None:
+        """The registered name, once `register` succeeded."""
+        return self._name
+
+    async def register(
+        self, name: str, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> Registered | Refused:
+        """Send ``REGISTER <name> CHAT/1.0`` and wait for the server's ``200``, ``400`` or ``401``.
+
+        Other lines that come first are kept in the result's ``preamble``. Raises `ValueError`
+        for a name that cannot go on the wire, `RegistrationTimeoutError` if no answer comes
+        in `timeout` seconds, and `ConnectionLostError` if the server hangs up or says
+        DISCONNECT first.
+        """
+        problem = name_problem(name)
+        if problem is not None:
+            raise ValueError(f"cannot use the name {name!r}: {problem}")
+        await self._write(encode_register(name))
+        preamble: list[ServerEvent] = []
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    event = await self.receive()
+                    if isinstance(event, NumericReply) and event.code == REGISTERED:
+                        self._name = name
+                        return Registered(name, event.text, tuple(preamble))
+                    if isinstance(event, NumericReply) and event.code in REFUSALS:
+                        return Refused(name, event.code, event.text, tuple(preamble))
+                    if isinstance(event, ServerDisconnect):
+                        raise ConnectionLostError(
+                            "the server said DISCONNECT before accepting the name"
+                        )
+                    if isinstance(event, ConnectionClosed):
+                        raise ConnectionLostError(
+                            "the server closed the connection during registration"
+                        )
+                    preamble.append(event)
+        except TimeoutError:
+            raise RegistrationTimeoutError(
+                f"no reply from {self.address} to registration within {timeout:g} s"
+            ) from None
+
+    async def send(self, text: str) -> None:
+        """Send ``@<name>: <text>``; `text` must be one line (no CR or LF)."""
+        if self._name is None:
+            raise RuntimeError("register a name before sending messages")
+        if "\n" in text or "\r" in text:
+            raise ValueError("a message is a single line: it may not contain CR or LF")
+        await self._write(encode_message(self._name, text))
+
+    async def receive(self) -> SessionEvent:
+        """The next thing the server said; `ConnectionClosed` (every time) after the end."""
+        while not self._pending:
+            if self._at_eof:
+                return ConnectionClosed()
+            await self._read_more()
+        return self._pending.popleft()
+
+    async def events(self) -> AsyncIterator[SessionEvent]:
+        """Every event until, and including, `ServerDisconnect` or `ConnectionClosed`."""
+        while True:
+            event = await self.receive()
+            yield event
+            if isinstance(event, ServerDisconnect | ConnectionClosed):
+                return
+
+    async def disconnect(self) -> None:
+        """Say ``DISCONNECT <name> CHAT/1.0`` (if registered) and close the connection."""
+        if self._name is not None and not self._closed:
+            with contextlib.suppress(ConnectionLostError, TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await self._write(encode_client_disconnect(self._name))
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection without a word. Safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        self._writer.close()
+        with contextlib.suppress(OSError, TimeoutError):
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self._writer.wait_closed()
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def _read_more(self) -> None:
+        try:
+            data = await self._reader.read(READ_SIZE)
+        except OSError:
+            data = b""
+        if data:
+            self._pending.extend(parse_server_line(line) for line in self._framer.feed(data))
+            return
+        self._at_eof = True
+        fragment = self._framer.flush()
+        if fragment:
+            self._pending.append(parse_server_line(fragment))
+
+    async def _write(self, data: bytes) -> None:
+        if self._closed or self._writer.is_closing():
+            raise ConnectionLostError(f"the connection to {self.address} is closed")
+        try:
+            self._writer.write(data)
+            await self._writer.drain()
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise ConnectionLostError(f"the connection to {self.address} broke: {reason}") from None
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_INCOMING_LINE",
+    "ChatClient",
+    "ConnectError",
+    "ConnectionClosed",
+    "ConnectionLostError",
+    "Refused",
+    "Registered",
+    "RegistrationTimeoutError",
+    "SessionError",
+    "SessionEvent",
+]

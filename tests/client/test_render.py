@@ -1,0 +1,73 @@
+"""Pure tests of parley.client.render: what each server event looks like to the user."""
+
+from __future__ import annotations
+
+import pytest
+
+from parley.client.render import CONNECTION_LOST, SERVER_DISCONNECTED, Channel, Line, render_event
+from parley.client.session import ConnectionClosed, SessionEvent
+from parley.protocol.chat1 import (
+    IncomingMessage,
+    Notice,
+    NumericReply,
+    PresenceNotice,
+    ServerDisconnect,
+    parse_server_line,
+)
+
+
+@pytest.mark.parametrize(
+    ("event", "line"),
+    [
+        (IncomingMessage("bob", "hi"), Line("@bob: hi")),
+        (IncomingMessage("bob", ""), Line("@bob: ")),
+        (IncomingMessage("bob", "hi", room="dev"), Line("@bob #dev: hi")),
+        (IncomingMessage("bob", "psst", recipient="alice"), Line("@bob > alice: psst")),
+        (IncomingMessage("bob", "hel", typing=True), Line("@bob ~: hel")),
+        (IncomingMessage("bob", "hel", room="dev", typing=True), Line("@bob ~#dev: hel")),
+        (PresenceNotice("joined", "dev", "carol"), Line("JOINED dev carol CHAT/1.0")),
+        (Notice("* alice joined"), Line("* alice joined")),
+        (
+            NumericReply(403, "Sender does not match"),
+            Line.notice("server: 403 Sender does not match"),
+        ),
+        (NumericReply(500, ""), Line.notice("server: 500")),
+        (ServerDisconnect(), Line.notice(SERVER_DISCONNECTED)),
+        (ConnectionClosed(), Line.notice(CONNECTION_LOST)),
+    ],
+)
+def test_each_event_has_its_line(event: SessionEvent, line: Line) -> None:
+    assert render_event(event) == line
+
+
+def test_chat_goes_to_stdout_and_replies_to_stderr() -> None:
+    assert render_event(IncomingMessage("a", "b")).channel is Channel.CHAT
+    assert render_event(NumericReply(404, "x")).channel is Channel.NOTICE
+
+
+def test_control_characters_never_reach_the_terminal() -> None:
+    text = render_event(IncomingMessage("evil", "\x1b[2J\x07clear\rforged\x9b")).text
+    assert text == "@evil: \ufffd[2J\ufffdclear\ufffdforged\ufffd"
+    assert render_event(Notice("tab\tkept")).text == "tab\tkept"
+    assert "\x1b" not in Line.notice("\x1b]0;title\x07").text
+    assert "\x1b" not in Line.progress("\x1b[1m").text
+
+
+def test_seed_disconnect_notice() -> None:
+    assert "Disconnected from server" in SERVER_DISCONNECTED
+    assert "exiting now" in SERVER_DISCONNECTED
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"@bob: hi",
+        b"@bob #dev: hi",
+        b"@bob > alice: psst",
+        b"@bob ~#dev: typing",
+        b"JOINED dev carol CHAT/1.0",
+        b"* anything else",
+    ],
+)
+def test_relayed_lines_are_shown_exactly_as_sent(raw: bytes) -> None:
+    assert render_event(parse_server_line(raw)).text == raw.decode()
