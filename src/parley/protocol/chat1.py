@@ -321,7 +321,7 @@ def parse_server_line(line: bytes | LineTooLong) -> ServerEvent:
     text = line.decode("utf-8", errors="replace")
     if text.split() == ["DISCONNECT", VERSION]:
         return ServerDisconnect()
-    code, space, rest = text.partition(" ")
+    code, _, rest = text.partition(" ")
     if len(code) == 3 and code.isascii() and code.isdigit():
         return NumericReply(int(code), rest)  # "200" alone counts: some servers send just that
     if text.startswith("@"):
