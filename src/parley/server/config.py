@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, help="server files (default: ~/.local/share/parley)"
     )
     parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="TOML file with any of these options (keys: long option names); flags win",
+    )
+    parser.add_argument(
         "--console",
         choices=["auto", "on", "off"],
         default=defaults.console,
@@ -229,9 +236,66 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(argv: list[str] | None = None) -> ServerConfig:
-    """Parse the command line; argparse exits with status 2 and one message on bad input."""
+    """Build the configuration: defaults, then the ``--config`` TOML file, then flags.
+
+    A bad flag or file is one line on stderr and exit status 2 (argparse's ``error``).
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = vars(parser.parse_args(argv))
+    explicit = {
+        dest: value
+        for dest, value in vars(_explicit_parser().parse_args(argv)).items()
+        if value is not None or dest != "port_positional"
+    }
+    values = dict(args)
+    if args.get("config") is not None:
+        for dest, value in _read_config_file(parser, args["config"]).items():
+            if dest not in explicit:
+                values[dest] = value
+        if "port_positional" in explicit and "port" not in explicit:
+            values["port"] = None  # PORT on the command line beats the file's port
+    return _resolve(parser, argparse.Namespace(**values))
+
+
+def _explicit_parser() -> argparse.ArgumentParser:
+    """The same command line, but only what was actually given ends up in the result."""
+    parser = build_parser()
+    for action in parser._actions:
+        if action.option_strings:  # a positional's default would be run through its type
+            action.default = argparse.SUPPRESS
+    return parser
+
+
+def _read_config_file(parser: argparse.ArgumentParser, path: Path) -> dict[str, object]:
+    """TOML keys are the long option names (``max-line`` or ``max_line``)."""
+    try:
+        with path.open("rb") as handle:
+            table = tomllib.load(handle)
+    except OSError as exc:
+        parser.error(f"cannot read --config {path}: {exc.strerror or exc}")
+    except tomllib.TOMLDecodeError as exc:
+        parser.error(f"--config {path} is not valid TOML: {exc}")
+    actions = {a.dest: a for a in parser._actions if a.option_strings and a.dest != "help"}
+    values: dict[str, object] = {}
+    for key, raw in table.items():
+        dest = key.replace("-", "_")
+        action = actions.get(dest)
+        if action is None or dest == "config":
+            parser.error(f"--config {path}: unknown setting {key!r}")
+        if isinstance(raw, dict | list):
+            parser.error(f"--config {path}: {key} must be a single value")
+        text = str(raw).lower() if isinstance(raw, bool) else str(raw)
+        try:
+            value = action.type(text) if callable(action.type) else text
+        except (argparse.ArgumentTypeError, ValueError) as exc:
+            parser.error(f"--config {path}: {key}: {exc}")
+        if action.choices is not None and value not in action.choices:
+            parser.error(f"--config {path}: {key} must be one of {', '.join(action.choices)}")
+        values[dest] = value
+    return values
+
+
+def _resolve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> ServerConfig:
     both = args.port is not None and args.port_positional is not None
     if both and args.port != args.port_positional:
         parser.error("PORT and --port disagree; give one of them")
