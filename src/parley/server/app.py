@@ -52,6 +52,7 @@ class ChatServer:
         )
         self._connections: set[Connection] = set()
         self._dirty: list[Connection] = []
+        self._jobs: set[asyncio.Task[None]] = set()
         self._flush_scheduled = False
         self._servers: list[asyncio.Server] = []
         self._sniffer: SniffingListener | None = None
@@ -120,6 +121,11 @@ class ChatServer:
         self._connections.discard(connection)
         if self._shutdown_task is not None and not self._connections:
             self._stopped.set()
+
+    def track_job(self, task: asyncio.Task[None]) -> None:
+        """Keep a reference to a connection's job until it ends (so it is not collected)."""
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
 
     def schedule_flush(self, connection: Connection) -> None:
         """Write `connection`'s queue at the end of this loop iteration, with all others."""

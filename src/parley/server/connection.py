@@ -17,6 +17,7 @@ import logging
 import socket
 import time
 from collections import deque
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING
 
 from parley.hub import Delivery, Hub
@@ -69,6 +70,7 @@ class Connection(asyncio.Protocol):
         self._bucket: TokenBucket | None = None
         self._backlog: deque[bytes | LineTooLong] = deque()
         self._slowed_since: float | None = None
+        self._job: asyncio.Task[None] | None = None
         self._admitted = False
         self.door: Door | None = None
         self.address = "?"
@@ -109,11 +111,14 @@ class Connection(asyncio.Protocol):
             return
         try:
             lines = self._framer.feed(data)
-            if self._bucket is None:
-                for line in lines:
+            if self._bucket is None and not self._backlog and self._job is None:
+                for index, line in enumerate(lines):
                     if self._closing:
                         return
                     self._dispatch(line)
+                    if self._job is not None:  # the rest waits for the job, in order
+                        self._backlog.extend(lines[index + 1 :])
+                        break
             else:
                 self._backlog.extend(lines)
                 self._drain_backlog()
@@ -128,6 +133,8 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timer()
+        if self._job is not None:
+            self._job.cancel()
         if self._deadline is not None:
             self._deadline.cancel()
         if self._admitted:
@@ -162,17 +169,21 @@ class Connection(asyncio.Protocol):
     # Flood control -------------------------------------------------------------------------
 
     def _drain_backlog(self) -> None:
-        """Handle waiting lines as fast as the client's bucket allows; slow it past that."""
-        assert self._bucket is not None
+        """Handle waiting lines as fast as the client's bucket allows; slow it past that.
+
+        Lines also wait while a door's job (a store look-up, a password check) runs, so
+        that a client's commands always take effect in the order it sent them.
+        """
         now = time.monotonic()
-        while self._backlog and not self._closing:
+        while self._backlog and not self._closing and self._job is None:
             line = self._backlog[0]
             # Live-typing previews have their own, separate limit in the door.
-            if not chat1.is_typing_line(line) and not self._bucket.allow(now):
+            bucket = self._bucket
+            if bucket is not None and not chat1.is_typing_line(line) and not bucket.allow(now):
                 self._slow_down(now)
                 return
             self._dispatch(self._backlog.popleft())
-        if self._slowed_since is not None:
+        if self._slowed_since is not None and not self._backlog:
             self._slowed_since = None
             self._resume_reading("flood")
 
@@ -192,13 +203,41 @@ class Connection(asyncio.Protocol):
         asyncio.get_running_loop().call_later(self._bucket.wait(), self._safe_drain)
 
     def _safe_drain(self) -> None:
-        if self._closing:
+        if self._closing or self._job is not None:
             return
         try:
             self._drain_backlog()
         except Exception:
             log.exception("internal error on connection %s", self.address)
             self.close("internal error", notify=True)
+
+    # Door jobs ---------------------------------------------------------------------------
+
+    def run_job(self, job: Coroutine[object, object, None]) -> None:
+        """Run `job` (awaiting the store, hashing a password) before this client's next line.
+
+        Reading pauses meanwhile; an exception in the job is logged and costs only this
+        connection.
+        """
+        if self._closing:
+            job.close()
+            return
+        self._pause_reading("job")
+        self._job = asyncio.get_running_loop().create_task(job)
+        self._job.add_done_callback(self._job_done)
+        self._server.track_job(self._job)
+
+    def _job_done(self, task: asyncio.Task[None]) -> None:
+        self._job = None
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            log.error("job failed on connection %s", self.address, exc_info=error)
+            self.close("internal error", notify=True)
+            return
+        self._resume_reading("job")
+        self._safe_drain()
 
     def _notify(self, text: str) -> None:
         """Tell the client something in its own dialect."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Protocol
 
 from parley.hub import Delivery, Hub
@@ -32,6 +33,9 @@ class Link(Protocol):
 
     def may_register(self) -> bool:
         """Whether the client's address may make another registration attempt now."""
+
+    def run_job(self, job: Coroutine[object, object, None]) -> None:
+        """Run an async step before the client's next line is handled."""
 
 
 class Door(Protocol):
