@@ -1,0 +1,127 @@
+"""The SQLite schema as an ordered list of migrations, and the code that applies them.
+
+The database's version is `PRAGMA user_version`: the number of migrations applied. Opening a
+database runs the missing migrations in order, each in its own transaction together with the
+version bump, so a crash leaves the file at one version or the next, never between. A file
+whose version is above the newest migration was written by newer code: it is refused, never
+touched. A migration once released is never edited; a change of schema is a new migration
+appended to `MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from parley.store.base import SchemaError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """Brings the schema from version `version - 1` to `version`."""
+
+    version: int
+    summary: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "accounts, rooms, memberships, message history, offline queues",
+        (
+            """CREATE TABLE accounts (
+                key           TEXT PRIMARY KEY,
+                name          TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at    REAL NOT NULL
+            ) WITHOUT ROWID""",
+            """CREATE TABLE rooms (
+                key   TEXT PRIMARY KEY,
+                name  TEXT NOT NULL,
+                topic TEXT NOT NULL DEFAULT ''
+            ) WITHOUT ROWID""",
+            # `seq` keeps the join order; deleting an account or a room ends its memberships.
+            """CREATE TABLE memberships (
+                seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_key TEXT NOT NULL REFERENCES accounts(key) ON DELETE CASCADE,
+                room_key TEXT NOT NULL REFERENCES rooms(key) ON DELETE CASCADE,
+                UNIQUE (user_key, room_key)
+            )""",
+            "CREATE INDEX memberships_room ON memberships(room_key)",
+            # AUTOINCREMENT: an id is never reused, even after old history is pruned.
+            # `conversation` is '#' + room key, or the pair of name keys of a direct message
+            # (see base.conversation_of), so one index serves both kinds of history.
+            """CREATE TABLE messages (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                at           REAL NOT NULL,
+                sender       TEXT NOT NULL,
+                text         TEXT NOT NULL,
+                room         TEXT,
+                recipient    TEXT,
+                conversation TEXT NOT NULL,
+                CHECK ((room IS NULL) <> (recipient IS NULL))
+            )""",
+            "CREATE INDEX messages_conversation ON messages(conversation, id)",
+            # A copy, not a reference: pruning history must never eat an undelivered message.
+            """CREATE TABLE offline (
+                seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+                recipient_key TEXT NOT NULL,
+                message_id    INTEGER NOT NULL,
+                at            REAL NOT NULL,
+                sender        TEXT NOT NULL,
+                text          TEXT NOT NULL,
+                room          TEXT,
+                recipient     TEXT
+            )""",
+            "CREATE INDEX offline_recipient ON offline(recipient_key, seq)",
+        ),
+    ),
+)
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The version recorded in the database (0 for a new, empty file)."""
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def check_version(conn: sqlite3.Connection, where: str) -> int:
+    """The database's version; raises SchemaError if it is newer than this code knows."""
+    try:
+        version = schema_version(conn)
+    except sqlite3.DatabaseError as error:
+        raise SchemaError(f"{where} is not a Parley database: {error}") from error
+    if version > LATEST_VERSION:
+        raise SchemaError(
+            f"{where} has schema version {version}, but this Parley knows versions up to "
+            f"{LATEST_VERSION}: it was written by a newer Parley; upgrade Parley to open it"
+        )
+    return version
+
+
+def migrate(conn: sqlite3.Connection, where: str) -> int:
+    """Apply every missing migration, each in one transaction; return the new version.
+
+    The version is read again inside each transaction, so two processes opening one new file
+    at once do not both run a migration. `conn` must be in autocommit mode
+    (``isolation_level=None``), so that the transactions are the ones written here.
+    """
+    version = check_version(conn, where)
+    while version < LATEST_VERSION:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = check_version(conn, where)
+            if version < LATEST_VERSION:
+                migration = MIGRATIONS[version]
+                for statement in migration.statements:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {migration.version:d}")
+                version = migration.version
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return version

@@ -1,0 +1,183 @@
+"""What only the SQLite store does: survive restarts, group commit, isolate failures."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from parley.store import Account, RoomRecord, SQLiteStore, StoreError, UnknownKeyError
+from tests.store.conftest import database, run
+
+
+def test_everything_survives_a_restart(tmp_path: Path) -> None:
+    path = database(tmp_path)
+
+    async def first_run() -> None:
+        store = SQLiteStore(path)
+        await store.open()
+        await store.create_account("alice", "Alice", "hash-a")
+        await store.create_account("bob", "Bob", "hash-b")
+        await store.save_room("team", "Team", "ship it")
+        await store.add_membership("alice", "team")
+        await store.append("alice", "in the room", room="team")
+        for i in range(3):
+            await store.append("alice", f"dm {i}", recipient="Bob", offline_for="bob")
+        await store.close()
+
+    async def second_run() -> None:
+        store = SQLiteStore(path)
+        await store.open()
+        account = await store.get_account("alice")
+        assert account is not None and account.password_hash == "hash-a"
+        assert await store.rooms() == [RoomRecord("team", "Team", "ship it")]
+        assert await store.memberships("alice") == ["team"]
+        assert [m.text for m in await store.room_history("team")] == ["in the room"]
+        assert [m.text for m in await store.take_offline("bob")] == ["dm 0", "dm 1", "dm 2"]
+        later = await store.append("bob", "after restart", room="team")
+        assert later.id == 5  # ids continue, never reused
+        await store.close()
+
+    async def third_run() -> None:
+        store = SQLiteStore(path)
+        await store.open()
+        assert await store.take_offline("bob") == []  # delivered once, even across restarts
+        assert await store.offline_count("bob") == 0
+        assert len(await store.direct_history("alice", "bob")) == 3
+        await store.close()
+
+    run(first_run())
+    run(second_run())
+    run(third_run())
+
+
+def test_the_database_is_a_wal_file_in_a_new_directory(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "parley.db"
+
+    async def body() -> None:
+        store = SQLiteStore(path)
+        await store.open()
+        await store.append("alice", "hello", room="lobby")
+        await store.close()
+
+    run(body())
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_group_commit_puts_many_writes_in_few_transactions(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = SQLiteStore(database(tmp_path))
+        await store.open()
+        sent = await asyncio.gather(
+            *(store.append(f"user{i % 7}", f"m{i}", room="lobby") for i in range(500))
+        )
+        assert store.commits < 50
+        assert store.largest_batch > 10
+        assert len({m.id for m in sent}) == 500
+        assert len(await store.room_history("lobby", limit=1000)) == 500
+        await store.close()
+
+    run(body())
+
+
+def test_without_group_commit_each_write_commits_alone(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = SQLiteStore(database(tmp_path), group_commit=False, synchronous="NORMAL")
+        await store.open()
+        await asyncio.gather(*(store.append("alice", f"m{i}", room="lobby") for i in range(40)))
+        assert store.commits == 40
+        assert store.largest_batch == 1
+        await store.close()
+
+    run(body())
+
+
+def test_a_failing_write_fails_only_its_caller(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = SQLiteStore(database(tmp_path), batch_delay=0.05)  # so all four share a batch
+        await store.open()
+        bad_sql = store._write(
+            "broken", lambda conn: conn.execute("INSERT INTO nowhere VALUES (1)")
+        )
+        outcomes = await asyncio.gather(
+            store.append("alice", "before", room="lobby"),
+            bad_sql,
+            store.add_membership("ghost", "nowhere"),
+            store.append("alice", "after", room="lobby"),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[1], StoreError) and "broken failed" in str(outcomes[1])
+        assert isinstance(outcomes[1].__cause__, sqlite3.OperationalError)
+        assert isinstance(outcomes[2], UnknownKeyError)
+        texts = [m.text for m in await store.room_history("lobby")]
+        assert texts == ["before", "after"]
+        assert store.commits == 1  # they really shared a transaction
+        await store.append("alice", "still writing", room="lobby")
+        await store.close()
+
+    run(body())
+
+
+def test_close_commits_what_was_already_asked_for(tmp_path: Path) -> None:
+    path = database(tmp_path)
+
+    async def write_then_close() -> None:
+        store = SQLiteStore(path)
+        await store.open()
+        tasks = [asyncio.create_task(store.append("a", f"m{i}", room="r")) for i in range(100)]
+        await asyncio.sleep(0)  # every task has queued its write
+        await store.close()
+        assert all(task.done() and task.exception() is None for task in tasks)
+
+    async def count() -> int:
+        store = SQLiteStore(path)
+        await store.open()
+        history = await store.room_history("r", limit=1000)
+        await store.close()
+        return len(history)
+
+    run(write_then_close())
+    assert run(count()) == 100
+
+
+def test_a_cancelled_caller_does_not_stop_the_writer(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = SQLiteStore(database(tmp_path))
+        await store.open()
+        task = asyncio.create_task(store.append("alice", "gave up waiting", room="lobby"))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await store.append("alice", "next", room="lobby")
+        texts = [m.text for m in await store.room_history("lobby")]
+        assert texts == ["gave up waiting", "next"]  # a queued write is not taken back
+        await store.close()
+
+    run(body())
+
+
+def test_reads_do_not_wait_for_a_long_write_queue(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = SQLiteStore(database(tmp_path))
+        await store.open()
+        await store.create_account("alice", "Alice", "h")
+        writes = [
+            asyncio.create_task(store.append("bob", f"m{i}", room="busy")) for i in range(5000)
+        ]
+        await asyncio.sleep(0)
+        account = await store.get_account("alice")
+        assert account == Account("alice", "Alice", "h", account.created_at if account else 0)
+        assert not all(write.done() for write in writes)  # answered while writes were queued
+        await asyncio.gather(*writes)
+        await store.close()
+
+    run(body())
+
+
+def test_synchronous_must_be_normal_or_full(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="NORMAL or FULL"):
+        SQLiteStore(database(tmp_path), synchronous="OFF")  # type: ignore[arg-type]
