@@ -14,6 +14,7 @@ kept beside them.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -98,6 +99,19 @@ class Store(Protocol):
         `offline_for`, a recipient name key, also queues the message for that offline user
         in the same commit (one write instead of `append` then `queue_offline`).
         """
+        ...
+
+    def append_soon(
+        self,
+        sender: str,
+        text: str,
+        *,
+        room: str | None = None,
+        recipient: str | None = None,
+        at: float | None = None,
+        offline_for: str | None = None,
+    ) -> asyncio.Future[StoredMessage]:
+        """Like `append`, as a future that resolves once committed (no task needed)."""
         ...
 
     async def room_history(

@@ -12,6 +12,7 @@ It never awaits anything, so each method is atomic with respect to the event loo
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import time
 from collections import defaultdict
@@ -22,6 +23,7 @@ from parley.store.base import (
     RoomRecord,
     StoreClosedError,
     StoredMessage,
+    StoreError,
     UnknownKeyError,
     conversation_of,
     direct_pair,
@@ -70,6 +72,47 @@ class MemoryStore:
         offline_for: str | None = None,
     ) -> StoredMessage:
         """Keep a message and give it the next id."""
+        return self._append(
+            sender=sender, text=text, room=room, recipient=recipient, at=at, offline_for=offline_for
+        )
+
+    def append_soon(
+        self,
+        sender: str,
+        text: str,
+        *,
+        room: str | None = None,
+        recipient: str | None = None,
+        at: float | None = None,
+        offline_for: str | None = None,
+    ) -> asyncio.Future[StoredMessage]:
+        """`append` as an already-resolved future."""
+        future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
+        try:
+            future.set_result(
+                self._append(
+                    sender=sender,
+                    text=text,
+                    room=room,
+                    recipient=recipient,
+                    at=at,
+                    offline_for=offline_for,
+                )
+            )
+        except StoreError as error:
+            future.set_exception(error)
+        return future
+
+    def _append(
+        self,
+        *,
+        sender: str,
+        text: str,
+        room: str | None,
+        recipient: str | None,
+        at: float | None,
+        offline_for: str | None,
+    ) -> StoredMessage:
         self._check("append")
         conversation = conversation_of(sender, room, recipient)
         self._last_id += 1

@@ -173,16 +173,23 @@ class SQLiteStore:
     async def _read(self, what: str, work: Callable[[sqlite3.Connection], T]) -> T:
         return await self._submit(self._reader, what, work)
 
-    @staticmethod
+    @classmethod
     async def _submit(
-        worker: Worker | None, what: str, work: Callable[[sqlite3.Connection], T]
+        cls, worker: Worker | None, what: str, work: Callable[[sqlite3.Connection], T]
     ) -> T:
-        if worker is None:
-            raise StoreClosedError(f"{what}: the store is not open")
+        return await cls._submit_soon(worker, what, work)
+
+    @staticmethod
+    def _submit_soon(
+        worker: Worker | None, what: str, work: Callable[[sqlite3.Connection], T]
+    ) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+        if worker is None:
+            future.set_exception(StoreClosedError(f"{what}: the store is not open"))
+            return future
         worker.submit(Job(what, work, loop, future))
-        return await future
+        return future
 
     # Messages -----------------------------------------------------------------------------
 
@@ -197,6 +204,24 @@ class SQLiteStore:
         offline_for: str | None = None,
     ) -> StoredMessage:
         """Keep a message; return it (with its id) once it is committed."""
+        return await self.append_soon(
+            sender, text, room=room, recipient=recipient, at=at, offline_for=offline_for
+        )
+
+    def append_soon(
+        self,
+        sender: str,
+        text: str,
+        *,
+        room: str | None = None,
+        recipient: str | None = None,
+        at: float | None = None,
+        offline_for: str | None = None,
+    ) -> asyncio.Future[StoredMessage]:
+        """`append` without a coroutine: a future that resolves once committed.
+
+        For the message hot path, where a task per message would cost more than the write.
+        """
         conversation = conversation_of(sender, room, recipient)
         when = time.time() if at is None else at
 
@@ -212,7 +237,7 @@ class SQLiteStore:
                 _insert_offline(conn, offline_for, message)
             return message
 
-        return await self._write("append", work)
+        return self._submit_soon(self._writer, "append", work)
 
     async def room_history(
         self, room: str, *, before_id: int | None = None, limit: int = DEFAULT_HISTORY_LIMIT
