@@ -107,25 +107,17 @@ def test_invalid_room_and_room_limit() -> None:
     assert hub.join(alice, "r3") is Outcome.TOO_MANY_ROOMS
 
 
-def test_direct_message_online_unknown_and_offline_queue() -> None:
-    hub = Hub(offline_limit=2)
+def test_direct_message_online_unknown_and_offline() -> None:
+    hub = Hub()
     alice, bob = users(hub, "alice", "bob")
     assert hub.direct(alice, "BOB", "psst") is Outcome.OK
     assert bob.got == [Whispered("alice", "bob", "psst")]
     assert hub.direct(alice, "nobody", "hello?") is Outcome.NO_SUCH_USER
     hub.unregister(bob)
-    assert hub.direct(alice, "bob", "first") is Outcome.QUEUED
-    assert hub.direct(alice, "bob", "second") is Outcome.QUEUED
-    assert hub.direct(alice, "bob", "third") is Outcome.QUEUE_FULL
-    back = Collector()
-    assert hub.register(back, "bob") is Registration.OK
-    assert hub.deliver_pending(back) == 2
-    assert [(e.sender, e.text) for e in back.got if isinstance(e, Whispered)] == [
-        ("alice", "first"),
-        ("alice", "second"),
-    ]
-    assert all(isinstance(e, Whispered) and e.queued_at for e in back.got)
-    assert hub.deliver_pending(back) == 0  # delivered once
+    assert hub.direct(alice, "bob", "later") is Outcome.QUEUED  # seen: the caller keeps it
+    assert hub.seen_name("BOB") == "bob"
+    assert hub.online_name("bob") is None
+    assert hub.online_name("ALICE") == "alice"
 
 
 def test_sender_check_is_by_name_identity() -> None:

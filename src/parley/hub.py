@@ -1,16 +1,16 @@
-"""The chat domain: users, rooms, direct messages, presence and offline queues.
+"""The chat domain: users, rooms, direct messages and presence.
 
 The hub takes commands (register, say, direct, join, leave, unregister) and hands deliveries
 to peers. It knows nothing of sockets, asyncio or wire dialects: a peer is anything with a
 `deliver` method, and a delivery is a frozen event that each door encodes in its own dialect
 (once per dialect, cached on the event, however many peers receive it). Every command is
-total: a refusal is a returned value, never an exception.
+total: a refusal is a returned value, never an exception. Whatever must outlive the process
+(history, offline messages, accounts) is the store's business, reached by the server layer;
+the hub only says who is online, who has been seen, and who is in which room.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,7 +20,6 @@ from parley.protocol.names import is_reserved, is_valid_name, name_key
 
 OPERATOR_NAME = "server"
 LOBBY = "lobby"
-DEFAULT_OFFLINE_LIMIT = 100
 DEFAULT_ROOMS_PER_USER = 20
 
 
@@ -126,27 +125,19 @@ class _Room:
 class Hub:
     """Registered users, rooms and the routing of their messages."""
 
-    def __init__(
-        self,
-        *,
-        offline_limit: int = DEFAULT_OFFLINE_LIMIT,
-        rooms_per_user: int = DEFAULT_ROOMS_PER_USER,
-    ) -> None:
-        self.offline_limit = offline_limit
+    def __init__(self, *, rooms_per_user: int = DEFAULT_ROOMS_PER_USER) -> None:
         self.rooms_per_user = rooms_per_user
         self._by_key: dict[str, _Member] = {}
         self._by_peer: dict[Peer, _Member] = {}
         self._rooms: dict[str, _Room] = {LOBBY: _Room(LOBBY, {})}
         self._seen: dict[str, str] = {}
-        self._offline: dict[str, deque[Whispered]] = {}
 
     # Registration ------------------------------------------------------------------------
 
     def register(self, peer: Peer, name: str) -> Registration:
         """Give `peer` the name `name` if it is valid, free and `peer` has none yet.
 
-        A registered peer is in the lobby. Queued direct messages wait for
-        `deliver_pending`, so that the door can first answer the registration.
+        A registered peer is in the lobby.
         """
         if peer in self._by_peer:
             return Registration.ALREADY
@@ -161,16 +152,6 @@ class Hub:
         self._seen[key] = name
         self._enter(member, self._rooms[LOBBY], announce=False)
         return Registration.OK
-
-    def deliver_pending(self, peer: Peer) -> int:
-        """Hand `peer` the direct messages that waited for it, in order; return how many."""
-        member = self._by_peer.get(peer)
-        if member is None:
-            return 0
-        queue = self._offline.pop(name_key(member.name), None)
-        for event in queue or ():
-            peer.deliver(event)
-        return len(queue or ())
 
     def unregister(self, peer: Peer) -> str | None:
         """Forget `peer`; everyone who shared a room with it is told once that it quit."""
@@ -254,7 +235,11 @@ class Hub:
         return Outcome.OK
 
     def direct(self, peer: Peer, recipient: str, text: str) -> Outcome:
-        """Send `text` to `recipient` alone; queue it if they were seen but are offline."""
+        """Send `text` to `recipient` alone if online.
+
+        Returns QUEUED when the recipient has been seen but is offline (the caller keeps
+        the message for them) and NO_SUCH_USER when this hub never saw them.
+        """
         member = self._by_peer.get(peer)
         if member is None:
             return Outcome.NOT_REGISTERED
@@ -263,14 +248,16 @@ class Hub:
         if target is not None:
             target.peer.deliver(Whispered(member.name, target.name, text))
             return Outcome.OK
-        known = self._seen.get(key)
-        if known is None:
-            return Outcome.NO_SUCH_USER
-        queue = self._offline.setdefault(key, deque())
-        if len(queue) >= self.offline_limit:
-            return Outcome.QUEUE_FULL
-        queue.append(Whispered(member.name, known, text, queued_at=time.time()))
-        return Outcome.QUEUED
+        return Outcome.QUEUED if key in self._seen else Outcome.NO_SUCH_USER
+
+    def seen_name(self, name: str) -> str | None:
+        """How a user seen since the hub started spelled `name`, or None."""
+        return self._seen.get(name_key(name))
+
+    def online_name(self, name: str) -> str | None:
+        """The registered spelling of `name` if that user is online, else None."""
+        member = self._by_key.get(name_key(name))
+        return member.name if member else None
 
     def announce(self, text: str) -> int:
         """Deliver `text` from the operator to every registered peer; return how many."""

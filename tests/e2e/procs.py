@@ -95,6 +95,8 @@ class Proc:
 
 def start_server(*args: str) -> tuple[Proc, int]:
     """Run ``python -m parley.server`` with `args`; return it and its port."""
+    if "--data-dir" not in args:
+        args = ("--ephemeral", *args)
     proc = Proc([sys.executable, "-m", "parley.server", "--host", "127.0.0.1", *args])
     port = int(proc.expect(r"port (\d+)").group(1))
     return proc, port

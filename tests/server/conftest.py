@@ -135,7 +135,8 @@ def make_server() -> Iterator[MakeServer]:
     started: list[ServerThread] = []
 
     def factory(**overrides: object) -> ServerThread:
-        config = replace(ServerConfig(host="127.0.0.1", console="off"), **overrides)  # type: ignore[arg-type]
+        base = ServerConfig(host="127.0.0.1", console="off", ephemeral=True)
+        config = replace(base, **overrides)  # type: ignore[arg-type]
         thread = ServerThread(config).start()
         started.append(thread)
         return thread

@@ -5,7 +5,9 @@ from __future__ import annotations
 from tests.server.conftest import Connect, LineClient, MakeServer, ServerThread, wait_for
 
 
-def extended(connect: Connect, name: str, extensions: str = "") -> LineClient:
+def extended(
+    connect: Connect, name: str, extensions: str = "rooms dm who presence live"
+) -> LineClient:
     client = connect(name)
     client.send(f"EXTEND {extensions} CHAT/1.0\n".replace("  ", " ").encode())
     assert client.line().startswith(b"210 Extensions enabled:")
@@ -17,7 +19,7 @@ def test_extend_lists_what_was_enabled(connect: Connect) -> None:
     client.send(b"EXTEND rooms bogus CHAT/1.0\n")
     assert client.line() == b"210 Extensions enabled: rooms"
     client.send(b"EXTEND CHAT/1.0\n")
-    assert client.line() == b"210 Extensions enabled: rooms dm who presence live"
+    assert client.line() == (b"210 Extensions enabled: rooms dm who presence live history auth ack")
 
 
 def test_extension_commands_refused_until_asked_for(connect: Connect) -> None:

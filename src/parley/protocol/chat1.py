@@ -20,6 +20,7 @@ any input: a line it cannot read becomes `Malformed`.
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from enum import IntEnum
@@ -52,13 +53,22 @@ class Reply(IntEnum):
     JOINED = 220
     LEFT = 221
     QUEUED = 230
+    STORED = 240
     WHO = 250
     ROOM = 251
     END_OF_ROOMS = 252
+    HISTORY = 260
+    END_OF_HISTORY = 261
+    ACCOUNT_CREATED = 270
+    PASSWORD_CHANGED = 271
+    ACCOUNT_DELETED = 272
     INVALID_REGISTRATION = 400
     ALREADY_REGISTERED = 401
     SENDER_MISMATCH = 403
     UNKNOWN_COMMAND = 404
+    PASSWORD_REQUIRED = 406
+    BAD_LOGIN = 407
+    BAD_PASSWORD = 408
     NO_SUCH_USER = 410
     NO_SUCH_ROOM = 411
     INVALID_ROOM = 412
@@ -78,6 +88,15 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.JOINED: "Joined {}",
     Reply.LEFT: "Left {}",
     Reply.QUEUED: "Queued for {} (offline)",
+    Reply.STORED: "Stored {}",
+    Reply.HISTORY: "{}",
+    Reply.END_OF_HISTORY: "End of history",
+    Reply.ACCOUNT_CREATED: "Account created",
+    Reply.PASSWORD_CHANGED: "Password changed",
+    Reply.ACCOUNT_DELETED: "Account deleted",
+    Reply.PASSWORD_REQUIRED: "Password required",
+    Reply.BAD_LOGIN: "Invalid name or password",
+    Reply.BAD_PASSWORD: "Unacceptable password",
     Reply.WHO: "{}",
     Reply.ROOM: "{}",
     Reply.END_OF_ROOMS: "End of rooms",
@@ -97,7 +116,7 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.TOO_FAST: "{}",
 }
 
-EXTENSIONS = ("rooms", "dm", "who", "presence", "live")
+EXTENSIONS = ("rooms", "dm", "who", "presence", "live", "history", "auth", "ack")
 _PRESENCE_VERBS = frozenset({"JOINED", "LEFT", "QUIT"})
 
 
@@ -177,6 +196,39 @@ class Rooms:
 
 
 @dataclass(frozen=True, slots=True)
+class Login:
+    """``LOGIN <name> <base64 password> CHAT/1.0`` (extension ``auth``)."""
+
+    name: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signup:
+    """``SIGNUP <name> <base64 password> CHAT/1.0``: register and create an account."""
+
+    name: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCommand:
+    """``ACCOUNT CREATE <pw>``, ``ACCOUNT PASSWORD <old> <new>``, ``ACCOUNT DELETE <pw>``."""
+
+    action: str
+    passwords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRequest:
+    """``HISTORY #<room>|@<user> [<count> [<before id>]] CHAT/1.0`` (extension ``history``)."""
+
+    target: str
+    count: int | None = None
+    before: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Malformed:
     """A line that is not valid CHAT/1.0; `reply` is what the server should answer."""
 
@@ -195,6 +247,10 @@ ClientEvent = (
     | Leave
     | Who
     | Rooms
+    | Login
+    | Signup
+    | AccountCommand
+    | HistoryRequest
     | Malformed
 )
 
@@ -285,7 +341,50 @@ def parse_client_line(line: bytes | LineTooLong) -> ClientEvent:
         return Who()
     if verb == "ROOMS" and not args:
         return Rooms()
+    if verb in ("LOGIN", "SIGNUP", "ACCOUNT", "HISTORY"):
+        return _parse_extended(verb, args)
     return Malformed(Reply.UNKNOWN_COMMAND)
+
+
+_ACCOUNT_ARITY = {"CREATE": 1, "PASSWORD": 2, "DELETE": 1}
+
+
+def _parse_extended(verb: str, args: list[str]) -> ClientEvent:
+    if verb in ("LOGIN", "SIGNUP"):
+        if len(args) != 2 or not is_valid_name(args[0]):
+            return Malformed(Reply.INVALID_REGISTRATION)
+        password = decode_password(args[1])
+        if password is None:
+            return Malformed(Reply.BAD_LOGIN, "the password must be base64 of UTF-8")
+        return Login(args[0], password) if verb == "LOGIN" else Signup(args[0], password)
+    if verb == "ACCOUNT":
+        if not args or _ACCOUNT_ARITY.get(args[0]) != len(args) - 1:
+            return Malformed(Reply.UNKNOWN_COMMAND, "ACCOUNT CREATE|PASSWORD|DELETE ...")
+        passwords = [decode_password(a) for a in args[1:]]
+        if any(p is None for p in passwords):
+            return Malformed(Reply.BAD_LOGIN, "passwords must be base64 of UTF-8")
+        return AccountCommand(args[0], tuple(p for p in passwords if p is not None))
+    if not args or len(args) > 3 or args[0][:1] not in ("#", "@") or len(args[0]) < 2:
+        return Malformed(Reply.UNKNOWN_COMMAND, "HISTORY #room|@user [count [before]]")
+    numbers = args[1:]
+    if not all(n.isascii() and n.isdigit() and len(n) < 10 for n in numbers):
+        return Malformed(Reply.UNKNOWN_COMMAND, "HISTORY #room|@user [count [before]]")
+    count = int(numbers[0]) if numbers else None
+    before = int(numbers[1]) if len(numbers) > 1 else None
+    return HistoryRequest(args[0], count, before)
+
+
+def decode_password(text: str) -> str | None:
+    """A base64 (standard alphabet) UTF-8 password, or None if it is not one."""
+    try:
+        return base64.b64decode(text, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def encode_password(password: str) -> str:
+    """How a client writes a password on the wire."""
+    return base64.b64encode(password.encode()).decode("ascii")
 
 
 def is_typing_line(line: bytes | LineTooLong) -> bool:
@@ -370,6 +469,11 @@ def encode_typing(name: str, text: str, room: str | None = None) -> bytes:
     """``@<name> ~: <partial>\\n`` (lobby) or ``@<name> ~#<room>: <partial>\\n``."""
     where = "~" if room is None else f"~#{room}"
     return f"@{name} {where}: {text}\n".encode()
+
+
+def encode_history(message_id: int, at: float, line: bytes) -> bytes:
+    """``260 <id> <unix time> <the line as it was relayed>``."""
+    return b"260 %d %.3f %s" % (message_id, at, line)
 
 
 def encode_direct(name: str, recipient: str, text: str) -> bytes:

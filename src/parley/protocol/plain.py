@@ -74,6 +74,22 @@ class Help:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowHistory:
+    """Earlier messages of a room (``#name`` or a room name) or with a user (``@name``)."""
+
+    target: str | None
+    count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ManageAccount:
+    """``/register PASSWORD``, ``/password OLD NEW``, ``/unregister PASSWORD``."""
+
+    action: Literal["create", "change", "delete"]
+    passwords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Nothing:
     """An empty line."""
 
@@ -94,6 +110,8 @@ PlainCommand = (
     | ListRooms
     | Quit
     | Help
+    | ShowHistory
+    | ManageAccount
     | Nothing
     | Invalid
 )
@@ -105,6 +123,10 @@ Commands (anything else is chat in your current room):
   /leave [ROOM]     leave ROOM (default: the current one)
   /who  (or ?)      who is online
   /rooms            rooms and their members
+  /history [ROOM|@NAME] [N]   earlier messages (default: the current room)
+  /register PASSWORD          protect your name with a password (an account)
+  /password OLD NEW           change that password
+  /unregister PASSWORD        drop the account
   /quit             leave the server
   /help             this list"""
 
@@ -169,7 +191,32 @@ def _parse_slash(line: str) -> PlainCommand:
         return simple[verb]
     if verb == "/say" and rest:
         return SayTo(rest)
+    if verb == "/history":
+        return _parse_history(rest)
+    accounts: dict[str, tuple[Literal["create", "change", "delete"], int, str]] = {
+        "/register": ("create", 1, "/register PASSWORD"),
+        "/password": ("change", 2, "/password OLD NEW"),
+        "/unregister": ("delete", 1, "/unregister PASSWORD"),
+    }
+    if verb in accounts:
+        action, arity, usage = accounts[verb]
+        words = tuple(rest.split())
+        return ManageAccount(action, words) if len(words) == arity else Invalid(f"usage: {usage}")
     return Invalid(f"unknown command {verb}; type /help")
+
+
+def _parse_history(rest: str) -> PlainCommand:
+    words = rest.split()
+    target: str | None = None
+    count: int | None = None
+    for word in words:
+        if word.isascii() and word.isdigit() and count is None and len(word) < 6:
+            count = int(word)
+        elif target is None and not word.isdigit():
+            target = word
+        else:
+            return Invalid("usage: /history [ROOM|@NAME] [N]")
+    return ShowHistory(target, count)
 
 
 def _parse_seed003(line: str, in_room: bool) -> PlainCommand:

@@ -17,8 +17,10 @@ from parley.hub import Hub
 from parley.server.admission import Admission
 from parley.server.config import ServerConfig
 from parley.server.connection import Connection
+from parley.server.services import Services
 from parley.server.sniffing import SniffingListener
 from parley.server.tls import ensure_self_signed, fingerprint, server_context
+from parley.store import Store, make_store
 
 log = logging.getLogger("parley.server")
 
@@ -46,7 +48,9 @@ class ChatServer:
 
     def __init__(self, config: ServerConfig, hub: Hub | None = None) -> None:
         self.config = config
-        self.hub = hub if hub is not None else Hub(offline_limit=config.offline_limit)
+        self.hub = hub if hub is not None else Hub()
+        self.store: Store = make_store(config.data_dir, ephemeral=config.ephemeral)
+        self.services = Services(self.hub, self.store, config)
         self.admission = Admission(
             config.max_connections, config.max_per_address, config.registrations_per_minute
         )
@@ -60,6 +64,7 @@ class ChatServer:
         self.tls_port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = asyncio.Event()
+        self._drained = asyncio.Event()
         self._shutdown_task: asyncio.Task[None] | None = None
         self.port = 0
 
@@ -67,6 +72,7 @@ class ChatServer:
         """Bind and start accepting; raises OSError (or ssl.SSLError) if that cannot be done."""
         self._loop = asyncio.get_running_loop()
         context = self._tls_context()
+        await self.store.open()
         sock = make_listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
         if context is not None and self.config.tls_port is None:
@@ -120,7 +126,7 @@ class ChatServer:
         """Called by a connection once it is gone."""
         self._connections.discard(connection)
         if self._shutdown_task is not None and not self._connections:
-            self._stopped.set()
+            self._drained.set()
 
     def track_job(self, task: asyncio.Task[None]) -> None:
         """Keep a reference to a connection's job until it ends (so it is not collected)."""
@@ -175,7 +181,13 @@ class ChatServer:
             connection.close("server shutting down", notify=True)
         if self._connections:
             try:
-                await asyncio.wait_for(self._stopped.wait(), self.config.shutdown_grace)
+                await asyncio.wait_for(self._drained.wait(), self.config.shutdown_grace)
             except TimeoutError:
                 log.warning("%d connections did not close in time", len(self._connections))
+        for job in list(self._jobs):
+            job.cancel()
+        try:
+            await self.store.close()
+        except Exception:
+            log.exception("closing the store failed")
         self._stopped.set()

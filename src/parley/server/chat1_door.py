@@ -2,6 +2,8 @@
 
 A client that never sends ``EXTEND`` sees exactly seed 004's lines: lobby messages, its own
 replies, and ``DISCONNECT CHAT/1.0``. Direct messages reach it as ``@sender: [private] text``.
+Steps that need the store (checking a name for an account, logging in, offline messages,
+history) run as connection jobs, so a client's lines still take effect in order.
 """
 
 from __future__ import annotations
@@ -12,23 +14,29 @@ import time
 from parley.hub import LOBBY, Delivery, Outcome, Presence, Registration, Said, Typing
 from parley.protocol import chat1
 from parley.protocol.chat1 import (
+    AccountCommand,
     ChatMessage,
     ClientEvent,
     DirectMessage,
     Disconnect,
     Extend,
+    HistoryRequest,
     Join,
     Leave,
+    Login,
     Malformed,
     Register,
     Reply,
     Rooms,
+    Signup,
     TypingUpdate,
     Who,
 )
 from parley.protocol.framing import LineTooLong
 from parley.ratelimit import TokenBucket
 from parley.server.doors import TOO_MANY_REGISTRATIONS, Link
+from parley.server.services import AccountAnswer, AccountResult
+from parley.store import StoredMessage
 
 log = logging.getLogger("parley.server")
 
@@ -52,9 +60,37 @@ _OUTCOME_REPLY = {
     Outcome.QUEUED: Reply.QUEUED,
 }
 
+_ACCOUNT_REPLY = {
+    AccountResult.BAD_LOGIN: Reply.BAD_LOGIN,
+    AccountResult.NO_ACCOUNT: Reply.BAD_LOGIN,
+    AccountResult.TAKEN: Reply.ALREADY_REGISTERED,
+    AccountResult.ALREADY: Reply.ALREADY_REGISTERED,
+    AccountResult.INVALID_NAME: Reply.INVALID_REGISTRATION,
+    AccountResult.BAD_PASSWORD: Reply.BAD_PASSWORD,
+}
+
 # Cache keys for encoded deliveries shared by many recipients.
 _PLAIN_KEY = "chat1"
 _EXTENDED_KEY = "chat1+"
+
+
+def encode_delivery(event: Said | Presence | Typing) -> bytes:
+    """The extended form of a shared delivery (rooms, presence, live typing)."""
+    if isinstance(event, Said):
+        room = None if event.room == LOBBY else event.room
+        return chat1.encode_message(event.sender, event.text, room)
+    if isinstance(event, Typing):
+        room = None if event.room == LOBBY else event.room
+        return chat1.encode_typing(event.sender, event.text, room)
+    return chat1.encode_presence(event.kind, event.room, event.name)
+
+
+def encode_stored(message: StoredMessage) -> bytes:
+    """A stored message as the line it was relayed as."""
+    if message.recipient is not None:
+        return chat1.encode_direct(message.sender, message.recipient, message.text)
+    room = None if message.room in (None, LOBBY) else message.room
+    return chat1.encode_message(message.sender, message.text, room)
 
 
 class Chat1Door:
@@ -73,39 +109,24 @@ class Chat1Door:
     def notify(self, text: str) -> None:
         self._reply(Reply.TOO_FAST, text)
 
+    def kept(self, message: StoredMessage) -> None:
+        if "ack" in self.extensions:
+            self._reply(Reply.STORED, str(message.id))
+
     # Outbound ------------------------------------------------------------------------------
 
     def deliver(self, event: Delivery) -> None:
-        if isinstance(event, Said):
-            if event.room == LOBBY:
-                data = event.wire.get(_PLAIN_KEY)
-                if data is None:
-                    data = event.wire[_PLAIN_KEY] = chat1.encode_message(event.sender, event.text)
-            elif "rooms" in self.extensions:
-                data = event.wire.get(_EXTENDED_KEY)
-                if data is None:
-                    data = event.wire[_EXTENDED_KEY] = chat1.encode_message(
-                        event.sender, event.text, event.room
-                    )
-            else:
-                return
-        elif isinstance(event, Typing):
-            if "live" not in self.extensions:
+        if isinstance(event, Said) and event.room == LOBBY:
+            data = event.wire.get(_PLAIN_KEY)
+            if data is None:
+                data = event.wire[_PLAIN_KEY] = chat1.encode_message(event.sender, event.text)
+        elif isinstance(event, Said | Presence | Typing):
+            wanted = {Said: "rooms", Presence: "presence", Typing: "live"}[type(event)]
+            if wanted not in self.extensions:
                 return
             data = event.wire.get(_EXTENDED_KEY)
             if data is None:
-                room = None if event.room == LOBBY else event.room
-                data = event.wire[_EXTENDED_KEY] = chat1.encode_typing(
-                    event.sender, event.text, room
-                )
-        elif isinstance(event, Presence):
-            if "presence" not in self.extensions:
-                return
-            data = event.wire.get(_EXTENDED_KEY)
-            if data is None:
-                data = event.wire[_EXTENDED_KEY] = chat1.encode_presence(
-                    event.kind, event.room, event.name
-                )
+                data = event.wire[_EXTENDED_KEY] = encode_delivery(event)
         elif "dm" in self.extensions:
             data = chat1.encode_direct(event.sender, event.recipient, event.text)
         else:
@@ -122,10 +143,9 @@ class Chat1Door:
 
     def handle(self, event: ClientEvent) -> None:
         """Act on one parsed client event."""
-        hub = self._link.hub
-        registered = hub.name_of(self._link) is not None
-        if isinstance(event, Register):
-            self._register(event.name)
+        registered = self._link.hub.name_of(self._link) is not None
+        if isinstance(event, Register | Login | Signup):
+            self._start_registration(event, registered)
         elif isinstance(event, Disconnect):
             self._disconnect(event)
         elif isinstance(event, Extend):
@@ -145,39 +165,116 @@ class Chat1Door:
 
     def _registered_command(self, event: ClientEvent) -> None:
         hub = self._link.hub
-        if isinstance(event, ChatMessage):
-            if not hub.is_sender(self._link, event.name):
-                self._reply(Reply.SENDER_MISMATCH)
-            elif event.room is None:
-                hub.say(self._link, event.text)
-            elif self._needs("rooms"):
-                self._answer(hub.say(self._link, event.text, event.room), event.room)
-        elif isinstance(event, TypingUpdate):
-            if hub.is_sender(self._link, event.name) and self._needs("live") and self._may_type():
-                hub.typing(self._link, event.text, event.room or LOBBY)
+        if isinstance(event, ChatMessage | DirectMessage | TypingUpdate) and not hub.is_sender(
+            self._link, event.name
+        ):
+            self._reply(Reply.SENDER_MISMATCH)
+        elif isinstance(event, ChatMessage):
+            self._say(event)
         elif isinstance(event, DirectMessage):
-            if not hub.is_sender(self._link, event.name):
-                self._reply(Reply.SENDER_MISMATCH)
-            elif self._needs("dm"):
-                self._answer(hub.direct(self._link, event.recipient, event.text), event.recipient)
-        elif isinstance(event, Join) and self._needs("rooms"):
-            outcome = hub.join(self._link, event.room)
+            if self._needs("dm"):
+                self._direct(event)
+        elif isinstance(event, TypingUpdate):
+            if self._needs("live") and self._may_type():
+                hub.typing(self._link, event.text, event.room or LOBBY)
+        elif isinstance(event, Join | Leave):
+            if self._needs("rooms"):
+                self._join_or_leave(event)
+        elif isinstance(event, Who | Rooms):
+            if self._needs("who"):
+                self._who(event)
+        elif isinstance(event, HistoryRequest):
+            if self._needs("history"):
+                self._link.run_job(self._history(event))
+        elif isinstance(event, AccountCommand) and self._needs("auth"):
+            self._link.run_job(self._account(event))
+
+    def _say(self, event: ChatMessage) -> None:
+        hub = self._link.hub
+        if event.room is None:
+            if hub.say(self._link, event.text) is Outcome.OK:
+                self._link.keep(hub.name_of(self._link) or event.name, event.text, room=LOBBY)
+        elif self._needs("rooms"):
+            outcome = hub.say(self._link, event.text, event.room)
             if outcome is Outcome.OK:
-                self._reply(Reply.JOINED, hub.room_name(event.room) or event.room)
+                room = hub.room_name(event.room) or event.room
+                self._link.keep(hub.name_of(self._link) or event.name, event.text, room=room)
             else:
                 self._answer(outcome, event.room)
-        elif isinstance(event, Leave) and self._needs("rooms"):
-            outcome = hub.leave(self._link, event.room)
-            if outcome is Outcome.OK:
-                self._reply(Reply.LEFT, event.room.removeprefix("#"))
-            else:
-                self._answer(outcome, event.room)
-        elif isinstance(event, Who) and self._needs("who"):
+
+    def _direct(self, event: DirectMessage) -> None:
+        hub = self._link.hub
+        sender = hub.name_of(self._link) or event.name
+        outcome = hub.direct(self._link, event.recipient, event.text)
+        if outcome is Outcome.OK:
+            recipient = hub.online_name(event.recipient) or event.recipient
+            self._link.keep(sender, event.text, recipient=recipient)
+        elif outcome in (Outcome.QUEUED, Outcome.NO_SUCH_USER):
+            self._link.run_job(
+                self._keep_for_offline(sender, event, known=outcome is Outcome.QUEUED)
+            )
+        else:
+            self._answer(outcome, event.recipient)
+
+    async def _keep_for_offline(self, sender: str, event: DirectMessage, known: bool) -> None:
+        outcome = await self._link.services.keep_for_offline(
+            self._link, sender, event.recipient, event.text, known
+        )
+        self._answer(outcome, event.recipient)
+
+    def _join_or_leave(self, event: Join | Leave) -> None:
+        hub = self._link.hub
+        joining = isinstance(event, Join)
+        outcome = hub.join(self._link, event.room) if joining else hub.leave(self._link, event.room)
+        if outcome is not Outcome.OK:
+            self._answer(outcome, event.room)
+            return
+        room = hub.room_name(event.room) or event.room.removeprefix("#")
+        self._reply(Reply.JOINED if joining else Reply.LEFT, room)
+        self._link.run_job(self._after_join_or_leave(room, joining))
+
+    async def _after_join_or_leave(self, room: str, joined: bool) -> None:
+        services = self._link.services
+        name = self._link.hub.name_of(self._link)
+        if name is None:
+            return
+        await services.remember_join(name, room, joined)
+        if joined and "history" in self.extensions:
+            self._send_history(await services.recent(room))
+
+    def _who(self, event: Who | Rooms) -> None:
+        hub = self._link.hub
+        if isinstance(event, Who):
             self._reply(Reply.WHO, " ".join(hub.who()))
-        elif isinstance(event, Rooms) and self._needs("who"):
-            for room, members in hub.rooms():
-                self._reply(Reply.ROOM, " ".join([room, *members]))
-            self._reply(Reply.END_OF_ROOMS)
+            return
+        for room, members in hub.rooms():
+            self._reply(Reply.ROOM, " ".join([room, *members]))
+        self._reply(Reply.END_OF_ROOMS)
+
+    async def _history(self, event: HistoryRequest) -> None:
+        name = self._link.hub.name_of(self._link)
+        assert name is not None
+        if event.target.startswith("#"):
+            room = event.target[1:]
+            member = room.casefold() == LOBBY or room in {
+                r.casefold() for r in self._link.hub.rooms_of(self._link)
+            }
+            if not member:
+                self._reply(Reply.NO_SUCH_ROOM, room)
+                return
+        messages = await self._link.services.history(name, event.target, event.count, event.before)
+        self._send_history(messages or [])
+
+    def _send_history(self, messages: list[StoredMessage]) -> None:
+        for message in messages:
+            self._link.send(chat1.encode_history(message.id, message.at, encode_stored(message)))
+        self._reply(Reply.END_OF_HISTORY)
+
+    def _needs(self, extension: str) -> bool:
+        if extension in self.extensions:
+            return True
+        self._reply(Reply.UNKNOWN_COMMAND, f"send 'EXTEND {extension} CHAT/1.0' first")
+        return False
 
     def _may_type(self) -> bool:
         """Typing updates past the live-typing rate are dropped: they are only previews."""
@@ -187,27 +284,73 @@ class Chat1Door:
             self._typing_bucket = TokenBucket(config.live_rate, config.live_rate * 2, now)
         return self._typing_bucket.allow(now)
 
-    def _needs(self, extension: str) -> bool:
-        if extension in self.extensions:
-            return True
-        self._reply(Reply.UNKNOWN_COMMAND, f"send 'EXTEND {extension} CHAT/1.0' first")
-        return False
-
     def _answer(self, outcome: Outcome, argument: str) -> None:
         if outcome is not Outcome.OK:
             self._reply(_OUTCOME_REPLY[outcome], argument)
 
-    def _register(self, name: str) -> None:
-        hub = self._link.hub
-        if hub.name_of(self._link) is None and not self._link.may_register():
+    # Registration and accounts -------------------------------------------------------------
+
+    def _start_registration(self, event: Register | Login | Signup, registered: bool) -> None:
+        if registered:
+            self._reply(Reply.ALREADY_REGISTERED)
+        elif not self._link.may_register():
             self._reply(Reply.TOO_FAST, TOO_MANY_REGISTRATIONS)
-            return
-        result = hub.register(self._link, name)
-        self._reply(_REGISTRATION_REPLY[result])
-        if result is Registration.OK:
-            log.info("%s registered from %s (CHAT/1.0)", name, self._link.address)
-            self._link.registered()
-            hub.deliver_pending(self._link)
+        else:
+            self._link.run_job(self._register(event))
+
+    async def _register(self, event: Register | Login | Signup) -> None:
+        services = self._link.services
+        if isinstance(event, Register):
+            if await services.name_needs_password(event.name):
+                if "auth" in self.extensions:
+                    self._reply(Reply.PASSWORD_REQUIRED)
+                else:  # a seed-004 client knows only 200, 400 and 401
+                    self._reply(Reply.ALREADY_REGISTERED)
+                return
+            result = self._link.hub.register(self._link, event.name)
+            self._reply(_REGISTRATION_REPLY[result])
+            if result is not Registration.OK:
+                return
+        else:
+            if isinstance(event, Login):
+                answer = await services.login(
+                    self._link, event.name, event.password, self._link.host
+                )
+            else:
+                answer = await services.signup(self._link, event.name, event.password)
+            if answer.result is not AccountResult.OK:
+                self._refuse(answer)
+                return
+            self._reply(Reply.REGISTERED)
+        name = self._link.hub.name_of(self._link) or event.name
+        log.info("%s registered from %s (CHAT/1.0)", name, self._link.address)
+        self._link.registered()
+        await services.welcome(self._link, name)
+
+    def _refuse(self, answer: AccountAnswer) -> None:
+        if answer.result is AccountResult.THROTTLED:
+            self._reply(Reply.TOO_FAST, f"Too many failed attempts; wait {answer.detail} s")
+        else:
+            self._reply(_ACCOUNT_REPLY[answer.result], answer.detail)
+
+    async def _account(self, event: AccountCommand) -> None:
+        services, name = self._link.services, self._link.hub.name_of(self._link)
+        assert name is not None
+        host = self._link.host
+        if event.action == "CREATE":
+            answer = await services.create_account(name, event.passwords[0])
+            done = Reply.ACCOUNT_CREATED
+        elif event.action == "PASSWORD":
+            old, new = event.passwords
+            answer = await services.change_password(name, old, new, host)
+            done = Reply.PASSWORD_CHANGED
+        else:
+            answer = await services.delete_account(name, event.passwords[0], host)
+            done = Reply.ACCOUNT_DELETED
+        if answer.result is AccountResult.OK:
+            self._reply(done)
+        else:
+            self._refuse(answer)
 
     def _disconnect(self, event: Disconnect) -> None:
         hub = self._link.hub

@@ -61,6 +61,9 @@ class ServerConfig:
             tls_key).
         tls_port: a separate port for TLS; None serves TLS and plain connections on `port`,
             telling them apart by their first byte.
+        ephemeral: keep history, accounts and offline messages in memory only.
+        history_lines: room lines shown to someone who joins a room.
+        require_accounts: every user must log in to a password account.
     """
 
     host: str | None = None
@@ -88,6 +91,9 @@ class ServerConfig:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     tls_port: int | None = None
+    ephemeral: bool = False
+    history_lines: int = 20
+    require_accounts: bool = False
 
 
 def _port(text: str) -> int:
@@ -215,6 +221,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, help="server files (default: ~/.local/share/parley)"
     )
     parser.add_argument(
+        "--ephemeral",
+        action="store_true",
+        default=False,
+        help="keep everything in memory (nothing is written to the data directory)",
+    )
+    parser.add_argument(
+        "--history-lines",
+        type=_non_negative(int),
+        default=defaults.history_lines,
+        help="room lines shown to someone who joins a room",
+    )
+    parser.add_argument(
+        "--require-accounts",
+        action="store_true",
+        default=False,
+        help="every user must log in with a password account",
+    )
+    parser.add_argument(
         "--config",
         type=Path,
         default=None,
@@ -284,7 +308,12 @@ def _read_config_file(parser: argparse.ArgumentParser, path: Path) -> dict[str, 
             parser.error(f"--config {path}: unknown setting {key!r}")
         if isinstance(raw, dict | list):
             parser.error(f"--config {path}: {key} must be a single value")
-        text = str(raw).lower() if isinstance(raw, bool) else str(raw)
+        if action.nargs == 0:  # a switch such as --ephemeral: true or false in the file
+            if not isinstance(raw, bool):
+                parser.error(f"--config {path}: {key} must be true or false")
+            values[dest] = raw
+            continue
+        text = str(raw)
         try:
             value = action.type(text) if callable(action.type) else text
         except (argparse.ArgumentTypeError, ValueError) as exc:
@@ -332,4 +361,7 @@ def _resolve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Serve
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         tls_port=args.tls_port,
+        ephemeral=args.ephemeral,
+        history_lines=int(args.history_lines),
+        require_accounts=args.require_accounts,
     )

@@ -28,13 +28,16 @@ from parley.server.chat1_door import Chat1Door
 from parley.server.config import ServerConfig
 from parley.server.doors import Door
 from parley.server.plain_door import PlainDoor
+from parley.server.services import Services
+from parley.store import StoredMessage
 
 if TYPE_CHECKING:
     from parley.server.app import ChatServer
 
 log = logging.getLogger("parley.server")
 
-_CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT")
+_CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT", b"LOGIN", b"SIGNUP")
+MAX_UNKEPT = 64  # messages of one client waiting for the store before reading pauses
 _KEEPALIVE = (  # reap half-open peers: first probe after 60 s idle, 4 probes 15 s apart
     ("TCP_KEEPIDLE", 60),
     ("TCP_KEEPINTVL", 15),
@@ -71,6 +74,8 @@ class Connection(asyncio.Protocol):
         self._backlog: deque[bytes | LineTooLong] = deque()
         self._slowed_since: float | None = None
         self._job: asyncio.Task[None] | None = None
+        self._unkept = 0
+        self.services: Services = server.services
         self._admitted = False
         self.door: Door | None = None
         self.address = "?"
@@ -210,6 +215,34 @@ class Connection(asyncio.Protocol):
         except Exception:
             log.exception("internal error on connection %s", self.address)
             self.close("internal error", notify=True)
+
+    # Keeping messages --------------------------------------------------------------------
+
+    def keep(
+        self, sender: str, text: str, *, room: str | None = None, recipient: str | None = None
+    ) -> None:
+        """Store a message that was just relayed; the door hears when it is committed.
+
+        Backpressure: past `MAX_UNKEPT` messages of this client waiting for the store,
+        reading from it pauses until the store catches up.
+        """
+        future = self._server.store.append_soon(sender, text, room=room, recipient=recipient)
+        self._unkept += 1
+        if self._unkept >= MAX_UNKEPT:
+            self._pause_reading("store")
+        future.add_done_callback(self._kept)
+
+    def _kept(self, future: asyncio.Future[StoredMessage]) -> None:
+        self._unkept -= 1
+        if self._unkept < MAX_UNKEPT:
+            self._resume_reading("store")
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is not None:
+            log.error("could not store a message from %s: %s", self.address, error)
+        elif self.door is not None and not self._closing:
+            self.door.kept(future.result())
 
     # Door jobs ---------------------------------------------------------------------------
 

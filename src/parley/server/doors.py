@@ -8,6 +8,8 @@ from typing import Protocol
 from parley.hub import Delivery, Hub
 from parley.protocol.framing import LineTooLong
 from parley.server.config import ServerConfig
+from parley.server.services import Services
+from parley.store import StoredMessage
 
 TOO_MANY_REGISTRATIONS = "Too many registrations from your address; try again in a minute"
 
@@ -17,7 +19,9 @@ class Link(Protocol):
 
     hub: Hub
     config: ServerConfig
+    services: Services
     address: str
+    host: str
 
     def send(self, data: bytes) -> None:
         """Queue whole lines for writing."""
@@ -37,6 +41,11 @@ class Link(Protocol):
     def run_job(self, job: Coroutine[object, object, None]) -> None:
         """Run an async step before the client's next line is handled."""
 
+    def keep(
+        self, sender: str, text: str, *, room: str | None = None, recipient: str | None = None
+    ) -> None:
+        """Store a relayed message; the door's `kept` is called once it is committed."""
+
 
 class Door(Protocol):
     """One wire dialect on one connection: lines in, hub commands, deliveries out."""
@@ -52,3 +61,6 @@ class Door(Protocol):
 
     def notify(self, text: str) -> None:
         """Tell the client about a limit it ran into, in its dialect."""
+
+    def kept(self, message: StoredMessage) -> None:
+        """A message this client sent is now committed to the store."""
