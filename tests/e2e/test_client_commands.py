@@ -30,6 +30,8 @@ from tests.client.processes import (
 )
 
 GOODBYE = b"DISCONNECT CHAT/1.0\n"
+EXTEND = b"EXTEND rooms dm who presence CHAT/1.0"
+"""What the client asks for right after 200 (the scripted server never answers it)."""
 CHATTING = b"@server: you are in\n"
 """Sent by the scripted server after its 200, so a test knows the client is chatting."""
 
@@ -67,7 +69,12 @@ def test_each_form_registers_sends_and_disconnects(args: list[str], stdin_text: 
         server.wait_for_line(b"DISCONNECT alice CHAT/1.0")
         lines = server.lines
     assert_clean_exit(result, 0)
-    assert lines == [b"REGISTER alice CHAT/1.0", b"@alice: hello", b"DISCONNECT alice CHAT/1.0"]
+    assert lines == [
+        b"REGISTER alice CHAT/1.0",
+        EXTEND,
+        b"@alice: hello",
+        b"DISCONNECT alice CHAT/1.0",
+    ]
     assert result.stderr == []  # progress lines are for terminals only
 
 
@@ -93,6 +100,7 @@ def test_empty_lines_are_not_sent_and_quit_stops() -> None:
     assert_clean_exit(result, 0)
     assert lines == [
         b"REGISTER alice CHAT/1.0",
+        EXTEND,
         b"@alice: first",
         b"@alice: \tindented",
         b"DISCONNECT alice CHAT/1.0",
