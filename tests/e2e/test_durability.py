@@ -59,78 +59,87 @@ def stored_ids(port: int) -> set[int]:
         before = str(min(page))
 
 
+def queue_notes_for_offline_carol(port: int) -> None:
+    carol = Wire(port)
+    carol.send(f"SIGNUP carol {encode_password(PASSWORD)} CHAT/1.0")
+    assert carol.line() == b"200 Registration successful"
+    carol.send("DISCONNECT carol CHAT/1.0")
+    carol.close()
+    bob = Wire(port)
+    bob.send("EXTEND dm CHAT/1.0")
+    bob.line()
+    bob.send("REGISTER bob CHAT/1.0")
+    bob.line()
+    for k in range(5):
+        bob.send(f"@bob > carol: note {k}")
+        assert bob.line() == b"230 Queued for carol (offline)"
+
+
+def burst_until_killed(proc: Proc, port: int) -> list[int]:
+    """Send messages as fast as possible; SIGKILL the server after 1,000 acknowledgements."""
+    alice = Wire(port)
+    alice.send("EXTEND ack CHAT/1.0")
+    alice.line()
+    alice.send("REGISTER alice CHAT/1.0")
+    alice.line()
+    acked: list[int] = []
+
+    def read_acks() -> None:
+        try:
+            while line := alice.line():
+                if line.startswith(b"240 Stored "):
+                    acked.append(int(line.split()[-1]))
+        except OSError:
+            pass  # reset by the killed server
+
+    def burst() -> None:
+        try:
+            for k in range(20000):
+                alice.send(f"@alice: burst {k}")
+        except OSError:
+            pass  # the server died under us, as planned
+
+    reader = threading.Thread(target=read_acks, daemon=True)
+    sender = threading.Thread(target=burst, daemon=True)
+    reader.start()
+    sender.start()
+    deadline = time.monotonic() + 20
+    while len(acked) < 1000 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.signal(signal.SIGKILL)
+    proc.wait()
+    reader.join(5)
+    assert len(acked) >= 1000, "the burst never got going"
+    return list(acked)
+
+
+def login_carol(port: int) -> Wire:
+    owner = Wire(port)
+    owner.send("EXTEND auth dm who CHAT/1.0")
+    owner.line()
+    owner.send(f"LOGIN carol {encode_password(PASSWORD)} CHAT/1.0")
+    assert owner.line() == b"200 Registration successful"
+    return owner
+
+
 def test_acknowledged_messages_survive_sigkill(tmp_path: Path) -> None:
     proc, port = serve(tmp_path)
     try:
-        carol = Wire(port)
-        carol.send(f"SIGNUP carol {encode_password(PASSWORD)} CHAT/1.0")
-        assert carol.line() == b"200 Registration successful"
-        carol.send("DISCONNECT carol CHAT/1.0")
-        carol.close()
-        bob = Wire(port)
-        bob.send("EXTEND dm CHAT/1.0")
-        bob.line()
-        bob.send("REGISTER bob CHAT/1.0")
-        bob.line()
-        for k in range(5):
-            bob.send(f"@bob > carol: note {k}")
-            assert bob.line() == b"230 Queued for carol (offline)"
-
-        alice = Wire(port)
-        alice.send("EXTEND ack CHAT/1.0")
-        alice.line()
-        alice.send("REGISTER alice CHAT/1.0")
-        alice.line()
-        acked: list[int] = []
-
-        def read_acks() -> None:
-            try:
-                while line := alice.line():
-                    if line.startswith(b"240 Stored "):
-                        acked.append(int(line.split()[-1]))
-            except OSError:
-                pass  # reset by the killed server
-
-        reader = threading.Thread(target=read_acks, daemon=True)
-        reader.start()
-
-        def burst() -> None:
-            try:
-                for k in range(20000):
-                    alice.send(f"@alice: burst {k}")
-            except OSError:
-                pass  # the server died under us, as planned
-
-        sender = threading.Thread(target=burst, daemon=True)
-        sender.start()
-        deadline = time.monotonic() + 20
-        while len(acked) < 1000 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        proc.signal(signal.SIGKILL)
-        proc.wait()
-        reader.join(5)
-        assert len(acked) >= 1000, "the burst never got going"
+        queue_notes_for_offline_carol(port)
+        acked = burst_until_killed(proc, port)
     finally:
         proc.kill()
 
     proc, port = serve(tmp_path)
     try:
         assert set(acked) <= stored_ids(port)
-        owner = Wire(port)
-        owner.send("EXTEND auth dm CHAT/1.0")
-        owner.line()
-        owner.send(f"LOGIN carol {encode_password(PASSWORD)} CHAT/1.0")
-        assert owner.line() == b"200 Registration successful"
+        owner = login_carol(port)
         assert [owner.line() for _ in range(5)] == [
             f"@bob > carol: note {k}".encode() for k in range(5)
         ]
         owner.send("DISCONNECT carol CHAT/1.0")
         owner.close()
-        again = Wire(port)
-        again.send("EXTEND auth dm who CHAT/1.0")
-        again.line()
-        again.send(f"LOGIN carol {encode_password(PASSWORD)} CHAT/1.0")
-        assert again.line() == b"200 Registration successful"
+        again = login_carol(port)
         again.send("WHO CHAT/1.0")
         assert again.line().startswith(b"250 ")  # nothing was delivered a second time
     finally:

@@ -31,6 +31,11 @@ def signup(server: ServerThread, name: str, password: str = SECRET) -> LineClien
     return client
 
 
+def account_line(action: str, *passwords: str) -> bytes:
+    encoded = " ".join(encode_password(p) for p in passwords)
+    return f"ACCOUNT {action} {encoded} CHAT/1.0\n".encode()
+
+
 def login_line(name: str, password: str) -> bytes:
     return f"LOGIN {name} {encode_password(password)} CHAT/1.0\n".encode()
 
@@ -72,13 +77,9 @@ def test_failed_logins_are_slowed_down(server: ServerThread) -> None:
 def test_change_and_delete_password(server: ServerThread) -> None:
     alice = signup(server, "alice")
     new = "an even better password"
-    alice.send(
-        f"ACCOUNT PASSWORD {encode_password('wrong one!')} {encode_password(new)} CHAT/1.0\n".encode()
-    )
+    alice.send(account_line("PASSWORD", "wrong one!", new))
     assert alice.line() == b"407 Invalid name or password"
-    alice.send(
-        f"ACCOUNT PASSWORD {encode_password(SECRET)} {encode_password(new)} CHAT/1.0\n".encode()
-    )
+    alice.send(account_line("PASSWORD", SECRET, new))
     assert alice.line() == b"271 Password changed"
     alice.close()
     again = chat1(server, "auth")
