@@ -15,6 +15,7 @@ import ssl
 import sys
 
 from parley.server.app import ChatServer
+from parley.store.base import StoreError
 from parley.server.config import ServerConfig, config_from_args
 from parley.server.console import OperatorConsole
 
@@ -52,6 +53,9 @@ async def serve(config: ServerConfig) -> int:
     except ssl.SSLError as exc:
         print(f"parley-server: cannot use the TLS certificate: {exc}", file=sys.stderr)
         return 2
+    except StoreError as exc:
+        print(f"parley-server: cannot open the store: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         where = f"{config.host or '*'}:{config.port}"
         print(f"parley-server: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
@@ -62,8 +66,8 @@ async def serve(config: ServerConfig) -> int:
         shared = " (shared with plain connections)" if server.tls_port == server.port else ""
         print(f"TLS on port {server.tls_port}{shared}: chats://HOST:{server.tls_port}", flush=True)
         print(f"TLS certificate SHA-256 fingerprint: {server.tls_fingerprint}", flush=True)
-        if config.tls == "self-signed":
-            print(f"Data directory: {config.data_dir}", flush=True)
+    where = "in memory only (--ephemeral)" if config.ephemeral else str(config.data_dir)
+    print(f"History, accounts and offline messages: {where}", flush=True)
     print("Waiting for incoming client connections ...", flush=True)
     before, after = raise_descriptor_limit()
     if after != before:
