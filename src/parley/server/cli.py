@@ -15,9 +15,9 @@ import ssl
 import sys
 
 from parley.server.app import ChatServer
-from parley.store.base import StoreError
 from parley.server.config import ServerConfig, config_from_args
 from parley.server.console import OperatorConsole
+from parley.store.base import StoreError
 
 
 def _connect_hint(config: ServerConfig, port: int) -> str:
