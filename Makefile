@@ -39,7 +39,7 @@ FUZZ_RUNS ?= 1000000
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
 	mkdir -p .fuzz-corpus && cp fuzz/seeds/* .fuzz-corpus/
-	$(BIN)/python fuzz/fuzz_parsers.py -atheris_runs=$(FUZZ_RUNS) .fuzz-corpus
+	$(BIN)/python fuzz/fuzz_parsers.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-corpus
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
