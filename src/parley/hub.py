@@ -182,7 +182,10 @@ class Hub:
     def is_sender(self, peer: Peer, claimed: str) -> bool:
         """Whether `claimed` is the name `peer` registered (compared as names are)."""
         member = self._by_peer.get(peer)
-        return member is not None and name_key(claimed) == name_key(member.name)
+        if member is None:
+            return False
+        # Clients nearly always write their name as registered: skip normalising then.
+        return claimed == member.name or name_key(claimed) == name_key(member.name)
 
     def who(self) -> list[str]:
         """Registered names, sorted as people expect (case-insensitively)."""

@@ -17,6 +17,7 @@ from parley.hub import Hub
 from parley.server.admission import Admission
 from parley.server.config import ServerConfig
 from parley.server.connection import Connection
+from parley.server.keeper import Keeper
 from parley.server.services import Services
 from parley.server.sniffing import SniffingListener
 from parley.server.tls import ensure_self_signed, fingerprint, server_context
@@ -51,6 +52,7 @@ class ChatServer:
         self.hub = hub if hub is not None else Hub()
         self.store: Store = make_store(config.data_dir, ephemeral=config.ephemeral)
         self.services = Services(self.hub, self.store, config)
+        self.keeper = Keeper(self.store, self._schedule_flush)
         self.admission = Admission(
             config.max_connections, config.max_per_address, config.registrations_per_minute
         )
@@ -136,16 +138,21 @@ class ChatServer:
     def schedule_flush(self, connection: Connection) -> None:
         """Write `connection`'s queue at the end of this loop iteration, with all others."""
         self._dirty.append(connection)
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
             assert self._loop is not None
             self._loop.call_soon(self._flush_all)
 
     def _flush_all(self) -> None:
+        """Once per loop iteration: write every queued delivery, keep every relayed message."""
         self._flush_scheduled = False
         dirty, self._dirty = self._dirty, []
         for connection in dirty:
             connection.flush()
+        self.keeper.flush()
 
     def kick(self, name: str, reason: str) -> bool:
         """Disconnect the user called `name` (telling them first); False if not online."""
@@ -187,6 +194,7 @@ class ChatServer:
         for job in list(self._jobs):
             job.cancel()
         try:
+            await self.keeper.drain()
             await self.store.close()
         except Exception:
             log.exception("closing the store failed")

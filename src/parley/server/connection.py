@@ -29,7 +29,7 @@ from parley.server.config import ServerConfig
 from parley.server.doors import Door
 from parley.server.plain_door import PlainDoor
 from parley.server.services import Services
-from parley.store import StoredMessage
+from parley.store import NewMessage, StoredMessage
 
 if TYPE_CHECKING:
     from parley.server.app import ChatServer
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("parley.server")
 
 _CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT", b"LOGIN", b"SIGNUP")
-MAX_UNKEPT = 64  # messages of one client waiting for the store before reading pauses
+MAX_UNKEPT = 256  # messages of one client waiting for the store before reading pauses
 _KEEPALIVE = (  # reap half-open peers: first probe after 60 s idle, 4 probes 15 s apart
     ("TCP_KEEPIDLE", 60),
     ("TCP_KEEPINTVL", 15),
@@ -226,23 +226,18 @@ class Connection(asyncio.Protocol):
         Backpressure: past `MAX_UNKEPT` messages of this client waiting for the store,
         reading from it pauses until the store catches up.
         """
-        future = self._server.store.append_soon(sender, text, room=room, recipient=recipient)
+        self._server.keeper.keep(self, NewMessage(sender, text, room, recipient))
         self._unkept += 1
-        if self._unkept >= MAX_UNKEPT:
+        if self._unkept == MAX_UNKEPT:
             self._pause_reading("store")
-        future.add_done_callback(self._kept)
 
-    def _kept(self, future: asyncio.Future[StoredMessage]) -> None:
+    def kept(self, message: StoredMessage | None) -> None:
+        """The keeper committed one of this client's messages (None: it failed)."""
         self._unkept -= 1
-        if self._unkept < MAX_UNKEPT:
+        if self._unkept == MAX_UNKEPT - 1:
             self._resume_reading("store")
-        if future.cancelled():
-            return
-        error = future.exception()
-        if error is not None:
-            log.error("could not store a message from %s: %s", self.address, error)
-        elif self.door is not None and not self._closing:
-            self.door.kept(future.result())
+        if message is not None and self.door is not None and not self._closing:
+            self.door.kept(message)
 
     # Door jobs ---------------------------------------------------------------------------
 
@@ -300,8 +295,14 @@ class Connection(asyncio.Protocol):
     def _dispatch(self, line: bytes | LineTooLong) -> None:
         if self.door is None:
             self._cancel_timer()
-            self.door = self._choose_door(line)
+            self._adopt(self._choose_door(line))
+        assert self.door is not None
         self.door.handle_line(line)
+
+    def _adopt(self, door: Door) -> None:
+        """Use `door` from now on; hub deliveries go straight to it (one call fewer each)."""
+        self.door = door
+        self.deliver = door.deliver  # type: ignore[method-assign]
 
     def _choose_door(self, first_line: bytes | LineTooLong) -> Door:
         if isinstance(first_line, LineTooLong) or first_line.lstrip().startswith(_CHAT1_VERBS):
@@ -312,7 +313,7 @@ class Connection(asyncio.Protocol):
         self._timer = None
         if self.door is None and not self._framer.pending and not self._closing:
             door = PlainDoor(self)
-            self.door = door
+            self._adopt(door)
             door.greet()
 
     def _take_fragment(self) -> None:
@@ -335,9 +336,12 @@ class Connection(asyncio.Protocol):
     # Outbound ------------------------------------------------------------------------------
 
     def deliver(self, event: Delivery) -> None:
-        """A hub delivery: the door encodes it (once per dialect for all recipients)."""
-        if self.door is not None and not self._closing:
-            self.door.deliver(event)
+        """A hub delivery before any door is chosen: nothing to say yet.
+
+        Once a door is adopted, this method is replaced by the door's own `deliver`, which
+        encodes the event once per dialect for all recipients; `send` drops what arrives
+        after closing.
+        """
 
     def send(self, data: bytes) -> None:
         """Queue whole lines; they are written at the end of this loop iteration."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from parley.store.base import (
     Account,
+    NewMessage,
     RoomRecord,
     SchemaError,
     Store,
@@ -29,6 +30,7 @@ __all__ = [
     "DATABASE_FILENAME",
     "Account",
     "MemoryStore",
+    "NewMessage",
     "RoomRecord",
     "SQLiteStore",
     "SchemaError",

@@ -15,6 +15,7 @@ kept beside them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,6 +50,16 @@ class StoredMessage:
     text: str
     room: str | None = None  # room name (lower-case key) for room messages
     recipient: str | None = None  # recipient display name for direct messages
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to keep: exactly one of `room` and `recipient` is set."""
+
+    sender: str
+    text: str
+    room: str | None = None
+    recipient: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +123,16 @@ class Store(Protocol):
         offline_for: str | None = None,
     ) -> asyncio.Future[StoredMessage]:
         """Like `append`, as a future that resolves once committed (no task needed)."""
+        ...
+
+    def append_batch(
+        self, messages: Sequence[NewMessage], *, at: float | None = None
+    ) -> asyncio.Future[list[StoredMessage]]:
+        """Keep many messages in one write; a future of them, in order, once committed.
+
+        The server's message path collects what one loop iteration relayed and keeps it with
+        one call, so the per-message cost is a list append, not a future and a thread hop.
+        """
         ...
 
     async def room_history(

@@ -16,10 +16,12 @@ import asyncio
 import bisect
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 
 from parley.store.base import (
     DEFAULT_HISTORY_LIMIT,
     Account,
+    NewMessage,
     RoomRecord,
     StoreClosedError,
     StoredMessage,
@@ -101,6 +103,29 @@ class MemoryStore:
             )
         except StoreError as error:
             future.set_exception(error)
+        return future
+
+    def append_batch(
+        self, messages: Sequence[NewMessage], *, at: float | None = None
+    ) -> asyncio.Future[list[StoredMessage]]:
+        """Keep many messages at once, as an already-resolved future."""
+        future: asyncio.Future[list[StoredMessage]] = asyncio.get_running_loop().create_future()
+        try:
+            kept = [
+                self._append(
+                    sender=m.sender,
+                    text=m.text,
+                    room=m.room,
+                    recipient=m.recipient,
+                    at=at,
+                    offline_for=None,
+                )
+                for m in messages
+            ]
+        except StoreError as error:
+            future.set_exception(error)
+        else:
+            future.set_result(kept)
         return future
 
     def _append(

@@ -42,13 +42,14 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, TypeVar
 
 from parley.store.base import (
     DEFAULT_HISTORY_LIMIT,
     Account,
+    NewMessage,
     RoomRecord,
     StoreClosedError,
     StoredMessage,
@@ -236,6 +237,43 @@ class SQLiteStore:
             if offline_for is not None:
                 _insert_offline(conn, offline_for, message)
             return message
+
+        return self._submit_soon(self._writer, "append", work)
+
+    def append_batch(
+        self, messages: Sequence[NewMessage], *, at: float | None = None
+    ) -> asyncio.Future[list[StoredMessage]]:
+        """Keep many messages in one write job; resolves once they are committed."""
+        when = time.time() if at is None else at
+        rows = [(m, conversation_of(m.sender, m.room, m.recipient)) for m in messages]
+
+        def work(conn: sqlite3.Connection) -> list[StoredMessage]:
+            kept = []
+            for message, conversation in rows:
+                cursor = conn.execute(
+                    "INSERT INTO messages (at, sender, text, room, recipient, conversation)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        when,
+                        message.sender,
+                        message.text,
+                        message.room,
+                        message.recipient,
+                        conversation,
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                kept.append(
+                    StoredMessage(
+                        cursor.lastrowid,
+                        when,
+                        message.sender,
+                        message.text,
+                        message.room,
+                        message.recipient,
+                    )
+                )
+            return kept
 
         return self._submit_soon(self._writer, "append", work)
 

@@ -1,0 +1,76 @@
+"""Keeps relayed messages in the store, one batch per event-loop iteration.
+
+A message is relayed first and kept right after: what one loop iteration relayed goes to the
+store as one batch, one write job and one future, so the message path pays a list append per
+message rather than a future and a thread hop. When the batch is committed each sender's
+connection hears about its own messages (acknowledgements, back-pressure).
+
+Error handling: a failed batch is logged; its senders are told nothing was kept (no ack),
+and the server carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from parley.store import NewMessage, Store, StoredMessage
+
+log = logging.getLogger("parley.server")
+
+
+class Sender(Protocol):
+    """The connection a kept message came from."""
+
+    def kept(self, message: StoredMessage | None) -> None:
+        """One of its messages is committed (None: it could not be kept)."""
+
+
+class Keeper:
+    """Collects messages to keep and writes them in batches."""
+
+    def __init__(self, store: Store, schedule: Callable[[], None]) -> None:
+        """`schedule` arranges for `flush` to run at the end of this loop iteration."""
+        self._store = store
+        self._schedule = schedule
+        self._messages: list[NewMessage] = []
+        self._senders: list[Sender] = []
+        self._pending: set[asyncio.Future[list[StoredMessage]]] = set()
+
+    def keep(self, sender: Sender, message: NewMessage) -> None:
+        """Queue `message` for the next batch."""
+        if not self._messages:
+            self._schedule()
+        self._messages.append(message)
+        self._senders.append(sender)
+
+    def flush(self) -> None:
+        """Send the collected messages to the store as one batch."""
+        if not self._messages:
+            return
+        messages, senders = self._messages, self._senders
+        self._messages, self._senders = [], []
+        future = self._store.append_batch(messages)
+        self._pending.add(future)
+        future.add_done_callback(lambda done: self._committed(done, senders))
+
+    def _committed(
+        self, future: asyncio.Future[list[StoredMessage]], senders: list[Sender]
+    ) -> None:
+        self._pending.discard(future)
+        if future.cancelled() or future.exception() is not None:
+            if not future.cancelled():
+                log.error("could not keep %d messages: %s", len(senders), future.exception())
+            for sender in senders:
+                sender.kept(None)
+            return
+        for sender, message in zip(senders, future.result(), strict=True):
+            sender.kept(message)
+
+    async def drain(self) -> None:
+        """Write what is collected and wait until every batch is committed."""
+        self.flush()
+        if self._pending:
+            await asyncio.wait(list(self._pending))
