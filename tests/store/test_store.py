@@ -12,6 +12,7 @@ from parley.store import (
     DATABASE_FILENAME,
     Account,
     MemoryStore,
+    NewMessage,
     RoomRecord,
     SQLiteStore,
     Store,
@@ -283,5 +284,21 @@ def test_append_soon_resolves_once_committed(new_store: StoreFactory) -> None:
         message = await future
         assert message.text == "quick"
         assert [m.id for m in await store.room_history("lobby")] == [message.id]
+
+    with_store(new_store, body)
+
+
+def test_append_batch_keeps_all_in_order(new_store: StoreFactory) -> None:
+    async def body(store: Store) -> None:
+        batch = [
+            NewMessage("alice", "one", room="lobby"),
+            NewMessage("bob", "two", room="dev"),
+            NewMessage("alice", "psst", recipient="bob"),
+        ]
+        kept = await store.append_batch(batch)
+        assert [m.text for m in kept] == ["one", "two", "psst"]
+        assert kept[0].id < kept[1].id < kept[2].id
+        assert [m.text for m in await store.room_history("dev")] == ["two"]
+        assert [m.text for m in await store.direct_history("alice", "bob")] == ["psst"]
 
     with_store(new_store, body)
