@@ -1,0 +1,295 @@
+"""``parley-bench``: benchmark a CHAT/1.0 server from outside, against a bare-relay baseline.
+
+Commands::
+
+    parley-bench run -n N -s S -m M [--window W] [--rate R]   N members, S send M each
+    parley-bench idle -k K                                     K idle registered connections
+    parley-bench matrix                                        the standard matrix (make bench)
+
+By default each measurement starts a fresh Parley server (``python -m parley.server``) on
+127.0.0.1 and a free port, with its abuse limits off; ``--server-command`` starts another
+server instead, and ``--connect HOST:PORT`` measures one that is already running
+(``--server-pid`` lets its CPU and memory be read from ``/proc``).
+
+Output: a table on stdout, then the whole record as one JSON line, always the last line of
+stdout; progress goes to stderr. A user error is one line on stderr and exit status 2; a
+benchmark that could not run exits 1; one that ran exits 0 whatever it measured, unless
+``--check`` asks for 1 when a target is missed or a delivery lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import Any
+
+from parley.bench import report
+from parley.bench.matrix import (
+    LOAD_REPEATS,
+    QUICK,
+    STANDARD,
+    IdleRow,
+    LoadRow,
+    RowOutcome,
+    describe,
+    run_matrix,
+    run_row,
+)
+from parley.bench.procstat import raise_open_file_limit
+from parley.bench.runner import DEFAULT_WINDOW, LoadParams, PoolError
+from parley.bench.targets import Subject, TargetError, external
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+    return value
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default, unless it has none worth showing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, argparse.SUPPRESS):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``parley-bench`` command line."""
+    common = argparse.ArgumentParser(add_help=False)
+    where = common.add_argument_group("server under test")
+    where.add_argument(
+        "--server",
+        choices=["parley", "relay"],
+        default="parley",
+        help="server to start when --connect is not given (relay: the bare baseline itself)",
+    )
+    where.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one more option for the Parley server the bench starts (repeatable), e.g. "
+        "--server-arg=--ephemeral",
+    )
+    where.add_argument(
+        "--server-command",
+        metavar="CMD",
+        help="start this command instead (once per measurement); it must print 'port <N>' "
+        "on stdout, e.g. 'python other_server.py --port 0'; {data_dir} in it becomes a "
+        "fresh temporary directory",
+    )
+    where.add_argument(
+        "--server-name",
+        default="custom",
+        help="label of the --server-command server in the table",
+    )
+    where.add_argument(
+        "--connect",
+        metavar="HOST:PORT",
+        help="measure a server already listening there instead of starting one",
+    )
+    where.add_argument(
+        "--server-pid",
+        type=_positive,
+        metavar="PID",
+        help="pid of the --connect server, to read its CPU and memory from /proc",
+    )
+    common.add_argument(
+        "--procs",
+        type=_positive,
+        default=None,
+        help="generator processes (default: 1 below 100 connections; else one per core left "
+        "to the server for send runs, one per core for idle runs; at most 4)",
+    )
+    common.add_argument(
+        "--check", action="store_true", help="exit 1 if a target is missed or a delivery lost"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="parley-bench",
+        description="Benchmark a CHAT/1.0 server with real loopback clients.",
+        formatter_class=_Formatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    formatter = _Formatter
+
+    run = commands.add_parser(
+        "run", parents=[common], formatter_class=formatter, help="N members, S of them send M"
+    )
+    run.add_argument("-n", "--members", type=_positive, required=True, help="connections")
+    run.add_argument("-s", "--senders", type=_positive, required=True, help="how many send")
+    run.add_argument("-m", "--messages", type=_positive, required=True, help="messages each")
+    run.add_argument(
+        "--window",
+        type=_non_negative,
+        default=None,
+        help=f"most unacknowledged messages per sender; 0 = no limit (default {DEFAULT_WINDOW}, "
+        "or no limit with --rate)",
+    )
+    run.add_argument(
+        "--rate", type=_positive_float, default=None, help="messages/s over all senders (open loop)"
+    )
+    run.add_argument("--padding", type=_non_negative, default=0, help="extra bytes per message")
+    run.add_argument("--timeout", type=_positive_float, default=60.0, help="send phase limit, s")
+    run.add_argument(
+        "--stall", type=_positive_float, default=3.0, help="end the send phase after s silent"
+    )
+    run.add_argument("--baseline", action="store_true", help="also measure the bare relay")
+    run.add_argument(
+        "--repeat", type=_positive, default=1, help="runs to take the median of (alternating)"
+    )
+
+    idle = commands.add_parser(
+        "idle", parents=[common], formatter_class=formatter, help="K idle registered connections"
+    )
+    idle.add_argument("-k", "--connections", type=_positive, required=True, help="connections")
+    idle.add_argument("--baseline", action="store_true", help="also measure the bare relay")
+    idle.add_argument(
+        "--repeat", type=_positive, default=1, help="runs to take the median of (alternating)"
+    )
+
+    matrix = commands.add_parser(
+        "matrix", parents=[common], formatter_class=formatter, help="the standard matrix"
+    )
+    matrix.add_argument(
+        "--no-baseline", action="store_true", help="skip the bare-relay baseline runs"
+    )
+    matrix.add_argument("--quick", action="store_true", help="a tiny matrix, to try the tool")
+    matrix.add_argument(
+        "--repeat",
+        type=_positive,
+        default=LOAD_REPEATS,
+        help="runs of each send row to take the median of (alternating with the baseline)",
+    )
+    return parser
+
+
+def _window(args: argparse.Namespace) -> int | None:
+    if args.window is None:
+        return None if args.rate else DEFAULT_WINDOW
+    return args.window or None
+
+
+def _missed(outcomes: list[RowOutcome]) -> bool:
+    return any(f.met is False for o in outcomes for f in o.figures)
+
+
+def _subject(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Subject:
+    """The server under test, from --server, --server-command or --connect."""
+    if args.server_pid and not args.connect:
+        parser.error("--server-pid only makes sense with --connect")
+    if args.connect and args.server_command:
+        parser.error("give --connect or --server-command, not both")
+    if args.server_arg and (args.connect or args.server_command):
+        parser.error("--server-arg is for the Parley server the bench starts")
+    if args.connect:
+        try:
+            return external(args.connect, args.server_pid)
+        except ValueError as exc:
+            parser.error(str(exc))
+    if args.server_command:
+        command = tuple(shlex.split(args.server_command))
+        if not command:
+            parser.error("--server-command is empty")
+        return Subject(args.server_name, command)
+    if args.server_arg and args.server != "parley":
+        parser.error("--server-arg is for the Parley server the bench starts")
+    return Subject.builtin(args.server, args.server_arg)
+
+
+def _single_row(args: argparse.Namespace) -> LoadRow | IdleRow:
+    """The one benchmark that ``run`` or ``idle`` asks for."""
+    if args.command == "idle":
+        return IdleRow(f"{args.connections:,} idle connections", args.connections, {})
+    params = LoadParams(
+        members=args.members,
+        senders=args.senders,
+        messages=args.messages,
+        window=_window(args),
+        rate=args.rate,
+        padding=args.padding,
+        timeout=args.timeout,
+        stall=args.stall,
+    )
+    return LoadRow(f"{args.members} members, {args.senders} send {args.messages}", params, {})
+
+
+def _measure(
+    args: argparse.Namespace, subject: Subject, soft_limit: int
+) -> tuple[list[RowOutcome], dict[str, Any], bool]:
+    if args.command == "matrix":
+        rows = QUICK if args.quick else STANDARD
+        needed = max(r.connections if isinstance(r, IdleRow) else 0 for r in rows)
+        if soft_limit < needed + 100:
+            report.progress(f"open-file limit {soft_limit} is below {needed}: expect failures")
+        baseline = not args.no_baseline
+        outcomes, record = run_matrix(
+            rows, subject=subject, baseline=baseline, procs=args.procs, repeats=args.repeat
+        )
+        return outcomes, record, baseline
+    outcome = run_row(
+        _single_row(args),
+        subject=subject,
+        baseline=args.baseline,
+        procs=args.procs,
+        repeats=args.repeat,
+    )
+    record = {
+        "kind": args.command,
+        "machine": report.machine(),
+        "server": describe(subject),
+        **outcome.to_json(),
+    }
+    return [outcome], record, args.baseline
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``parley-bench``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    subject = _subject(parser, args)
+    if args.command == "run" and args.senders > args.members:
+        parser.error("--senders cannot exceed --members")
+    if args.command == "run" and args.members < 2:
+        parser.error("--members must be at least 2 (a sender needs someone to hear it)")
+    soft_limit, _ = raise_open_file_limit()
+    try:
+        outcomes, record, baseline = _measure(args, subject, soft_limit)
+    except (TargetError, PoolError, OSError) as exc:
+        print(f"parley-bench: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("parley-bench: interrupted", file=sys.stderr)
+        return 130
+    sections = [(o.name, o.figures) for o in outcomes]
+    print(report.table(sections, subject.name, "relay" if baseline else None))
+    print(report.json_line(record), flush=True)
+    lost = any(getattr(o.subject, "lost", 0) for o in outcomes)
+    return 1 if args.check and (_missed(outcomes) or lost) else 0
