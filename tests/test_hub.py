@@ -52,13 +52,15 @@ def test_say_reaches_everyone_else_once_and_shares_one_event() -> None:
 
 def test_unregister_frees_the_name_and_tells_neighbours_once() -> None:
     hub = Hub()
-    a, b = users(hub, "alice", "bob")
+    a, b, c = users(hub, "alice", "bob", "carol")
+    hub.watch_presence(b)
     hub.join(a, "team")
     hub.join(b, "team")
     b.got.clear()
     assert hub.unregister(a) == "alice"
     assert hub.unregister(a) is None
     assert b.got == [Presence("alice", "*", "quit")]
+    assert c.got == []  # carol does not watch presence
     hub.say(b, "anyone?")
     assert a.said() == []
     assert hub.register(Collector(), "Alice") is Registration.OK

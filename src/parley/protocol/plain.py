@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from parley.hub import LOBBY, Presence, Said, Whispered
+from parley.hub import LOBBY, Presence, Said, SaidMany, Whispered
 from parley.protocol.names import is_valid_name
 
 Mode = Literal["default", "seed003"]
@@ -244,8 +244,12 @@ def _parse_seed003(line: str, in_room: bool) -> PlainCommand:
     return Invalid("Unknown command. Use who, join ROOM, NAME:MESSAGE or exit.")
 
 
-def format_delivery(event: Said | Whispered | Presence, mode: Mode) -> str:
-    """What a person on the plain door reads for `event`."""
+def format_delivery(event: Said | SaidMany | Whispered | Presence, mode: Mode) -> str:
+    """What a person on the plain door reads for `event` (several lines for `SaidMany`)."""
+    if isinstance(event, SaidMany):
+        return "\n".join(
+            format_delivery(Said(event.sender, text, event.room), mode) for text in event.texts
+        )
     if isinstance(event, Said):
         if event.room == LOBBY:
             return f"{event.sender}: {event.text}"

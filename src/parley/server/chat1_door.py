@@ -11,7 +11,16 @@ from __future__ import annotations
 import logging
 import time
 
-from parley.hub import LOBBY, Delivery, Outcome, Presence, Registration, Said, Typing
+from parley.hub import (
+    LOBBY,
+    Delivery,
+    Outcome,
+    Presence,
+    Registration,
+    Said,
+    SaidMany,
+    Typing,
+)
 from parley.protocol import chat1
 from parley.protocol.chat1 import (
     AccountCommand,
@@ -69,13 +78,18 @@ _ACCOUNT_REPLY = {
     AccountResult.BAD_PASSWORD: Reply.BAD_PASSWORD,
 }
 
+_WANTS: dict[type, str] = {Said: "rooms", SaidMany: "rooms", Presence: "presence", Typing: "live"}
+
 # Cache keys for encoded deliveries shared by many recipients.
 _PLAIN_KEY = "chat1"
 _EXTENDED_KEY = "chat1+"
 
 
-def encode_delivery(event: Said | Presence | Typing) -> bytes:
-    """The extended form of a shared delivery (rooms, presence, live typing)."""
+def encode_delivery(event: Said | SaidMany | Presence | Typing) -> bytes:
+    """The form of a shared delivery as an extended client sees it."""
+    if isinstance(event, SaidMany):
+        room = None if event.room == LOBBY else event.room
+        return b"".join(chat1.encode_message(event.sender, text, room) for text in event.texts)
     if isinstance(event, Said):
         room = None if event.room == LOBBY else event.room
         return chat1.encode_message(event.sender, event.text, room)
@@ -96,12 +110,14 @@ def encode_stored(message: StoredMessage) -> bytes:
 class Chat1Door:
     """The server side of one CHAT/1.0 client."""
 
-    __slots__ = ("_link", "_typing_bucket", "extensions")
+    __slots__ = ("_batch", "_batch_room", "_link", "_typing_bucket", "extensions")
 
     def __init__(self, link: Link) -> None:
         self._link = link
         self.extensions: frozenset[str] = frozenset()
         self._typing_bucket: TokenBucket | None = None
+        self._batch: list[str] | None = None  # chat lines of this read, not yet relayed
+        self._batch_room = LOBBY
 
     def goodbye(self) -> bytes:
         return chat1.SERVER_DISCONNECT
@@ -116,13 +132,12 @@ class Chat1Door:
     # Outbound ------------------------------------------------------------------------------
 
     def deliver(self, event: Delivery) -> None:
-        if isinstance(event, Said) and event.room == LOBBY:
+        if isinstance(event, Said | SaidMany) and event.room == LOBBY:
             data = event.wire.get(_PLAIN_KEY)
             if data is None:
-                data = event.wire[_PLAIN_KEY] = chat1.encode_message(event.sender, event.text)
-        elif isinstance(event, Said | Presence | Typing):
-            wanted = {Said: "rooms", Presence: "presence", Typing: "live"}[type(event)]
-            if wanted not in self.extensions:
+                data = event.wire[_PLAIN_KEY] = encode_delivery(event)
+        elif isinstance(event, Said | SaidMany | Presence | Typing):
+            if _WANTS[type(event)] not in self.extensions:
                 return
             data = event.wire.get(_EXTENDED_KEY)
             if data is None:
@@ -141,8 +156,44 @@ class Chat1Door:
     def handle_line(self, line: bytes | LineTooLong) -> None:
         self.handle(chat1.parse_client_line(line))
 
+    def end_of_read(self) -> None:
+        """Relay the chat lines collected from one read, as one delivery per receiver."""
+        texts = self._batch
+        if not texts:
+            return
+        self._batch = None
+        hub, room = self._link.hub, self._batch_room
+        outcome = hub.say_many(self._link, tuple(texts), room)
+        if outcome is not Outcome.OK:
+            for _ in texts:
+                self._answer(outcome, room)
+            return
+        sender = hub.name_of(self._link) or "?"
+        kept_room = hub.room_name(room) or room
+        for text in texts:
+            self._link.keep(sender, text, room=kept_room)
+
+    def _collect(self, event: ChatMessage) -> bool:
+        """Hold a chat line for `end_of_read` if it can be relayed with its neighbours."""
+        room = event.room or LOBBY
+        if room != LOBBY and "rooms" not in self.extensions:
+            return False
+        if not self._link.hub.is_sender(self._link, event.name):
+            return False
+        if self._batch is None:
+            self._batch = []
+        elif room != self._batch_room:
+            self.end_of_read()
+            self._batch = []
+        self._batch_room = room
+        self._batch.append(event.text)
+        return True
+
     def handle(self, event: ClientEvent) -> None:
         """Act on one parsed client event."""
+        if isinstance(event, ChatMessage) and self._collect(event):
+            return
+        self.end_of_read()  # anything else takes effect after the lines before it
         registered = self._link.hub.name_of(self._link) is not None
         if isinstance(event, Register | Login | Signup):
             self._start_registration(event, registered)
@@ -151,6 +202,8 @@ class Chat1Door:
         elif isinstance(event, Extend):
             wanted = set(event.names) if event.names else set(chat1.EXTENSIONS)
             self.extensions |= wanted & set(chat1.EXTENSIONS)
+            if registered and "presence" in self.extensions:
+                self._link.hub.watch_presence(self._link)
             enabled = "".join(f" {e}" for e in chat1.EXTENSIONS if e in self.extensions)
             self._reply(Reply.EXTENSIONS, enabled)
         elif isinstance(event, Malformed):
@@ -170,7 +223,7 @@ class Chat1Door:
         ):
             self._reply(Reply.SENDER_MISMATCH)
         elif isinstance(event, ChatMessage):
-            self._say(event)
+            self._needs("rooms")  # collected unless it names a room without the extension
         elif isinstance(event, DirectMessage):
             if self._needs("dm"):
                 self._direct(event)
@@ -188,19 +241,6 @@ class Chat1Door:
                 self._link.run_job(self._history(event))
         elif isinstance(event, AccountCommand) and self._needs("auth"):
             self._link.run_job(self._account(event))
-
-    def _say(self, event: ChatMessage) -> None:
-        hub = self._link.hub
-        if event.room is None:
-            if hub.say(self._link, event.text) is Outcome.OK:
-                self._link.keep(hub.name_of(self._link) or event.name, event.text, room=LOBBY)
-        elif self._needs("rooms"):
-            outcome = hub.say(self._link, event.text, event.room)
-            if outcome is Outcome.OK:
-                room = hub.room_name(event.room) or event.room
-                self._link.keep(hub.name_of(self._link) or event.name, event.text, room=room)
-            else:
-                self._answer(outcome, event.room)
 
     def _direct(self, event: DirectMessage) -> None:
         hub = self._link.hub
@@ -325,6 +365,8 @@ class Chat1Door:
         name = self._link.hub.name_of(self._link) or event.name
         log.info("%s registered from %s (CHAT/1.0)", name, self._link.address)
         self._link.registered()
+        if "presence" in self.extensions:
+            self._link.hub.watch_presence(self._link)
         await services.welcome(self._link, name)
 
     def _refuse(self, answer: AccountAnswer) -> None:

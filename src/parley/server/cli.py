@@ -13,6 +13,7 @@ import signal
 import socket
 import ssl
 import sys
+from collections.abc import Callable
 
 from parley.server.app import ChatServer
 from parley.server.config import ServerConfig, config_from_args
@@ -104,7 +105,26 @@ def main(argv: list[str] | None = None) -> int:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
+    loop_factory = _loop_factory(config)
+    if loop_factory is None and config.loop == "uvloop":
+        print("parley-server: --loop uvloop, but uvloop is not installed", file=sys.stderr)
+        return 2
     try:
-        return asyncio.run(serve(config))
+        if loop_factory is None:
+            return asyncio.run(serve(config))
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(serve(config))
     except KeyboardInterrupt:
         return 0
+
+
+def _loop_factory(config: ServerConfig) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop when wanted and installed (an optional extra: pip install parley[fast])."""
+    if config.loop == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory

@@ -64,6 +64,7 @@ class ServerConfig:
         ephemeral: keep history, accounts and offline messages in memory only.
         history_lines: room lines shown to someone who joins a room.
         require_accounts: every user must log in to a password account.
+        loop: the event loop: uvloop if installed ("auto"), or as named.
     """
 
     host: str | None = None
@@ -94,6 +95,7 @@ class ServerConfig:
     ephemeral: bool = False
     history_lines: int = 20
     require_accounts: bool = False
+    loop: Literal["auto", "asyncio", "uvloop"] = "auto"
 
 
 def _port(text: str) -> int:
@@ -239,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="every user must log in with a password account",
     )
     parser.add_argument(
+        "--loop",
+        choices=["auto", "asyncio", "uvloop"],
+        default=defaults.loop,
+        help="event loop (auto: uvloop when installed, else asyncio's own)",
+    )
+    parser.add_argument(
         "--config",
         type=Path,
         default=None,
@@ -364,4 +372,5 @@ def _resolve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Serve
         ephemeral=args.ephemeral,
         history_lines=int(args.history_lines),
         require_accounts=args.require_accounts,
+        loop=args.loop,
     )

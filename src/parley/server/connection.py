@@ -17,8 +17,8 @@ import logging
 import socket
 import time
 from collections import deque
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, cast
 
 from parley.hub import Delivery, Hub
 from parley.protocol import chat1
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("parley.server")
 
 _CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT", b"LOGIN", b"SIGNUP")
+_PAUSE_WRITING, _PAUSE_FLOOD, _PAUSE_JOB, _PAUSE_STORE = 1, 2, 4, 8
 MAX_UNKEPT = 256  # messages of one client waiting for the store before reading pauses
 _KEEPALIVE = (  # reap half-open peers: first probe after 60 s idle, 4 probes 15 s apart
     ("TCP_KEEPIDLE", 60),
@@ -55,7 +56,36 @@ def _tune_socket(sock: socket.socket) -> None:
 
 
 class Connection(asyncio.Protocol):
-    """The server side of one TCP connection, whatever its dialect."""
+    """The server side of one TCP connection, whatever its dialect.
+
+    Slotted, and its rarely used parts (backlog, timers, bucket) made only when needed:
+    an idle registered connection must cost a few KiB at most, kernel buffers included.
+    """
+
+    __slots__ = (
+        "_admitted",
+        "_backlog",
+        "_bucket",
+        "_closing",
+        "_deadline",
+        "_framer",
+        "_job",
+        "_outbox",
+        "_paused_for",
+        "_server",
+        "_silent",
+        "_slowed_since",
+        "_timer",
+        "_transport",
+        "_unkept",
+        "address",
+        "config",
+        "deliver",
+        "door",
+        "host",
+        "hub",
+        "services",
+    )
 
     def __init__(self, server: ChatServer, *, silent: bool = False) -> None:
         """`silent`: the peer has already said nothing for the greeting delay."""
@@ -69,22 +99,24 @@ class Connection(asyncio.Protocol):
         self._closing = False
         self._timer: asyncio.TimerHandle | None = None
         self._deadline: asyncio.TimerHandle | None = None
-        self._paused_for: set[str] = set()
+        self._paused_for = 0  # a bit per reason reading is paused (see _PAUSE_*)
         self._bucket: TokenBucket | None = None
-        self._backlog: deque[bytes | LineTooLong] = deque()
+        self._backlog: deque[bytes | LineTooLong] | None = None  # made when first needed
         self._slowed_since: float | None = None
         self._job: asyncio.Task[None] | None = None
         self._unkept = 0
         self.services: Services = server.services
         self._admitted = False
         self.door: Door | None = None
+        self.deliver: Callable[[Delivery], None] = self._deliver_nowhere
         self.address = "?"
         self.host = "?"
 
     # asyncio.Protocol ----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # uvloop's transports are not asyncio.Transport subclasses, so no isinstance check.
+        transport = cast(asyncio.Transport, transport)
         self._transport = transport
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
@@ -116,17 +148,19 @@ class Connection(asyncio.Protocol):
             return
         try:
             lines = self._framer.feed(data)
-            if self._bucket is None and not self._backlog and self._job is None:
+            if self._bucket is None and self._backlog is None and self._job is None:
                 for index, line in enumerate(lines):
                     if self._closing:
                         return
                     self._dispatch(line)
                     if self._job is not None:  # the rest waits for the job, in order
-                        self._backlog.extend(lines[index + 1 :])
+                        self._hold(lines[index + 1 :])
                         break
             else:
-                self._backlog.extend(lines)
+                self._hold(lines)
                 self._drain_backlog()
+            if self.door is not None and not self._closing:
+                self.door.end_of_read()
             if self._framer.pending and not isinstance(self.door, Chat1Door):
                 self._set_timer(self.config.fragment_pause, self._take_fragment)
         except Exception:  # a bug must cost one connection, never the server
@@ -153,23 +187,30 @@ class Connection(asyncio.Protocol):
             log.info("%s left (%s)", name, "connection lost" if exc else "connection closed")
 
     def pause_writing(self) -> None:
-        self._pause_reading("writing")
+        self._pause_reading(_PAUSE_WRITING)
 
     def resume_writing(self) -> None:
-        self._resume_reading("writing")
+        self._resume_reading(_PAUSE_WRITING)
 
-    def _pause_reading(self, why: str) -> None:
-        """Stop reading for `why` (a slow reader, a flooder); reasons add up."""
+    def _pause_reading(self, why: int) -> None:
+        """Stop reading for `why` (a slow reader, a flooder, a job); reasons add up."""
         if self._transport is not None and not self._closing:
             if not self._paused_for:
                 self._transport.pause_reading()
-            self._paused_for.add(why)
+            self._paused_for |= why
 
-    def _resume_reading(self, why: str) -> None:
-        if why in self._paused_for:
-            self._paused_for.discard(why)
+    def _resume_reading(self, why: int) -> None:
+        if self._paused_for & why:
+            self._paused_for &= ~why
             if not self._paused_for and self._transport is not None and not self._closing:
                 self._transport.resume_reading()
+
+    def _hold(self, lines: list[bytes | LineTooLong]) -> None:
+        """Keep lines that must wait (for a job, for the flood limit), in order."""
+        if self._backlog is None:
+            self._backlog = deque(lines)
+        else:
+            self._backlog.extend(lines)
 
     # Flood control -------------------------------------------------------------------------
 
@@ -180,27 +221,34 @@ class Connection(asyncio.Protocol):
         that a client's commands always take effect in the order it sent them.
         """
         now = time.monotonic()
-        while self._backlog and not self._closing and self._job is None:
-            line = self._backlog[0]
+        backlog = self._backlog
+        while backlog and not self._closing and self._job is None:
+            line = backlog[0]
             # Live-typing previews have their own, separate limit in the door.
             bucket = self._bucket
             if bucket is not None and not chat1.is_typing_line(line) and not bucket.allow(now):
+                if self.door is not None:
+                    self.door.end_of_read()  # relay what was allowed before slowing down
                 self._slow_down(now)
                 return
-            self._dispatch(self._backlog.popleft())
+            self._dispatch(backlog.popleft())
+        if self.door is not None and not self._closing:
+            self.door.end_of_read()
+        if backlog is not None and not backlog:
+            self._backlog = None  # back on the fast path
         if self._slowed_since is not None and not self._backlog:
             self._slowed_since = None
-            self._resume_reading("flood")
+            self._resume_reading(_PAUSE_FLOOD)
 
     def _slow_down(self, now: float) -> None:
         assert self._bucket is not None
         config = self.config
         if self._slowed_since is None:
             self._slowed_since = now
-            self._pause_reading("flood")
+            self._pause_reading(_PAUSE_FLOOD)
             self._notify(f"You are sending too fast; lines are delayed to {config.flood_rate:g}/s.")
         elif (
-            len(self._backlog) > config.flood_backlog
+            len(self._backlog or ()) > config.flood_backlog
             or now - self._slowed_since > config.flood_kick_after
         ):
             self.close("excess flood", notify=True)
@@ -229,13 +277,13 @@ class Connection(asyncio.Protocol):
         self._server.keeper.keep(self, NewMessage(sender, text, room, recipient))
         self._unkept += 1
         if self._unkept == MAX_UNKEPT:
-            self._pause_reading("store")
+            self._pause_reading(_PAUSE_STORE)
 
     def kept(self, message: StoredMessage | None) -> None:
         """The keeper committed one of this client's messages (None: it failed)."""
         self._unkept -= 1
         if self._unkept == MAX_UNKEPT - 1:
-            self._resume_reading("store")
+            self._resume_reading(_PAUSE_STORE)
         if message is not None and self.door is not None and not self._closing:
             self.door.kept(message)
 
@@ -250,7 +298,7 @@ class Connection(asyncio.Protocol):
         if self._closing:
             job.close()
             return
-        self._pause_reading("job")
+        self._pause_reading(_PAUSE_JOB)
         self._job = asyncio.get_running_loop().create_task(job)
         self._job.add_done_callback(self._job_done)
         self._server.track_job(self._job)
@@ -264,7 +312,7 @@ class Connection(asyncio.Protocol):
             log.error("job failed on connection %s", self.address, exc_info=error)
             self.close("internal error", notify=True)
             return
-        self._resume_reading("job")
+        self._resume_reading(_PAUSE_JOB)
         self._safe_drain()
 
     def _notify(self, text: str) -> None:
@@ -302,7 +350,7 @@ class Connection(asyncio.Protocol):
     def _adopt(self, door: Door) -> None:
         """Use `door` from now on; hub deliveries go straight to it (one call fewer each)."""
         self.door = door
-        self.deliver = door.deliver  # type: ignore[method-assign]
+        self.deliver = door.deliver
 
     def _choose_door(self, first_line: bytes | LineTooLong) -> Door:
         if isinstance(first_line, LineTooLong) or first_line.lstrip().startswith(_CHAT1_VERBS):
@@ -322,6 +370,8 @@ class Connection(asyncio.Protocol):
         fragment = self._framer.flush()
         if fragment is not None and not self._closing:
             self._dispatch(fragment)
+            if self.door is not None:
+                self.door.end_of_read()
 
     def _set_timer(self, delay: float, callback: object) -> None:
         self._cancel_timer()
@@ -335,7 +385,7 @@ class Connection(asyncio.Protocol):
 
     # Outbound ------------------------------------------------------------------------------
 
-    def deliver(self, event: Delivery) -> None:
+    def _deliver_nowhere(self, event: Delivery) -> None:
         """A hub delivery before any door is chosen: nothing to say yet.
 
         Once a door is adopted, this method is replaced by the door's own `deliver`, which
@@ -367,7 +417,7 @@ class Connection(asyncio.Protocol):
         if self._closing or self._transport is None:
             return
         self._cancel_timer()
-        self._backlog.clear()
+        self._backlog = None
         name = self.hub.unregister(self)
         if notify:  # a connection that has not spoken yet is most likely a CHAT/1.0 client
             self._outbox.append(self.door.goodbye() if self.door else chat1.SERVER_DISCONNECT)

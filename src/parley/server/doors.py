@@ -64,3 +64,6 @@ class Door(Protocol):
 
     def kept(self, message: StoredMessage) -> None:
         """A message this client sent is now committed to the store."""
+
+    def end_of_read(self) -> None:
+        """The lines of one read have all been handled (release anything held for them)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from parley.hub import LOBBY, Delivery, Outcome, Registration, Said, Typing
+from parley.hub import LOBBY, Delivery, Outcome, Registration, Said, SaidMany, Typing
 from parley.protocol import plain
 from parley.protocol.chat1 import decode_line
 from parley.protocol.framing import LineTooLong
@@ -101,10 +101,13 @@ class PlainDoor:
     def kept(self, message: StoredMessage) -> None:
         """People are not told that each line was stored."""
 
+    def end_of_read(self) -> None:
+        """Each line of a person's takes effect as it is read: nothing is held."""
+
     def deliver(self, event: Delivery) -> None:
         if isinstance(event, Typing):
             return  # a person on a raw connection sees finished lines only
-        if isinstance(event, Said) and self.mode == "default":
+        if isinstance(event, Said | SaidMany) and self.mode == "default":
             data = event.wire.get("plain")
             if data is None:
                 data = event.wire["plain"] = _line(plain.format_delivery(event, self.mode))
@@ -192,6 +195,7 @@ class PlainDoor:
         hub = self._link.hub
         log.info("%s registered from %s (plain, %s)", name, self._link.address, self.mode)
         self._link.registered()
+        hub.watch_presence(self._link)
         others = len(hub) - 1
         self._say(f"Registration successful. Welcome, {name}! {others} others online.")
         if self.mode == "default":
