@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from parley.hub import LOBBY, Delivery, Hub, Outcome, Presence, Registration, Said, Whispered
+from parley.hub import (
+    LOBBY,
+    Delivery,
+    Hub,
+    Outcome,
+    Presence,
+    Registration,
+    Said,
+    SaidMany,
+    Whispered,
+)
 
 
 class Collector:
@@ -136,3 +146,15 @@ def test_announce_reaches_everyone_as_server() -> None:
     (a,) = users(hub, "alice")
     assert hub.announce("maintenance at noon") == 1
     assert a.got == [Said("server", "maintenance at noon")]
+
+
+def test_say_many_is_one_event_per_receiver() -> None:
+    hub = Hub()
+    alice, bob = users(hub, "alice", "bob")
+    assert hub.say_many(alice, ("one", "two", "three")) is Outcome.OK
+    assert len(bob.got) == 1
+    (event,) = bob.got
+    assert isinstance(event, SaidMany) and event.texts == ("one", "two", "three")
+    assert hub.say_many(alice, ("solo",)) is Outcome.OK
+    assert bob.got[-1] == Said("alice", "solo")
+    assert hub.say_many(alice, ("x",), "nowhere") is Outcome.NO_SUCH_ROOM

@@ -162,3 +162,11 @@ def test_shutdown_says_goodbye_to_people(server: ServerThread) -> None:
     server.stop()
     assert alice.line() == b"Server closing your connection. Goodbye."
     assert alice.closed()
+
+
+def test_lines_sent_together_reach_people_as_separate_lines(server: ServerThread) -> None:
+    alice = person(server, "alice")
+    bot = LineClient(server.port)
+    assert bot.register("bot") == b"200 Registration successful"
+    bot.send(b"@bot: one\n@bot: two\n@bot: three\n")
+    assert alice.lines(3) == [b"bot: one", b"bot: two", b"bot: three"]
