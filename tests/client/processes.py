@@ -118,6 +118,20 @@ class Process:
             f"no stdout line {pattern!r}; stdout={self.stdout!r} stderr={self.stderr!r}"
         )
 
+    def wait_stderr(self, pattern: str, timeout: float = WAIT) -> None:
+        """Wait for a stderr line matching `pattern` (a regular expression)."""
+        regex = re.compile(pattern)
+        poll_until(
+            lambda: (
+                any(regex.search(line) for line in self.stderr) or self.popen.poll() is not None
+            ),
+            f"stderr line {pattern!r}",
+            timeout,
+        )
+        assert any(regex.search(line) for line in self.stderr), (
+            f"no stderr line {pattern!r}; stdout={self.stdout!r} stderr={self.stderr!r}"
+        )
+
     def write(self, text: str) -> None:
         assert self.popen.stdin is not None
         self.popen.stdin.write(text)
@@ -174,6 +188,17 @@ class RunningServer:
     def address(self) -> str:
         return f"chat://127.0.0.1:{self.port}"
 
+    @property
+    def tls_address(self) -> str:
+        return f"chats://127.0.0.1:{self.port}"
+
+    @property
+    def fingerprint(self) -> str:
+        """The TLS certificate's SHA-256 fingerprint, as the server printed it."""
+        self.process.wait_stdout("fingerprint: ")
+        line = next(line for line in self.process.stdout if "fingerprint: " in line)
+        return line.rsplit(" ", 1)[1]
+
     def stop(self, signum: int = signal.SIGINT) -> Finished:
         self.process.signal(signum)
         return self.process.finish()
@@ -187,18 +212,24 @@ def real_server_available() -> bool:
         return False
 
 
-def server_command(kind: str) -> list[str]:
+def server_command(kind: str, args: Sequence[str] = ()) -> list[str]:
+    """The spec server, or the real one (in memory unless `args` give it a data directory)."""
     if kind == "spec":
-        return [sys.executable, str(SPEC_SERVER)]
-    return [sys.executable, "-m", "parley.server", "--host", "127.0.0.1"]
+        return [sys.executable, str(SPEC_SERVER), *args]
+    if "--data-dir" not in args:
+        args = ("--ephemeral", *args)
+    return [sys.executable, "-m", "parley.server", "--host", "127.0.0.1", "--console", "off", *args]
 
 
 @contextmanager
-def chat_server(kind: str = "auto") -> Iterator[RunningServer]:
-    """Run a chat server on a free port; ``auto`` is the real one if present, else the spec one."""
+def chat_server(kind: str = "auto", args: Sequence[str] = ()) -> Iterator[RunningServer]:
+    """Run a chat server on a free port; ``auto`` is the real one if present, else the spec one.
+
+    `args` go to the server's command line (``--tls self-signed --data-dir DIR``, say).
+    """
     if kind == "auto":
         kind = "real" if real_server_available() else "spec"
-    process = Process(server_command(kind))
+    process = Process(server_command(kind, args))
     try:
         poll_until(
             lambda: _port(process) is not None or process.popen.poll() is not None,

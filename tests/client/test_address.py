@@ -28,6 +28,16 @@ from parley.client.address import (
 )
 def test_chat_url_forms(url: str, host: str, port: int) -> None:
     assert parse_chat_url(url) == ServerAddress(host, port)
+    secure = parse_chat_url(url.replace("chat", "chats", 1).replace("CHAT", "CHATS", 1))
+    assert secure == ServerAddress(host, port, tls=True)
+
+
+def test_tls_addresses_print_and_key_as_typed() -> None:
+    assert str(ServerAddress("localhost", 5000, tls=True)) == "chats://localhost:5000"
+    assert str(ServerAddress("::1", 5000)) == "chat://[::1]:5000"
+    assert ServerAddress("::1", 5000, tls=True).host_port == "[::1]:5000"
+    assert ServerAddress("LocalHost", 1).host_port == "localhost:1"
+    assert parse_host_port("h", "1", tls=True) == ServerAddress("h", 1, tls=True)
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from parley.client.address import ServerAddress
 from parley.client.errors import ExitStatus, UsageError
 from parley.client.naming import name_problem
 from parley.client.options import DEFAULT_TIMEOUT, ClientConfig, build_parser, parse_args
+from parley.client.trust import TlsSettings
 
 LOCAL = ServerAddress("127.0.0.1", 5000)
 
@@ -66,6 +69,10 @@ def test_timeout_and_plain() -> None:
         (["--timeout", "0", "a", "chat://h:1"], "more than 0 seconds"),
         (["--timeout", "soon", "a", "chat://h:1"], "not a number"),
         (["--bogus"], "unrecognized arguments"),
+        (["--commands", "irc", "a", "chat://h:1"], "invalid choice: 'irc'"),
+        (["--tofu", "a", "chat://h:1"], "--tofu is for TLS: use a chats://HOST:PORT"),
+        (["--cafile", "x.pem", "a", "chat://h:1"], "--cafile is for TLS"),
+        (["--trust-fingerprint", "AB", "a", "chats://h:1"], "bad fingerprint 'AB'"),
     ],
 )
 def test_errors_are_one_line_usage_errors(argv: list[str], fragment: str) -> None:
@@ -77,10 +84,62 @@ def test_errors_are_one_line_usage_errors(argv: list[str], fragment: str) -> Non
     assert int(caught.value.status) == 2
 
 
+def test_commands_and_live() -> None:
+    assert parse_args(["a", "chat://h:1"]).commands == "slash"
+    assert not parse_args(["a", "chat://h:1"]).live
+    for style in ("seed002", "seed003", "seed004", "slash"):
+        assert parse_args(["--commands", style, "a", "chat://h:1"]).commands == style
+    assert parse_args(["--live", "a", "chat://h:1"]).live
+
+
+def test_tls_options(tmp_path: Path) -> None:
+    fingerprint = ":".join(["0A"] * 32)
+    config = parse_args(
+        [
+            "a",
+            "chats://h:1",
+            "--cafile",
+            "ca.pem",
+            "--tofu",
+            "--trust-fingerprint",
+            fingerprint.lower().replace(":", ""),
+            "--known-hosts",
+            str(tmp_path / "kh"),
+        ]
+    )
+    assert config.address == ServerAddress("h", 1, tls=True)
+    assert config.tls == TlsSettings(
+        cafile=Path("ca.pem"), known_hosts=tmp_path / "kh", fingerprint=fingerprint, tofu=True
+    )
+    assert parse_args(["--tls", "h", "1"]).address == ServerAddress("h", 1, tls=True)
+    assert parse_args(["--tls", "--host", "h", "--port", "1"]).address.tls
+
+
+def test_known_hosts_default_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert parse_args(["a", "chats://h:1"]).tls.known_hosts == tmp_path / "parley" / "known_hosts"
+
+
 def test_help_lists_every_option_with_its_default() -> None:
     text = build_parser().format_help()
-    for option in ("--host", "--port", "--name", "--timeout", "--plain", "--version"):
+    for option in (
+        "--host",
+        "--port",
+        "--name",
+        "--timeout",
+        "--plain",
+        "--commands",
+        "--live",
+        "--tls",
+        "--cafile",
+        "--trust-fingerprint",
+        "--tofu",
+        "--known-hosts",
+        "--version",
+    ):
         assert option in text
+    assert "seed002, seed003, seed004" in text
+    assert "default: slash" in text
     assert "default: 10" in text
     assert "default: localhost" in text
     assert "chat://HOST:PORT" in text

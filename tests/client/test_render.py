@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from parley.client.render import CONNECTION_LOST, SERVER_DISCONNECTED, Channel, Line, render_event
+from parley.client.render import (
+    CONNECTION_LOST,
+    SERVER_DISCONNECTED,
+    Channel,
+    Line,
+    direct_message,
+    lobby_message,
+    presence,
+    render_event,
+    room_message,
+)
 from parley.client.session import ConnectionClosed, SessionEvent
 from parley.protocol.chat1 import (
     IncomingMessage,
@@ -71,3 +81,16 @@ def test_seed_disconnect_notice() -> None:
 )
 def test_relayed_lines_are_shown_exactly_as_sent(raw: bytes) -> None:
     assert render_event(parse_server_line(raw)).text == raw.decode()
+
+
+def test_extended_formats() -> None:
+    assert room_message("Alice", "teamchat", "Hello team!") == Line(
+        "Alice (in teamchat): Hello team!"
+    )
+    assert lobby_message("bob", "hi") == Line("@bob: hi")
+    assert direct_message("alice", "psst") == Line("alice (private): psst")
+    assert direct_message("Alice", "Hello Bob!", plain=True) == Line("Alice: Hello Bob!")
+    assert presence("joined", "teamchat", "bob") == Line("* bob joined teamchat")
+    assert presence("left", "teamchat", "bob") == Line("* bob left teamchat")
+    assert presence("quit", "*", "bob") == Line("* bob disconnected")
+    assert "\x1b" not in room_message("a\x1b", "r\x1b", "t\x1b").text

@@ -14,8 +14,19 @@ from typing import Any
 import pytest
 
 from parley.client.address import ServerAddress
+from parley.client.requests import (
+    ChatMessage,
+    DirectMessage,
+    Extend,
+    Join,
+    Leave,
+    Rooms,
+    TypingUpdate,
+    Who,
+)
 from parley.client.session import (
     MAX_INCOMING_LINE,
+    CertificateError,
     ChatClient,
     ConnectError,
     ConnectionClosed,
@@ -25,6 +36,7 @@ from parley.client.session import (
     RegistrationTimeoutError,
     SessionEvent,
 )
+from parley.client.trust import pinning_context
 from parley.protocol.chat1 import IncomingMessage, Notice, NumericReply, ServerDisconnect
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -250,5 +262,55 @@ def test_connection_refused_and_unknown_host() -> None:
             await ChatClient.connect(ServerAddress("127.0.0.1", free_port))
         with pytest.raises(ConnectError, match="unknown host"):
             await ChatClient.connect(ServerAddress("no-such-host.invalid", 5000))
+
+    run(main())
+
+
+def test_requests_and_previews_are_written_in_order() -> None:
+    async def main() -> None:
+        peer = Peer(replying(b"200 OK\n"))
+        async with peer as address:
+            client = await registered_client(address)
+            await client.request(Extend(("rooms", "live")))
+            await client.request(Join("dev"))
+            assert client.request_nowait(TypingUpdate("alice", "hel", "dev"))
+            await client.request(ChatMessage("alice", "hello", "dev"))
+            assert client.request_nowait(TypingUpdate("alice", "", "dev"))
+            await client.request(DirectMessage("alice", "bob", "psst"))
+            await client.request(Leave("dev"))
+            await client.request(Who())
+            await client.request(Rooms())
+            with pytest.raises(ValueError, match="single line"):
+                await client.request(ChatMessage("alice", "a\rb"))
+            assert client.certificate_fingerprint is None  # no TLS
+            await client.disconnect()
+            assert not client.request_nowait(TypingUpdate("alice", "late"))
+            await asyncio.wait_for(peer.done.wait(), 5)
+        assert peer.received == [
+            b"EXTEND rooms live CHAT/1.0\n",
+            b"JOIN dev CHAT/1.0\n",
+            b"@alice ~#dev: hel\n",
+            b"@alice #dev: hello\n",
+            b"@alice ~#dev: \n",
+            b"@alice > bob: psst\n",
+            b"LEAVE dev CHAT/1.0\n",
+            b"WHO CHAT/1.0\n",
+            b"ROOMS CHAT/1.0\n",
+            b"DISCONNECT alice CHAT/1.0\n",
+        ]
+
+    run(main())
+
+
+def test_tls_to_a_plain_peer_is_a_connect_error() -> None:
+    async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"Welcome, this is not TLS\n")  # at once, whatever the client says
+        await writer.drain()
+
+    async def main() -> None:
+        async with Peer(greet) as address:
+            with pytest.raises(ConnectError, match="TLS handshake") as caught:
+                await ChatClient.connect(address, timeout=3, tls=pinning_context())
+            assert not isinstance(caught.value, CertificateError)
 
     run(main())

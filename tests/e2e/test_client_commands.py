@@ -1,10 +1,11 @@
 """End-to-end tests of the ``parley`` command, run as a user would run it.
 
 The client is a subprocess (``python -m parley``) with piped stdin, so it is in line mode;
-the terminal UI is tested in tests/client/test_tmux.py. Servers are real sockets on
-127.0.0.1: the project's server (or the spec server until it exists) where behaviour is
-normal, a `ScriptedServer` where the test needs the server to refuse, stay silent, say
-goodbye, break or send garbage.
+the terminal UI is tested in tests/client/test_tmux*.py. Servers are real sockets on
+127.0.0.1: the project's server where behaviour is normal (every command form of every
+seed goes through it), a `ScriptedServer` where the test needs the server to refuse, stay
+silent, lack the extensions, say goodbye, break or send garbage, and the seed-only spec
+server for a server that ignores EXTEND.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,8 +26,10 @@ from tests.client.peers import ScriptedServer
 from tests.client.processes import (
     Finished,
     Process,
+    RunningServer,
     chat_server,
     client_command,
+    poll_until,
     run_client,
 )
 
@@ -300,3 +304,220 @@ def test_two_users_talk_through_a_real_server() -> None:
             client.kill()
     assert_clean_exit(result, 0)
     assert "@alice: hello bob" in result.stdout
+
+
+# Every seed's commands through the real server ------------------------------------------
+
+
+class User:
+    """A ``parley`` process in line mode: lines typed to its stdin, its screen on stdout."""
+
+    def __init__(self, server: RunningServer, name: str, *args: str) -> None:
+        self.name = name
+        self.process = Process(client_command(name, server.address, *args))
+
+    def type(self, *lines: str) -> None:
+        self.process.write("".join(f"{line}\n" for line in lines))
+
+    def sees(self, pattern: str) -> None:
+        self.process.wait_stdout(pattern)
+
+    def is_told(self, pattern: str) -> None:
+        self.process.wait_stderr(pattern)
+
+    def ready(self, who: str = "/who") -> User:
+        """Wait until registered with extensions on (the answer to `who` lists us)."""
+        self.type(who)
+        self.sees(rf"^Online \(\d+\): .*\b{self.name}\b")
+        return self
+
+    def leave(self) -> Finished:
+        self.process.close_stdin()
+        result = self.process.finish()
+        assert_clean_exit(result, 0)
+        return result
+
+    def kill(self) -> None:
+        self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def real() -> Iterator[RunningServer]:
+    with chat_server("real") as server:
+        yield server
+
+
+@pytest.fixture
+def users() -> Iterator[list[User]]:
+    started: list[User] = []
+    yield started
+    for user in started:
+        user.kill()
+
+
+def test_rooms_join_talk_list_and_leave(real: RunningServer, users: list[User]) -> None:
+    alice, bob, carol = (User(real, name) for name in ("r_alice", "r_bob", "r_carol"))
+    users += [alice, bob, carol]
+    for user in users:
+        user.ready()
+    alice.type("/join teamchat")
+    alice.sees("^You are now in teamchat")
+    bob.type("/join #TeamChat")
+    bob.sees("^You are now in teamchat")
+    alice.sees(r"^\* r_bob joined teamchat$")
+    alice.type("Hello team!")
+    bob.sees(r"^r_alice \(in teamchat\): Hello team!$")
+    bob.type("/rooms")
+    bob.sees(r"^teamchat \(2\): r_alice, r_bob$")
+    bob.type("/leave")
+    bob.sees("^You left teamchat; now in the lobby.$")
+    alice.sees(r"^\* r_bob left teamchat$")
+    bob.type("back in the lobby")
+    carol.sees("^@r_bob: back in the lobby$")
+    alice.sees("^@r_bob: back in the lobby$")  # everyone stays in the lobby too
+    # A script may talk right after /join: the line waits for the join to be answered.
+    bob.type("/join teamchat", "straight after joining")
+    alice.sees(r"^r_bob \(in teamchat\): straight after joining$")
+    bob.leave()
+    alice.sees(r"^\* r_bob disconnected$")
+    assert not any("Hello team!" in line for line in carol.process.stdout)
+
+
+def test_direct_messages_offline_delivery_and_unknown_names(
+    real: RunningServer, users: list[User]
+) -> None:
+    alice, bob = User(real, "d_alice").ready(), User(real, "d_bob").ready()
+    users += [alice, bob]
+    alice.type("/msg d_bob psst")
+    bob.sees(r"^d_alice \(private\): psst$")
+    bob.type("fine thanks > d_alice")
+    alice.sees(r"^d_bob \(private\): fine thanks$")
+    bob.leave()
+    alice.type("/msg d_bob see you later")
+    alice.sees("^d_bob is offline; the message will be delivered when they return.$")
+    alice.type("/msg nobody_here hi")
+    alice.is_told("^No such user nobody_here: nobody by that name has been online")
+    back = User(real, "d_bob")
+    users.append(back)
+    back.sees(r"^d_alice \(private\): see you later$")
+
+
+def test_seed002_question_mark_and_arrow(real: RunningServer, users: list[User]) -> None:
+    erin = User(real, "s2_erin", "--commands", "seed002").ready("?")
+    frank = User(real, "s2_frank").ready("?")  # the default style has them too
+    users += [erin, frank]
+    erin.type("Hi how are you > s2_frank")
+    frank.sees(r"^s2_erin \(private\): Hi how are you$")
+    erin.type("/who")  # no slash commands in seed 002: chat
+    frank.sees("^@s2_erin: /who$")
+
+
+def test_seed003_commands_outside_and_inside_a_room(real: RunningServer, users: list[User]) -> None:
+    gina = User(real, "s3_gina", "--commands", "seed003").ready("who")
+    hal = User(real, "s3_hal").ready()
+    users += [gina, hal]
+    gina.type("server:who")
+    poll_until(lambda: sum(line.startswith("Online") for line in gina.process.stdout) == 2, "2")
+    gina.type("s3_hal:Hello Hal!")
+    hal.sees(r"^s3_gina \(private\): Hello Hal!$")
+    gina.type("message", "s3_hal", "composed in two steps")
+    hal.sees(r"^s3_gina \(private\): composed in two steps$")
+    hal.type("s3_gina:hi")  # in the default style that is chat
+    gina.sees("^@s3_hal: s3_gina:hi$")
+    gina.type("leave")
+    gina.is_told("^You are not in a chat room.$")
+    gina.type("hello?")
+    gina.is_told("^Unknown command")
+    gina.type("join den")
+    gina.sees("^You are now in den: what you type goes there")
+    hal.type("/join den")
+    hal.sees("^You are now in den")
+    gina.type("who", "exit")  # in a room every line is chat, except leave
+    hal.sees(r"^s3_gina \(in den\): who$")
+    hal.sees(r"^s3_gina \(in den\): exit$")
+    gina.type("leave", "server:exit")
+    gina.sees("^You left den; now in the lobby.$")
+    assert gina.process.finish().status == 0
+    hal.sees(r"^\* s3_gina disconnected$")
+    ivan = User(real, "s3_ivan", "--commands", "seed003")
+    users.append(ivan)
+    ivan.type("exit")
+    assert ivan.process.finish().status == 0
+
+
+def test_help_lists_the_commands(real: RunningServer, users: list[User]) -> None:
+    jo = User(real, "h_jo").ready()
+    users.append(jo)
+    jo.type("/help")
+    jo.sees(r"^  /msg NAME TEXT")
+    jo.sees(r"^  /live \[on\|off\]")
+
+
+def test_seed004_style_sends_exactly_seed_004() -> None:
+    with ScriptedServer() as server:
+        result = run_client(
+            "alice",
+            server.address,
+            "--commands",
+            "seed004",
+            stdin_text="/quit\n?\na > bob\n/join x\n",
+        )
+        server.wait_for_line(b"DISCONNECT alice CHAT/1.0")
+        lines = server.lines
+    assert_clean_exit(result, 0)
+    assert lines == [
+        b"REGISTER alice CHAT/1.0",
+        b"@alice: /quit",
+        b"@alice: ?",
+        b"@alice: a > bob",
+        b"@alice: /join x",
+        b"DISCONNECT alice CHAT/1.0",
+    ]
+    assert result.stderr == []
+
+
+def test_server_without_extensions_gets_plain_chat_and_clear_refusals() -> None:
+    with ScriptedServer(after_register=b"404 Unknown command\n") as server:
+        result = run_client(
+            "alice",
+            server.address,
+            stdin_text="/join teamchat\n/msg bob hi\n?\nhi > bob\n/live\nhello\n",
+        )
+        server.wait_for_line(b"DISCONNECT alice CHAT/1.0")
+        lines = server.lines
+    assert_clean_exit(result, 0)
+    assert lines == [
+        b"REGISTER alice CHAT/1.0",
+        EXTEND,
+        b"@alice: hello",
+        b"DISCONNECT alice CHAT/1.0",
+    ]
+    assert result.stderr == [
+        "This server does not support rooms.",
+        "This server does not support direct messages.",
+        "This server does not support listing who is online.",
+        "This server does not support direct messages.",
+        "Live typing needs the terminal UI; it is not available with --plain or piped input.",
+    ]
+
+
+def test_silent_seed004_server_is_waited_for_briefly() -> None:
+    with chat_server("spec") as server:
+        result = run_client(
+            "--timeout", "1", "alice", server.address, stdin_text="/who\nhello\n", timeout=8
+        )
+    assert_clean_exit(result, 0)
+    assert result.stderr == ["This server does not support listing who is online."]
+
+
+def test_a_script_gets_the_answers_to_its_last_commands(real: RunningServer) -> None:
+    result = run_client(
+        "probe", real.address, stdin_text="/who\n/rooms\n/msg nobody_at_all hi\n/quit\n"
+    )
+    assert_clean_exit(result, 0)
+    assert any(line.startswith("Online (") and "probe" in line for line in result.stdout)
+    assert any(line.startswith("lobby (") for line in result.stdout)
+    assert result.stderr == [
+        "No such user nobody_at_all: nobody by that name has been online since the server "
+        "started. The message was not sent."
+    ]

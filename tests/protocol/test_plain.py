@@ -14,10 +14,12 @@ from parley.protocol.plain import (
     LeaveRoom,
     ListRooms,
     ListUsers,
+    ManageAccount,
     Nothing,
     Quit,
     SayTo,
     SendDirect,
+    ShowHistory,
 )
 
 
@@ -43,6 +45,11 @@ def test_default_mode_commands() -> None:
     assert default("2 > 1 is true, says the teacher") == SayTo("2 > 1 is true, says the teacher")
     assert isinstance(default("/msg bob"), Invalid)
     assert isinstance(default("/frob"), Invalid)
+    assert default("/history dev 5") == ShowHistory("dev", 5)
+    assert default("/history") == ShowHistory(None, None)
+    assert default("/register hunter22") == ManageAccount("create", ("hunter22",))
+    assert default("/password old new") == ManageAccount("change", ("old", "new"))
+    assert isinstance(default("/password old"), Invalid)
 
 
 def outside(line: str) -> plain.PlainCommand:
@@ -86,4 +93,4 @@ def test_formats_match_the_seeds() -> None:
 def test_any_line_parses_to_a_command(line: str, mode: plain.Mode, in_room: bool) -> None:
     command = plain.parse_line(line, mode, in_room)
     kinds = (SayTo, SendDirect, JoinRoom, LeaveRoom, ListUsers, ListRooms, Quit, Help)
-    assert isinstance(command, (*kinds, Nothing, Invalid))
+    assert isinstance(command, (*kinds, ShowHistory, ManageAccount, Nothing, Invalid))

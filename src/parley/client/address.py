@@ -1,4 +1,4 @@
-"""Where the server is: parsing ``chat://HOST:PORT`` and the ``HOST PORT`` forms.
+"""Where the server is: parsing ``chat://HOST:PORT`` (``chats://`` for TLS) and ``HOST PORT``.
 
 Pure functions, no I/O: whether a host exists is only known when connecting. Every error is
 an `AddressError` whose message is one line fit to show a user as it is.
@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 SCHEME = "chat"
+TLS_SCHEME = "chats"
 MAX_PORT = 65535
+EXPECTED = "expected chat://HOST:PORT (or chats://HOST:PORT for TLS)"
 
 
 class AddressError(ValueError):
@@ -19,14 +21,21 @@ class AddressError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ServerAddress:
-    """A server's host (name or IP literal, without brackets) and TCP port."""
+    """A server's host (name or IP literal, without brackets), TCP port, and whether TLS is used."""
 
     host: str
     port: int
+    tls: bool = False
+
+    @property
+    def host_port(self) -> str:
+        """``HOST:PORT`` (``[::1]:PORT`` for IPv6), the key of a pinned certificate."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host.lower()}:{self.port}"
 
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{SCHEME}://{host}:{self.port}"
+        return f"{TLS_SCHEME if self.tls else SCHEME}://{host}:{self.port}"
 
 
 def parse_port(text: str) -> int:
@@ -54,22 +63,26 @@ def looks_like_url(text: str) -> bool:
 
 
 def parse_chat_url(text: str) -> ServerAddress:
-    """Read ``chat://HOST:PORT`` (``chat://[::1]:PORT`` for IPv6; a trailing ``/`` is fine)."""
+    """Read ``chat://HOST:PORT`` or ``chats://HOST:PORT`` (TLS); ``[::1]`` for IPv6.
+
+    A trailing ``/`` is fine.
+    """
     if not looks_like_url(text):
-        raise AddressError(f"bad address {text!r}: expected chat://HOST:PORT")
+        raise AddressError(f"bad address {text!r}: {EXPECTED}")
     try:
         parts = urlsplit(text)
     except ValueError as error:  # unbalanced brackets, odd Unicode in the host part
         raise AddressError(f"bad address {text!r}: {error}") from None
-    if parts.scheme.lower() != SCHEME:
+    if parts.scheme.lower() not in (SCHEME, TLS_SCHEME):
         scheme = parts.scheme or text.partition("://")[0]
-        raise AddressError(f"unsupported scheme {scheme!r} in {text!r}: expected chat://HOST:PORT")
+        raise AddressError(f"unsupported scheme {scheme!r} in {text!r}: {EXPECTED}")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise AddressError(f"bad address {text!r}: expected chat://HOST:PORT and nothing after")
     if "@" in parts.netloc:
         raise AddressError(f"bad address {text!r}: a chat:// address has no user part")
     host, port_text = _split_netloc(parts.netloc, text)
-    return ServerAddress(check_host(host), parse_port(port_text))
+    tls = parts.scheme.lower() == TLS_SCHEME
+    return ServerAddress(check_host(host), parse_port(port_text), tls)
 
 
 def _split_netloc(netloc: str, text: str) -> tuple[str, str]:
@@ -92,6 +105,7 @@ def _split_netloc(netloc: str, text: str) -> tuple[str, str]:
     return host, port_text
 
 
-def parse_host_port(host: str, port: str) -> ServerAddress:
+def parse_host_port(host: str, port: str, *, tls: bool = False) -> ServerAddress:
     """The ``HOST PORT`` form of seeds 000 and 002 (and ``--host``/``--port``)."""
-    return ServerAddress(check_host(host.removeprefix("[").removesuffix("]")), parse_port(port))
+    host = check_host(host.removeprefix("[").removesuffix("]"))
+    return ServerAddress(host, parse_port(port), tls)

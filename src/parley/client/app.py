@@ -1,16 +1,18 @@
 """The client's life: ask for a name, connect, register, chat, leave.
 
 This is where the pieces meet: `ClientConfig` says where, a `Frontend` talks to the user, a
-`ChatClient` talks to the server. Each way of ending becomes an `ExitStatus`, or a
-`ClientError` carrying one; this module never exits the process itself.
+`ChatClient` talks to the server (over TLS for ``chats://``, trusted as `parley.client.trust`
+decides), and a `Conversation` runs the chat itself. Each way of ending becomes an
+`ExitStatus`, or a `ClientError` carrying one; this module never exits the process itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import TextIO
 
+from parley.client.chat import ChatState
+from parley.client.conversation import NEGOTIATION_TIMEOUT, Conversation
 from parley.client.errors import ClientError, ExitStatus, UsageError
 from parley.client.frontend import Frontend
 from parley.client.lines import LineFrontend
@@ -20,19 +22,17 @@ from parley.client.render import Line, render_event
 from parley.client.session import (
     ChatClient,
     ConnectError,
-    ConnectionClosed,
     ConnectionLostError,
     Refused,
     Registered,
     RegistrationTimeoutError,
 )
 from parley.client.stopping import StopRequestedError, StopSignals, until_stopped
-from parley.protocol.chat1 import ServerDisconnect, neutralise_controls
+from parley.client.trust import connect_tls
 
 CONNECTING = "Connecting to server ..."
 CONNECTED = "Connection to server established. Sending intro message..."
 REGISTERED = "Registration successful.  Ready for messaging!"
-QUIT_COMMAND = "/quit"
 
 _REFUSAL_REASONS = {
     400: "the server says the name {name!r} is invalid",
@@ -62,7 +62,15 @@ async def run(config: ClientConfig, frontend: Frontend | None = None) -> ExitSta
         except StopRequestedError:
             return ExitStatus.OK
         try:
-            return await until_stopped(converse(client, ui), stop.event)
+            state = ChatState(
+                client.name or "",
+                config.commands,
+                live=config.live,
+                live_capable=ui.live_capable,
+            )
+            negotiation = min(config.timeout, NEGOTIATION_TIMEOUT)
+            conversation = Conversation(client, ui, state, negotiation, config.timeout)
+            return await until_stopped(conversation.run(), stop.event)
         except StopRequestedError:
             await client.disconnect()
             return ExitStatus.OK
@@ -117,7 +125,10 @@ def _refuse(ui: Frontend, message: str) -> None:
 async def _connect(config: ClientConfig, ui: Frontend) -> ChatClient:
     ui.show(Line.progress(CONNECTING))
     try:
-        client = await ChatClient.connect(config.address, timeout=config.timeout)
+        if config.address.tls:
+            client = await connect_tls(config.address, config.tls, config.timeout, ui)
+        else:
+            client = await ChatClient.connect(config.address, timeout=config.timeout)
     except ConnectError as error:
         raise ClientError(str(error), ExitStatus.USAGE) from None
     ui.show(Line.progress(CONNECTED))
@@ -131,50 +142,3 @@ async def _register(client: ChatClient, name: str, timeout: float) -> Registered
         raise ClientError(str(error), ExitStatus.USAGE) from None
     except ConnectionLostError as error:
         raise ClientError(str(error), ExitStatus.CONNECTION_LOST) from None
-
-
-async def converse(client: ChatClient, ui: Frontend) -> ExitStatus:
-    """Show what arrives and send what is typed, until one side ends the conversation."""
-    receiving = asyncio.create_task(_show_incoming(client, ui))
-    typing = asyncio.create_task(_send_typed(client, ui))
-    try:
-        await asyncio.wait({receiving, typing}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        # The prompt goes away before the last word is shown, so the notice comes last.
-        await _cancel_unfinished(receiving, typing)
-    if receiving.done() and not receiving.cancelled():
-        ending = receiving.result()
-        if isinstance(ending, ConnectionClosed):
-            raise ClientError("connection to server lost", ExitStatus.CONNECTION_LOST)
-        ui.show(render_event(ending))
-        return ExitStatus.OK
-    typing.result()
-    await client.disconnect()
-    return ExitStatus.OK
-
-
-async def _cancel_unfinished(*tasks: asyncio.Task[object]) -> None:
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _show_incoming(client: ChatClient, ui: Frontend) -> ServerDisconnect | ConnectionClosed:
-    """Show each incoming line; return the event that ended the stream, unshown."""
-    async for event in client.events():
-        if isinstance(event, ServerDisconnect | ConnectionClosed):
-            return event
-        ui.show(render_event(event))
-    raise AssertionError("events() ends with ServerDisconnect or ConnectionClosed")
-
-
-async def _send_typed(client: ChatClient, ui: Frontend) -> None:
-    while (line := await ui.read_line()) is not None:
-        if line.strip() == QUIT_COMMAND:
-            return
-        if not line.strip():
-            continue
-        try:
-            await client.send(neutralise_controls(line))
-        except ConnectionLostError as error:
-            raise ClientError(str(error), ExitStatus.CONNECTION_LOST) from None

@@ -15,6 +15,7 @@ import asyncio
 import os
 import sys
 import threading
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from parley.client.render import Channel, Line
@@ -45,6 +46,14 @@ class LineFrontend:
         except OSError:
             return False
 
+    @property
+    def live_capable(self) -> bool:
+        return False
+
+    @property
+    def status_width(self) -> int:
+        return 80
+
     def __enter__(self) -> LineFrontend:
         self._loop = asyncio.get_running_loop()
         self._queue = asyncio.Queue(QUEUE_SIZE)
@@ -60,6 +69,27 @@ class LineFrontend:
             sys.stderr.flush()
         line = await self.read_line()
         return None if line is None else line.strip()
+
+    async def ask(self, question: str) -> str | None:
+        if self.interactive:
+            sys.stderr.write(question)
+            sys.stderr.flush()
+        return await self.read_line()
+
+    async def confirm(self, question: str) -> bool:
+        if not self.interactive:
+            return False
+        answer = await self.ask(question)
+        return answer is not None and answer.strip().lower() in ("y", "yes")
+
+    def set_prompt(self, text: str) -> None:
+        """No prompt in line mode: standard output carries only the conversation."""
+
+    def set_status(self, lines: Sequence[str]) -> None:
+        """No status in line mode (live typing needs the terminal UI)."""
+
+    def watch_typing(self, callback: Callable[[str], None] | None) -> None:
+        """Lines arrive whole in line mode: there are no keystrokes to report."""
 
     async def read_line(self) -> str | None:
         if self._queue is None:

@@ -2,7 +2,7 @@
 
 Accepted forms (the seeds differ, so all are understood)::
 
-    parley NAME chat://HOST:PORT             seeds 001 and 004
+    parley NAME chat://HOST:PORT             seeds 001 and 004 (chats:// for TLS)
     parley HOST PORT                         seeds 000 and 002 (the name is asked)
     parley --host HOST --port PORT [--name NAME]    seed 003
     parley chat://HOST:PORT                  the name is asked (or given with --name)
@@ -16,7 +16,8 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import NoReturn
 
 from parley import __version__
@@ -27,27 +28,37 @@ from parley.client.address import (
     parse_chat_url,
     parse_host_port,
 )
+from parley.client.commands import COMMAND_STYLES, DEFAULT_STYLE, CommandStyle
 from parley.client.errors import UsageError
+from parley.client.known_hosts import normalise_fingerprint
+from parley.client.trust import TlsSettings
 
 DEFAULT_HOST = "localhost"
 DEFAULT_TIMEOUT = 10.0
 
 USAGE = """\
-parley NAME chat://HOST:PORT
+parley NAME chat://HOST:PORT      (chats://HOST:PORT for TLS)
        parley HOST PORT
        parley --host HOST --port PORT [--name NAME]
        parley [options] ..."""
 
 DESCRIPTION = """\
-Terminal client for Parley and any CHAT/1.0 server. Each line you type is sent as
-'@NAME: line'. Quit with Ctrl-C, Ctrl-D or /quit. When standard input is not a terminal,
-each input line is sent and incoming lines are printed to standard output; the end of input
-disconnects."""
+Terminal client for Parley and any CHAT/1.0 server. Each line you type is chat in your
+current room ('@NAME: line' in the lobby); /help lists the commands (/msg, /join, /leave,
+/who, /rooms, /live, /quit). Quit with Ctrl-C, Ctrl-D or /quit. When standard input is not a
+terminal, each input line is handled the same way and incoming lines are printed to
+standard output; the end of input disconnects."""
 
 EPILOG = """\
 exit status: 0 quit or server said goodbye; 1 name refused; 2 bad command line or address,
-unknown host, connection refused or no reply; 3 connection lost; 4 internal error.
-See docs/client.md."""
+unknown host, connection refused or no reply, TLS certificate not trusted; 3 connection
+lost; 4 internal error. See docs/usage.md and docs/client.md."""
+
+STYLE_HELP = """\
+what a typed line means (default: %(default)s): slash = /commands, '?' and 'TEXT > NAME',
+everything else is chat; seed002 = only '?' and 'TEXT > NAME'; seed003 = outside a room
+every line is a command (who, message, join ROOM, leave, exit, NAME:MESSAGE, server:who,
+server:exit), in a room every line is chat except 'leave'; seed004 = every line is chat"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +72,12 @@ class ClientConfig:
     """Seconds to wait for the connection and for the reply to REGISTER."""
     plain: bool = False
     """Line mode even when standard input is a terminal (no prompt_toolkit)."""
+    commands: CommandStyle = DEFAULT_STYLE
+    """What a typed line means (see `parley.client.commands`)."""
+    live: bool = False
+    """Start in live-typing mode."""
+    tls: TlsSettings = field(default_factory=TlsSettings)
+    """How to trust the server's certificate (with a ``chats://`` address)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,6 +118,51 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="plain line mode even on a terminal: no prompt, no line editing (default: off)",
     )
+    parser.add_argument(
+        "--commands",
+        choices=COMMAND_STYLES,
+        default=DEFAULT_STYLE,
+        metavar="STYLE",
+        help=STYLE_HELP + f" (one of {', '.join(COMMAND_STYLES)})",
+    )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="live typing from the start: others in live mode see your line as you type, "
+        "and you see theirs; /live toggles it (default: off)",
+    )
+    tls = parser.add_argument_group("TLS (chats:// addresses)")
+    tls.add_argument(
+        "--tls",
+        action="store_true",
+        help="use TLS with the HOST PORT and --host/--port forms, as chats:// does",
+    )
+    tls.add_argument(
+        "--cafile",
+        type=Path,
+        metavar="FILE",
+        help="verify the server's certificate against the certificates in FILE (PEM), such "
+        "as the server's own cert.pem, instead of the system's authorities",
+    )
+    tls.add_argument(
+        "--trust-fingerprint",
+        metavar="FP",
+        help="trust exactly the certificate with this SHA-256 fingerprint (as the server "
+        "prints it, AA:BB:...) and remember it",
+    )
+    tls.add_argument(
+        "--tofu",
+        action="store_true",
+        help="trust a certificate not seen before without asking, and remember it (trust on "
+        "first use); a changed certificate is still refused",
+    )
+    tls.add_argument(
+        "--known-hosts",
+        type=Path,
+        metavar="FILE",
+        help="where trusted certificates are remembered "
+        "(default: $XDG_DATA_HOME/parley/known_hosts or ~/.local/share/parley/known_hosts)",
+    )
     parser.add_argument("--version", action="version", version=f"parley {__version__}")
     return parser
 
@@ -122,7 +184,45 @@ def parse_args(argv: Sequence[str] | None = None) -> ClientConfig:
         address, name = resolve(args.words, host=args.host, port=args.port, name=args.name)
     except AddressError as error:
         raise UsageError(str(error)) from None
-    return ClientConfig(address=address, name=name, timeout=args.timeout, plain=args.plain)
+    if args.tls and not address.tls:
+        address = replace(address, tls=True)
+    return ClientConfig(
+        address=address,
+        name=name,
+        timeout=args.timeout,
+        plain=args.plain,
+        commands=args.commands,
+        live=args.live,
+        tls=_tls_settings(args, address),
+    )
+
+
+def _tls_settings(args: argparse.Namespace, address: ServerAddress) -> TlsSettings:
+    given = [
+        option
+        for option, value in (
+            ("--cafile", args.cafile),
+            ("--trust-fingerprint", args.trust_fingerprint),
+            ("--tofu", args.tofu),
+        )
+        if value
+    ]
+    if given and not address.tls:
+        raise UsageError(
+            f"{given[0]} is for TLS: use a chats://HOST:PORT address (or --tls) with it"
+        )
+    fingerprint = None
+    if args.trust_fingerprint is not None:
+        fingerprint = normalise_fingerprint(args.trust_fingerprint)
+        if fingerprint is None:
+            raise UsageError(
+                f"bad fingerprint {args.trust_fingerprint!r}: expected 64 hex digits, "
+                "AA:BB:... as the server prints it"
+            )
+    settings = TlsSettings(cafile=args.cafile, fingerprint=fingerprint, tofu=args.tofu)
+    if args.known_hosts is not None:
+        settings = replace(settings, known_hosts=args.known_hosts)
+    return settings
 
 
 def resolve(

@@ -77,6 +77,62 @@ def render_event(event: SessionEvent) -> Line:
     return Line(neutralise_controls(str(event)))
 
 
+def room_message(name: str, room: str, text: str) -> Line:
+    """A message in a room other than the lobby, as seed 003 shows it."""
+    return Line(neutralise_controls(f"{name} (in {room}): {text}"))
+
+
+def lobby_message(name: str, text: str) -> Line:
+    """A lobby message: seed 004's line, exactly as relayed."""
+    return Line(neutralise_controls(f"@{name}: {text}"))
+
+
+def direct_message(name: str, text: str, *, plain: bool = False) -> Line:
+    """A direct message: ``alice (private): text`` (``alice: text`` as seed 003 shows it)."""
+    head = name if plain else f"{name} (private)"
+    return Line(neutralise_controls(f"{head}: {text}"))
+
+
+def presence(kind: str, room: str, name: str) -> Line:
+    """``* bob joined teamchat``, ``* bob left teamchat``, ``* bob disconnected``."""
+    if kind == "quit":
+        return Line(neutralise_controls(f"* {name} disconnected"))
+    return Line(neutralise_controls(f"* {name} {kind} {room}"))
+
+
+def describe_reply(code: int, text: str, *, joining: str | None = None) -> Line | None:
+    """A numbered reply of the extensions in words (`joining`: the room asked for); or None.
+
+    Answers (who, rooms, a message kept for later) are chat lines; refusals are notices.
+    """
+    if code == 230:
+        name = argument(text, "Queued for").removesuffix("(offline)").strip()
+        return Line(f"{name} is offline; the message will be delivered when they return.")
+    if code == 250:
+        names = text.split()
+        return Line(f"Online ({len(names)}): {', '.join(names)}")
+    if code == 251:
+        room, *members = text.split() or ["?"]
+        return Line(f"{room} ({len(members)}): {', '.join(members)}")
+    refusals = {
+        410: f"No such user {argument(text, 'No such user')}: nobody by that name has been "
+        "online since the server started. The message was not sent.",
+        411: f"You are not in room {argument(text, 'Not in room')}.",
+        412: f"Invalid room name {joining or text!r}: use one word of letters, digits, _ - .",
+        414: f"{argument(text, 'Offline queue full for')} has too many messages waiting; "
+        "try again later. The message was not sent.",
+        416: "You are in too many rooms; leave one first.",
+        418: "Everyone stays in the lobby.",
+    }
+    return Line.notice(refusals[code]) if code in refusals else None
+
+
+def argument(text: str, prefix: str) -> str:
+    """What follows `prefix` in a reply's text (the whole text if it does not start so)."""
+    rest = text.removeprefix(prefix).strip()
+    return rest or text.strip()
+
+
 def _message_head(event: IncomingMessage) -> str:
     """``@name``, with the room, recipient or typing mark of the extensions if present."""
     if event.typing:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import socket
+import ssl
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from types import TracebackType
 
 from parley.client.address import ServerAddress
 from parley.client.naming import name_problem
+from parley.client.requests import Request, encode_request
 from parley.protocol.chat1 import (
     NumericReply,
     ServerDisconnect,
@@ -40,6 +43,14 @@ CLOSE_TIMEOUT = 2.0
 
 REGISTERED = 200
 REFUSALS = frozenset({400, 401})
+MAX_PREVIEW_BACKLOG = 64 * 1024
+"""Bytes waiting to be written past which a live-typing preview is dropped, not queued."""
+
+
+def certificate_fingerprint(der: bytes) -> str:
+    """SHA-256 of a certificate (DER) as colon-separated upper-case hex, as the server prints it."""
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,24 @@ class RegistrationTimeoutError(SessionError):
     """The server did not answer ``REGISTER`` in time."""
 
 
+class CertificateError(ConnectError):
+    """The server's TLS certificate could not be verified."""
+
+    def __init__(self, message: str, *, verify_code: int, reason: str) -> None:
+        super().__init__(message)
+        self.verify_code = verify_code
+        self.reason = reason
+
+    @property
+    def self_signed(self) -> bool:
+        """Whether it failed only because no authority signed the certificate."""
+        return self.verify_code in SELF_SIGNED_CODES
+
+
+SELF_SIGNED_CODES = frozenset({18, 19})
+"""X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT and X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN."""
+
+
 class ConnectionLostError(SessionError):
     """The connection ended before registration completed, or broke while sending."""
 
@@ -118,17 +147,41 @@ class ChatClient:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         max_line: int = MAX_INCOMING_LINE,
+        tls: ssl.SSLContext | None = None,
     ) -> ChatClient:
-        """Open a TCP connection to `address` within `timeout` seconds."""
+        """Open a TCP connection to `address` within `timeout` seconds, in TLS if `tls` is given.
+
+        A certificate that `tls` does not accept raises `CertificateError`; the caller
+        decides whether to trust it another way (see `parley.client.trust`).
+        """
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(address.host, address.port)
+                reader, writer = await asyncio.open_connection(
+                    address.host,
+                    address.port,
+                    ssl=tls,
+                    server_hostname=address.host if tls is not None else None,
+                    ssl_handshake_timeout=timeout if tls is not None else None,
+                )
         except socket.gaierror as error:
             raise ConnectError(f"unknown host {address.host!r} ({error.strerror})") from None
         except ConnectionRefusedError:
             raise ConnectError(f"connection refused by {address}") from None
         except TimeoutError:
             raise ConnectError(f"no connection to {address} within {timeout:g} s") from None
+        except ssl.SSLCertVerificationError as error:
+            reason = error.verify_message or error.reason or str(error)
+            raise CertificateError(
+                f"the TLS certificate of {address} is not trusted: {reason}",
+                verify_code=error.verify_code,
+                reason=reason,
+            ) from None
+        except ssl.SSLError as error:
+            reason = error.reason or str(error)
+            raise ConnectError(
+                f"TLS handshake with {address} failed: {reason} "
+                "(does the server have TLS on? a chat:// address connects without it)"
+            ) from None
         except OSError as error:
             reason = error.strerror or str(error) or type(error).__name__
             raise ConnectError(f"cannot connect to {address}: {reason}") from None
@@ -138,6 +191,15 @@ class ChatClient:
     def name(self) -> str | None:
         """The registered name, once `register` succeeded."""
         return self._name
+
+    @property
+    def certificate_fingerprint(self) -> str | None:
+        """The SHA-256 fingerprint of the server's TLS certificate; None without TLS."""
+        ssl_object = self._writer.get_extra_info("ssl_object")
+        if not isinstance(ssl_object, ssl.SSLObject):
+            return None
+        der = ssl_object.getpeercert(binary_form=True)
+        return certificate_fingerprint(der) if der else None
 
     async def register(
         self, name: str, *, timeout: float = DEFAULT_TIMEOUT
@@ -184,6 +246,35 @@ class ChatClient:
         if "\n" in text or "\r" in text:
             raise ValueError("a message is a single line: it may not contain CR or LF")
         await self._write(encode_message(self._name, text))
+
+    async def request(self, request: Request) -> None:
+        """Send one request (a message, a command of an extension) as one line."""
+        self._check_single_line(request)
+        await self._write(encode_request(request))
+
+    def request_nowait(self, request: Request) -> bool:
+        """Send `request` without waiting for the socket: for live-typing previews.
+
+        Returns False, sending nothing, if the connection is closed or much is still waiting
+        to be written (a preview is worth nothing late). Writes keep their order with those
+        of `request` and `send`.
+        """
+        self._check_single_line(request)
+        if self._closed or self._writer.is_closing():
+            return False
+        if self._writer.transport.get_write_buffer_size() > MAX_PREVIEW_BACKLOG:
+            return False
+        try:
+            self._writer.write(encode_request(request))
+        except OSError:
+            return False
+        return True
+
+    @staticmethod
+    def _check_single_line(request: Request) -> None:
+        text = getattr(request, "text", "")
+        if "\n" in text or "\r" in text:
+            raise ValueError("a message is a single line: it may not contain CR or LF")
 
     async def receive(self) -> SessionEvent:
         """The next thing the server said; `ConnectionClosed` (every time) after the end."""
@@ -257,6 +348,7 @@ class ChatClient:
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_INCOMING_LINE",
+    "CertificateError",
     "ChatClient",
     "ConnectError",
     "ConnectionClosed",
@@ -264,6 +356,9 @@ __all__ = [
     "Refused",
     "Registered",
     "RegistrationTimeoutError",
+    "Request",
     "SessionError",
     "SessionEvent",
+    "certificate_fingerprint",
+    "encode_request",
 ]

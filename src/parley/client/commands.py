@@ -1,0 +1,303 @@
+"""What a typed line means: chat, or one of the commands of the seeds and the slash commands.
+
+Pure: a line and the command style in, a frozen `Command` out, for every possible line
+(never an exception). Nothing here sends, prints or knows whether the server supports a
+command; `parley.client.chat` decides that.
+
+The seeds disagree about what a line means, so the style is chosen with ``--commands``:
+
+- ``slash`` (the default): ``/msg``, ``/join``, ``/leave``, ``/who``, ``/rooms``,
+  ``/live``, ``/say``, ``/help``, ``/quit``; seed 002's ``?`` and ``TEXT > NAME`` (when
+  NAME is one valid name); every other line is chat in the current room.
+- ``seed002``: ``?`` and ``TEXT > NAME``; every other line is chat.
+- ``seed003``: outside a room every line is a command (``who``, ``message``,
+  ``join ROOM``, ``leave``, ``exit``, ``NAME:MESSAGE``, ``server:who``, ``server:exit``);
+  inside a room every line is room chat except ``leave``.
+- ``seed004``: every line is chat; there are no commands (Ctrl-C and Ctrl-D still leave).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from parley.protocol.names import is_valid_name, name_key
+
+CommandStyle = Literal["slash", "seed002", "seed003", "seed004"]
+COMMAND_STYLES: tuple[CommandStyle, ...] = get_args(CommandStyle)
+DEFAULT_STYLE: CommandStyle = "slash"
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Send `text` as chat in the current room (the lobby unless a room was joined)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendDirect:
+    """Send `text` to `recipient` alone."""
+
+    recipient: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeDirect:
+    """Seed 003's ``message``: ask for the recipient, then the message."""
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRoom:
+    """Join `room` (creating it) and make it current; switch to it if already a member."""
+
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveRoom:
+    """Leave `room`, or the current room when None."""
+
+    room: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListUsers:
+    """Who is online."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListRooms:
+    """Every room and its members."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetLive:
+    """Turn live typing on (True), off (False) or the other way round (None)."""
+
+    on: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp:
+    """List the commands of the current style."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quit:
+    """Leave the server and exit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Nothing:
+    """An empty line: nothing to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A line that looks like a command but is not a correct one; `message` says why."""
+
+    message: str
+
+
+Command = (
+    Say
+    | SendDirect
+    | ComposeDirect
+    | JoinRoom
+    | LeaveRoom
+    | ListUsers
+    | ListRooms
+    | SetLive
+    | ShowHelp
+    | Quit
+    | Nothing
+    | Invalid
+)
+
+
+def parse_command(
+    line: str, style: CommandStyle = DEFAULT_STYLE, *, in_room: bool = False
+) -> Command:
+    """What `line` means in `style`; `in_room`: a room other than the lobby is current."""
+    if not line.strip():
+        return Nothing()
+    if style == "seed004":
+        return Say(line)
+    if style == "seed003":
+        return _parse_seed003(line.strip(), in_room)
+    stripped = line.strip()
+    if stripped == "?":
+        return ListUsers()
+    if style == "slash" and stripped.startswith("/"):
+        return _parse_slash(stripped)
+    direct = _arrow_direct(stripped)
+    return direct if direct is not None else Say(line)
+
+
+def _arrow_direct(line: str) -> SendDirect | None:
+    """Seed 002's ``Hi how are you > Joe``: a direct message if Joe is one valid name."""
+    text, arrow, recipient = line.rpartition(">")
+    recipient = recipient.strip()
+    if arrow and text.strip() and is_valid_name(recipient):
+        return SendDirect(recipient, text.strip())
+    return None
+
+
+_SIMPLE_SLASH: dict[str, Command] = {
+    "/who": ListUsers(),
+    "/rooms": ListRooms(),
+    "/quit": Quit(),
+    "/exit": Quit(),
+    "/help": ShowHelp(),
+    "/?": ShowHelp(),
+}
+_LIVE_WORDS = {"": None, "on": True, "off": False}
+
+
+def _parse_slash(line: str) -> Command:
+    if line.startswith("//"):
+        return Say(line[1:])
+    verb, _, rest = line.partition(" ")
+    verb, rest = verb.lower(), rest.strip()
+    if verb in ("/msg", "/m", "/tell"):
+        recipient, _, text = rest.partition(" ")
+        if not recipient or not text.strip():
+            return Invalid("usage: /msg NAME TEXT, for example /msg bob see you at 5")
+        if not is_valid_name(recipient):
+            return Invalid(f"{recipient!r} is not a user name (one word: letters, digits, _ - .)")
+        return SendDirect(recipient, text.strip())
+    if verb == "/join":
+        return _join(rest, "usage: /join ROOM, for example /join teamchat")
+    if verb in ("/leave", "/part"):
+        if " " in rest:
+            return Invalid("usage: /leave [ROOM]")
+        return LeaveRoom(rest or None)
+    if verb == "/say":
+        return Say(rest) if rest else Invalid("usage: /say TEXT (sends TEXT as chat, as it is)")
+    if verb == "/live":
+        if rest.lower() in _LIVE_WORDS:
+            return SetLive(_LIVE_WORDS[rest.lower()])
+        return Invalid("usage: /live [on|off]")
+    command = _SIMPLE_SLASH.get(verb)
+    if command is not None:
+        return command if not rest else Invalid(f"{verb} takes no arguments")
+    return Invalid(
+        f"unknown command {verb}; /help lists the commands "
+        f"(to send a line that starts with '/', type /{line} or /say {line})"
+    )
+
+
+def _join(rest: str, usage: str) -> Command:
+    if not rest:
+        return Invalid(usage)
+    if " " in rest:
+        return Invalid("a room name is one word: " + usage)
+    if not is_room_name(rest):
+        return Invalid(f"{rest!r} is not a room name (one word: letters, digits, _ - .)")
+    return JoinRoom(rest.removeprefix("#"))
+
+
+_SEED003_UNKNOWN = "Unknown command. Use who, message, join ROOM, NAME:MESSAGE or exit."
+
+
+def _parse_seed003(line: str, in_room: bool) -> Command:
+    command = line.removeprefix("server:")
+    if in_room:
+        return LeaveRoom(None) if command == "leave" else Say(line)
+    verb, _, rest = command.partition(" ")
+    rest = rest.strip()
+    if verb in ("who", "exit", "leave", "message", "help") and rest:
+        return Invalid(f"{verb} takes no arguments. {_SEED003_UNKNOWN}")
+    if verb == "who":
+        return ListUsers()
+    if verb == "exit":
+        return Quit()
+    if verb == "leave":
+        return Invalid("You are not in a chat room.")
+    if verb == "message":
+        return ComposeDirect()
+    if verb == "help":
+        return ShowHelp()
+    if verb == "join":
+        return _join(rest, "usage: join ROOM")
+    recipient, colon, text = line.partition(":")
+    recipient = recipient.strip()
+    if colon and recipient != "server" and is_valid_name(recipient):
+        if text.strip():
+            return SendDirect(recipient, text.strip())
+        return Invalid(f"Empty message: type {recipient}:MESSAGE")
+    return Invalid(_SEED003_UNKNOWN)
+
+
+def is_room_name(room: str) -> bool:
+    """A room name is a name-like word, optionally written with a leading ``#``."""
+    return is_valid_name(room.removeprefix("#"))
+
+
+def room_key(room: str) -> str:
+    """The identity of a room name (``#Team`` and ``team`` are one room)."""
+    return name_key(room.removeprefix("#"))
+
+
+_SEED003_WORDS = frozenset({"who", "exit", "leave", "message", "server:who", "server:exit"})
+
+
+def chat_hint(line: str, style: CommandStyle) -> str | None:
+    """A hint when a line sent as chat in the slash style was probably meant as a command."""
+    if style != "slash":
+        return None
+    words = line.strip().lower().split()
+    seed003 = (len(words) == 1 and words[0] in _SEED003_WORDS) or (
+        len(words) == 2 and words[0] in ("join", "server:join")
+    )
+    if seed003 or words in (["quit"], ["help"]):
+        return (
+            f"(sent {line.strip()!r} as chat: commands start with '/' here, see /help; "
+            "start parley with --commands seed003 for seed 003's commands)"
+        )
+    return None
+
+
+HELP_SLASH = """\
+Commands (any other line is chat in your current room):
+  /msg NAME TEXT     private message, e.g. /msg bob see you at 5
+  TEXT > NAME        the same, seed 002's way, e.g. see you at 5 > bob
+  /join ROOM         join or create ROOM and talk there, e.g. /join teamchat;
+                     if you are in ROOM already, switch to it
+  /join lobby        talk in the lobby again (everyone stays in the lobby)
+  /leave [ROOM]      leave ROOM (default: the current room)
+  /who   or   ?      who is online
+  /rooms             every room and who is in it
+  /live [on|off]     live typing: people in live mode see your line as you
+                     type it, and you see theirs
+  /say TEXT, //TEXT  send TEXT as chat even if it looks like a command
+  /help              this list
+  /quit              leave (also Ctrl-C, or Ctrl-D on an empty line)"""
+
+HELP_SEED002 = """\
+Commands (seed 002; any other line is chat):
+  ?                  who is online
+  TEXT > NAME        private message, e.g. Hi how are you > Joe
+  Ctrl-C             leave"""
+
+HELP_SEED003 = """\
+Commands outside a room (seed 003):
+  who, server:who    who is online
+  message            asks for the recipient, then the message
+  NAME:MESSAGE       private message (kept if NAME is away), e.g. Bob:Hi Bob!
+  join ROOM          join or create ROOM, e.g. join teamchat
+  exit, server:exit  leave the server (also Ctrl-C)
+In a room every line is room chat; leave leaves the room."""
+
+HELP_SEED004 = """\
+Seed 004 style: every line you type is chat; there are no commands.
+Ctrl-C (or Ctrl-D on an empty line) leaves."""
+
+HELP: dict[CommandStyle, str] = {
+    "slash": HELP_SLASH,
+    "seed002": HELP_SEED002,
+    "seed003": HELP_SEED003,
+    "seed004": HELP_SEED004,
+}

@@ -1,0 +1,89 @@
+"""A real terminal for the client's UI tests: a private tmux server, polled with deadlines.
+
+Each session is one pane running one command (``tmux -L <unique>``, so tests never touch a
+user's tmux). Tests type with ``send-keys`` and read the screen with ``capture-pane``; every
+wait polls the screen with a deadline and nothing sleeps for a fixed time.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import uuid
+from collections.abc import Callable
+
+from tests.client.processes import poll_until
+
+WIDTH, HEIGHT = 100, 30
+EXIT_MARK = "[client exit status "
+
+
+class Tmux:
+    """A private tmux server; each session is one pane running one command."""
+
+    def __init__(self) -> None:
+        self.socket = f"parley-test-{uuid.uuid4().hex[:12]}"
+
+    def run(self, *args: str) -> str:
+        completed = subprocess.run(
+            ["tmux", "-f", os.devnull, "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)} failed: {completed.stderr.strip()}")
+        return completed.stdout
+
+    def start(self, session: str, argv: list[str]) -> None:
+        """Run `argv` in a new session; a shell around it prints its exit status at the end.
+
+        The shell (not tmux) reaps the command, and stays so the last screen can be read:
+        tmux's own remain-on-exit sometimes leaves the exited client unreaped for seconds.
+        """
+        script = f'{shlex.join(argv)}; echo "{EXIT_MARK}$?]"; exec sleep 600'
+        self.run(
+            *("new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", str(HEIGHT)),
+            shlex.join(["sh", "-c", script]),
+        )
+
+    def type(self, session: str, text: str) -> None:
+        self.run("send-keys", "-t", session, "-l", text)
+
+    def press(self, session: str, key: str) -> None:
+        self.run("send-keys", "-t", session, key)
+
+    def screen(self, session: str) -> list[str]:
+        lines = self.run("capture-pane", "-p", "-t", session).splitlines()
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return lines
+
+    def wait_screen(
+        self, session: str, condition: Callable[[list[str]], bool], what: str
+    ) -> list[str]:
+        try:
+            poll_until(lambda: condition(self.screen(session)), what)
+        except AssertionError as error:
+            screen = "\n".join(self.screen(session))
+            raise AssertionError(f"{error}; screen of {session}:\n{screen}") from None
+        return self.screen(session)
+
+    def wait_exit(self, session: str) -> int:
+        """Wait for the command in `session` to end; return its exit status."""
+        screen = self.wait_screen(session, shows(EXIT_MARK), "the client to exit")
+        mark = next(line for line in screen if EXIT_MARK in line)
+        return int(mark.split(EXIT_MARK)[1].rstrip("]"))
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+
+
+def shows(text: str) -> Callable[[list[str]], bool]:
+    return lambda screen: any(text in line for line in screen)
+
+
+def ready(screen: list[str]) -> bool:
+    return any("Ready for messaging!" in line for line in screen) and screen[-1] == ">"

@@ -1,0 +1,578 @@
+"""Pure tests of parley.client.chat.ChatState: negotiation, rooms, replies, live typing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parley.client.chat import LIVE_NEEDS_TERMINAL, ChatState, Step
+from parley.client.commands import (
+    COMMAND_STYLES,
+    CommandStyle,
+    JoinRoom,
+    ListRooms,
+    ListUsers,
+    SendDirect,
+    SetLive,
+)
+from parley.client.live import EXPIRY as TYPING_EXPIRY
+from parley.client.live import Preview
+from parley.client.render import Channel, Line
+from parley.client.requests import (
+    ChatMessage,
+    DirectMessage,
+    Extend,
+    Join,
+    Leave,
+    Rooms,
+    Who,
+)
+from parley.client.session import ConnectionClosed
+from parley.protocol.chat1 import (
+    IncomingMessage,
+    Notice,
+    NumericReply,
+    PresenceNotice,
+    ServerDisconnect,
+    ServerEvent,
+    parse_server_line,
+)
+
+ALL = "Extensions enabled: rooms dm who presence live"
+LATER = "the message will be delivered when they return."
+NEVER = "has been online since the server started. The message was not sent."
+FULL = "try again later. The message was not sent."
+
+
+def texts(lines: list[Line] | tuple[Line, ...]) -> list[str]:
+    return [line.text for line in lines]
+
+
+def extended(style: CommandStyle = "slash", *, live: bool = False) -> ChatState:
+    """A state whose server granted every extension."""
+    state = ChatState("alice", style, live=live)
+    state.start()
+    state.receive(NumericReply(210, ALL), 0.0)
+    return state
+
+
+def typed(state: ChatState, line: str) -> Step:
+    return state.perform(state.parse(line))
+
+
+def in_teamchat(style: CommandStyle = "slash", *, live: bool = False) -> ChatState:
+    state = extended(style, live=live)
+    assert typed(state, "/join teamchat" if style == "slash" else "join teamchat").requests == (
+        Join("teamchat"),
+    )
+    state.receive(PresenceNotice("joined", "teamchat", "alice"), 0.0)
+    state.receive(NumericReply(220, "Joined teamchat"), 0.0)
+    return state
+
+
+# Negotiation ---------------------------------------------------------------------------------
+
+
+def test_extensions_are_asked_for_right_away() -> None:
+    state = ChatState("alice")
+    assert state.start() == Step(requests=(Extend(("rooms", "dm", "who", "presence")),))
+    assert not state.settled
+    assert ChatState("alice", live=True).start().requests == (
+        Extend(("rooms", "dm", "who", "presence", "live")),
+    )
+
+
+def test_seed004_style_asks_for_nothing_and_is_settled_at_once() -> None:
+    state = ChatState("alice", "seed004")
+    assert state.start() == Step()
+    assert state.settled
+    assert state.extensions == frozenset()
+    assert ChatState("alice", "seed004", live=True).start().requests == (Extend(("live",)),)
+
+
+def test_live_without_a_terminal_is_refused_and_not_asked_for() -> None:
+    state = ChatState("alice", live=True, live_capable=False)
+    step = state.start()
+    assert step.requests == (Extend(("rooms", "dm", "who", "presence")),)
+    assert texts(step.lines) == [LIVE_NEEDS_TERMINAL]
+
+
+def test_210_grants_what_it_lists() -> None:
+    state = ChatState("alice", live=True)
+    state.start()
+    lines = state.receive(NumericReply(210, ALL), 0.0)
+    assert state.extensions == frozenset({"rooms", "dm", "who", "presence", "live"})
+    assert state.live
+    assert lines[0].channel is Channel.PROGRESS
+    assert "Live typing is on" in lines[1].text
+
+
+def test_210_without_live_says_so() -> None:
+    state = ChatState("alice", live=True)
+    state.start()
+    lines = state.receive(NumericReply(210, "Extensions enabled: rooms dm"), 0.0)
+    assert not state.live
+    assert "does not support live typing" in lines[-1].text
+
+
+@pytest.mark.parametrize(
+    "reply", [NumericReply(404, "Unknown command"), NumericReply(400, "Invalid registration")]
+)
+def test_any_other_answer_means_a_plain_server(reply: NumericReply) -> None:
+    state = ChatState("alice")
+    state.start()
+    lines = state.receive(reply, 0.0)
+    assert state.extensions == frozenset()
+    assert len(lines) == 1
+    assert lines[0].channel is Channel.PROGRESS
+    assert "plain CHAT/1.0" in lines[0].text
+    assert f"{reply.code} {reply.text}" in lines[0].text
+
+
+def test_a_reply_about_a_message_first_is_shown_and_means_a_plain_server() -> None:
+    state = ChatState("alice")
+    state.start()
+    lines = state.receive(NumericReply(403, "Sender does not match registration"), 0.0)
+    assert state.extensions == frozenset()
+    assert texts(lines)[-1] == "server: 403 Sender does not match registration"
+
+
+def test_silence_means_a_plain_server_after_give_up() -> None:
+    state = ChatState("alice")
+    state.start()
+    assert typed(state, "/who") == Step(wait=True)
+    assert "did not answer EXTEND" in state.give_up()[0].text
+    assert state.give_up() == []
+    assert texts(typed(state, "/who").lines) == [
+        "This server does not support listing who is online."
+    ]
+
+
+def test_a_late_210_still_turns_the_extensions_on() -> None:
+    state = ChatState("alice")
+    state.start()
+    state.give_up()
+    state.receive(NumericReply(210, ALL), 0.0)
+    assert typed(state, "/who").requests == (Who(),)
+
+
+@pytest.mark.parametrize(
+    ("line", "missing"),
+    [
+        ("/join teamchat", "rooms"),
+        ("/leave teamchat", "rooms"),
+        ("/msg bob hi", "direct messages"),
+        ("hi > bob", "direct messages"),
+        ("/who", "listing who is online"),
+        ("?", "listing who is online"),
+        ("/rooms", "listing who is online"),
+    ],
+)
+def test_commands_without_their_extension_say_so_clearly(line: str, missing: str) -> None:
+    state = ChatState("alice")
+    state.start()
+    state.receive(NumericReply(404, "Unknown command"), 0.0)
+    step = typed(state, line)
+    assert step.requests == ()
+    assert step.lines[0].channel is Channel.NOTICE
+    assert f"This server does not support {missing}" in step.lines[0].text
+
+
+def test_plain_server_still_chats_in_the_lobby() -> None:
+    state = ChatState("alice")
+    state.start()
+    assert typed(state, "hello").requests == (ChatMessage("alice", "hello"),)  # even pending
+    state.give_up()
+    assert typed(state, "hello").requests == (ChatMessage("alice", "hello"),)
+    assert texts(typed(state, "/join lobby").lines) == [
+        "You are now in the lobby (you never leave it)."
+    ]
+
+
+# Rooms -------------------------------------------------------------------------------------
+
+
+def test_join_makes_the_room_current_and_typing_goes_there() -> None:
+    state = extended()
+    assert state.prompt() == "> "
+    assert typed(state, "/join #TeamChat").requests == (Join("TeamChat"),)
+    assert state.receive(PresenceNotice("joined", "teamchat", "alice"), 0.0) == []
+    lines = state.receive(NumericReply(220, "Joined teamchat"), 0.0)
+    assert "You are now in teamchat" in lines[0].text
+    assert state.current == "teamchat"
+    assert state.prompt() == "[teamchat] > "
+    assert typed(state, "Hello team!").requests == (
+        ChatMessage("alice", "Hello team!", "teamchat"),
+    )
+
+
+def test_several_rooms_switching_and_leaving() -> None:
+    state = in_teamchat()
+    typed(state, "/join dev")
+    state.receive(NumericReply(220, "Joined dev"), 0.0)
+    assert state.rooms == ["teamchat", "dev"]
+    step = typed(state, "/join TEAMCHAT")  # already in it: switch without asking the server
+    assert step.requests == ()
+    assert state.current == "teamchat"
+    typed(state, "/join lobby")
+    assert state.current == "lobby"
+    assert typed(state, "hi all").requests == (ChatMessage("alice", "hi all"),)
+    assert typed(state, "/leave dev").requests == (Leave("dev"),)
+    lines = state.receive(NumericReply(221, "Left dev"), 0.0)
+    assert texts(lines) == ["You left dev; now in the lobby."]
+    typed(state, "/join teamchat")
+    assert typed(state, "/leave").requests == (Leave("teamchat"),)
+    state.receive(PresenceNotice("left", "teamchat", "alice"), 0.0)
+    state.receive(NumericReply(221, "Left teamchat"), 0.0)
+    assert state.current == "lobby"
+    assert state.rooms == []
+
+
+def test_leaving_the_current_room_falls_back_to_the_last_joined() -> None:
+    state = in_teamchat()
+    typed(state, "/join dev")
+    state.receive(NumericReply(220, "Joined dev"), 0.0)
+    typed(state, "/join teamchat")
+    state.receive(NumericReply(221, "Left teamchat"), 0.0)
+    assert state.current == "dev"
+
+
+def test_the_lobby_cannot_be_left() -> None:
+    state = extended()
+    for line in ("/leave", "/leave lobby"):
+        step = typed(state, line)
+        assert step.requests == ()
+        assert "everyone stays in" in step.lines[0].text
+
+
+def test_server_says_not_in_room_and_the_state_follows() -> None:
+    state = in_teamchat()
+    lines = state.receive(NumericReply(411, "Not in room teamchat"), 0.0)
+    assert texts(lines) == ["You are not in room teamchat."]
+    assert state.current == "lobby"
+
+
+def test_already_in_switches_to_the_room() -> None:
+    state = extended()
+    state.receive(NumericReply(417, "Already in dev"), 0.0)
+    assert state.current == "dev"
+
+
+def test_invalid_room_name_names_the_room() -> None:
+    state = extended()
+    state.perform(JoinRoom("odd"))
+    lines = state.receive(NumericReply(412, "Invalid room name"), 0.0)
+    assert "'odd'" in lines[0].text
+    assert lines[0].channel is Channel.NOTICE
+
+
+def test_seed003_join_leave_and_in_room_chat() -> None:
+    state = in_teamchat("seed003")
+    assert typed(state, "who").requests == (ChatMessage("alice", "who", "teamchat"),)
+    assert typed(state, "leave").requests == (Leave("teamchat"),)
+
+
+# Messages as they are shown ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (b"@bob: hi", "@bob: hi"),
+        (b"@bob #teamchat: Hello team!", "bob (in teamchat): Hello team!"),
+        (b"@Alice #teamchat: Hello team!", "Alice (in teamchat): Hello team!"),
+        (b"@bob > alice: psst", "bob (private): psst"),
+        (b"JOINED teamchat bob CHAT/1.0", "* bob joined teamchat"),
+        (b"LEFT teamchat bob CHAT/1.0", "* bob left teamchat"),
+        (b"QUIT * bob CHAT/1.0", "* bob disconnected"),
+        (b"@bob: [private] not really", "@bob: [private] not really"),
+        (b"Welcome!", "Welcome!"),
+        (b"230 Queued for bob (offline)", f"bob is offline; {LATER}"),
+        (b"250 alice bob carol", "Online (3): alice, bob, carol"),
+        (b"251 teamchat alice bob", "teamchat (2): alice, bob"),
+        (b"251 lobby", "lobby (0): "),
+        (b"410 No such user zed", f"No such user zed: nobody by that name {NEVER}"),
+        (b"414 Offline queue full for bob", f"bob has too many messages waiting; {FULL}"),
+        (b"416 Too many rooms", "You are in too many rooms; leave one first."),
+        (b"418 Everyone stays in the lobby", "Everyone stays in the lobby."),
+        (b"404 Unknown command", "server: 404 Unknown command"),
+        (b"429 Slow down", "server: 429 Slow down"),
+    ],
+)  # fmt: skip
+def test_what_each_line_looks_like(raw: bytes, shown: str) -> None:
+    state = extended()
+    assert texts(state.receive(parse_server_line(raw), 0.0)) == [shown]
+
+
+def test_end_of_rooms_shows_nothing() -> None:
+    assert extended().receive(NumericReply(252, "End of rooms"), 0.0) == []
+
+
+def test_errors_go_to_stderr_and_answers_to_stdout() -> None:
+    state = extended()
+    assert state.receive(NumericReply(410, "No such user zed"), 0.0)[0].channel is Channel.NOTICE
+    assert state.receive(NumericReply(250, "alice"), 0.0)[0].channel is Channel.CHAT
+    assert state.receive(NumericReply(230, "Queued for bob (offline)"), 0.0)[0].channel is (
+        Channel.CHAT
+    )
+
+
+def test_seed003_shows_direct_messages_as_seed_003_does() -> None:
+    state = extended("seed003")
+    assert texts(state.receive(IncomingMessage("Alice", "Hello Bob!", recipient="bob"), 0.0)) == [
+        "Alice: Hello Bob!"
+    ]
+
+
+def test_a_message_kept_offline_arrives_before_the_extensions_and_is_shown_private() -> None:
+    state = ChatState("bob")
+    state.start()
+    lines = state.receive(IncomingMessage("alice", "[private] see you later"), 0.0)
+    assert texts(lines) == ["alice (private): see you later"]
+
+
+def test_own_join_and_leave_are_not_announced_twice() -> None:
+    state = extended()
+    assert state.receive(PresenceNotice("joined", "dev", "ALICE"), 0.0) == []
+    assert state.receive(PresenceNotice("left", "dev", "alice"), 0.0) == []
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        IncomingMessage("bob", "\x1b[2Jx", room="te\x1bam"),
+        NumericReply(220, "Joined \x1b[2Jroom"),
+        NumericReply(221, "Left \x1b[2Jroom"),
+        NumericReply(230, "Queued for \x1b]0;x\x07 (offline)"),
+        NumericReply(250, "a \x1b[31mb"),
+        NumericReply(251, "r\x1b x\x9by"),
+        NumericReply(410, "No such user \x1b"),
+        PresenceNotice("joined", "r\x1b", "b\r"),
+    ],
+)
+def test_control_characters_never_reach_the_screen(event: ServerEvent) -> None:
+    state = extended()
+    for line in state.receive(event, 0.0):
+        assert line.text.isprintable(), line
+    assert state.prompt().isprintable()
+
+
+def test_direct_message_requests() -> None:
+    state = extended()
+    assert typed(state, "/msg bob hi there").requests == (
+        DirectMessage("alice", "bob", "hi there"),
+    )
+    assert typed(state, "hi there > bob").requests == (DirectMessage("alice", "bob", "hi there"),)
+    assert typed(state, "/who").requests == (Who(),)
+    assert state.perform(ListUsers()).requests == (Who(),)
+    assert state.perform(ListRooms()).requests == (Rooms(),)
+    assert typed(state, "message").requests == (ChatMessage("alice", "message"),)
+    assert typed(extended("seed003"), "message") == Step(compose=True)
+
+
+def test_quit_help_and_invalid() -> None:
+    state = extended()
+    assert typed(state, "/quit") == Step(quit=True)
+    assert "/msg NAME TEXT" in "\n".join(texts(typed(state, "/help").lines))
+    assert typed(state, "/bogus").lines[0].channel is Channel.NOTICE
+    assert typed(state, "   ") == Step()
+
+
+def test_seed_003_word_sent_as_chat_gets_a_hint() -> None:
+    step = typed(extended(), "who")
+    assert step.requests == (ChatMessage("alice", "who"),)
+    assert "--commands seed003" in step.lines[0].text
+
+
+# Live typing -------------------------------------------------------------------------------
+
+
+def test_live_toggle() -> None:
+    state = extended()
+    assert not state.live
+    assert "Live typing is on" in texts(typed(state, "/live").lines)[0]
+    assert state.live
+    assert texts(typed(state, "/live on").lines) == ["Live typing is already on."]
+    assert texts(typed(state, "/live").lines) == ["Live typing is off."]
+    assert not state.live
+
+
+def test_live_asks_for_the_extension_when_it_was_not_granted() -> None:
+    state = ChatState("alice")
+    state.start()
+    state.receive(NumericReply(210, "Extensions enabled: rooms dm who presence"), 0.0)
+    assert state.perform(SetLive(True)).requests == (Extend(("live",)),)
+    lines = state.receive(NumericReply(210, ALL), 0.0)
+    assert state.live
+    assert "Live typing is on" in lines[0].text
+
+
+def test_live_on_a_plain_server_or_without_terminal() -> None:
+    state = ChatState("alice")
+    state.start()
+    assert state.perform(SetLive(True)) == Step(wait=True)
+    state.give_up()
+    assert "does not support live typing" in texts(state.perform(SetLive(True)).lines)[0]
+    blind = ChatState("alice", live_capable=False)
+    blind.start()
+    blind.receive(NumericReply(210, ALL), 0.0)
+    assert texts(blind.perform(SetLive(True)).lines) == [LIVE_NEEDS_TERMINAL]
+
+
+def test_preview_is_chat_only() -> None:
+    state = extended(live=True)
+    assert state.preview("hel") == Preview("hel")
+    assert state.preview("") == Preview("")
+    assert state.preview("/msg bob secret") == Preview("")
+    assert state.preview("secret > bob") == Preview("")
+    assert state.preview("?") == Preview("")
+    assert state.preview("//slash") == Preview("/slash")
+    assert state.preview("x" * 5000) == Preview("x" * 1000)
+    assert extended().preview("hel") is None  # live off: nothing at all
+    room = in_teamchat(live=True)
+    assert room.preview("hi team") == Preview("hi team", "teamchat")
+
+
+def test_seed003_outside_a_room_previews_nothing() -> None:
+    state = extended("seed003", live=True)
+    assert state.preview("Bob:secret") == Preview("")
+    assert state.preview("hello") == Preview("")
+
+
+def test_typing_status_grows_and_goes_away() -> None:
+    state = extended(live=True)
+    for text in ("h", "he", "hel"):
+        assert state.receive(IncomingMessage("bob", text, typing=True), 1.0) == []
+    assert state.typing_lines(1.0) == ["bob is typing: hel"]
+    state.receive(IncomingMessage("bob", "hello"), 2.0)  # the finished message
+    assert state.typing_lines(2.0) == []
+    state.receive(IncomingMessage("bob", "again", typing=True), 3.0)
+    state.receive(IncomingMessage("bob", "", typing=True), 3.0)  # cleared
+    assert state.typing_lines(3.0) == []
+
+
+def test_typing_status_per_room_and_person() -> None:
+    state = in_teamchat(live=True)
+    state.receive(IncomingMessage("bob", "in team", room="teamchat", typing=True), 1.0)
+    state.receive(IncomingMessage("carol", "in lobby", typing=True), 1.0)
+    assert state.typing_lines(1.0) == [
+        "bob is typing: in team",
+        "carol is typing in lobby: in lobby",
+    ]
+    state.receive(PresenceNotice("quit", "*", "carol"), 1.0)
+    state.receive(PresenceNotice("left", "teamchat", "bob"), 1.0)
+    assert state.typing_lines(1.0) == []
+
+
+def test_typing_status_expires_and_is_bounded() -> None:
+    state = extended(live=True)
+    for name in ("b1", "b2", "b3", "b4", "b5"):
+        state.receive(IncomingMessage(name, "x", typing=True), 0.0)
+    lines = state.typing_lines(1.0)
+    assert len(lines) == 4
+    assert lines[-1] == "\u2026 and 2 more typing"
+    assert state.typing_expires() == TYPING_EXPIRY
+    assert state.typing_lines(TYPING_EXPIRY) == []
+    assert state.typing_expires() is None
+
+
+def test_long_preview_shows_its_end() -> None:
+    state = extended(live=True)
+    state.receive(IncomingMessage("bob", "a" * 100 + "END", typing=True), 0.0)
+    (line,) = state.typing_lines(0.0, width=40)
+    assert line.startswith("bob is typing: \u2026")
+    assert line.endswith("END")
+    assert len(line) < 40
+
+
+def test_typing_is_ignored_when_live_is_off() -> None:
+    state = extended()
+    state.receive(IncomingMessage("bob", "hel", typing=True), 0.0)
+    assert state.typing_lines(0.0) == []
+    live = extended(live=True)
+    live.receive(IncomingMessage("bob", "hel", typing=True), 0.0)
+    typed(live, "/live off")
+    assert live.typing_lines(0.0) == []
+
+
+# Anything the server may say -------------------------------------------------------------------
+
+
+def server_events() -> st.SearchStrategy[ServerEvent | ConnectionClosed]:
+    words = st.text(min_size=0, max_size=12)
+    return st.one_of(
+        st.builds(NumericReply, st.integers(100, 599), st.text(max_size=40)),
+        st.builds(
+            IncomingMessage,
+            words,
+            st.text(max_size=30),
+            st.none() | words,
+            st.none() | words,
+            st.booleans(),
+        ),
+        st.builds(PresenceNotice, st.sampled_from(["joined", "left", "quit"]), words, words),
+        st.builds(Notice, st.text(max_size=30)),
+        st.just(ServerDisconnect()),
+        st.just(ConnectionClosed()),
+        st.binary(max_size=60).map(parse_server_line),
+    )
+
+
+@given(
+    style=st.sampled_from(COMMAND_STYLES),
+    events=st.lists(server_events(), max_size=20),
+    lines=st.lists(st.text(max_size=30), max_size=10),
+)
+def test_any_sequence_of_events_and_lines_never_raises(
+    style: CommandStyle, events: list[ServerEvent | ConnectionClosed], lines: list[str]
+) -> None:
+    state = ChatState("alice", style, live=True)
+    state.start()
+    for now, event in enumerate(events):
+        for shown in state.receive(event, float(now)):
+            assert "\x1b" not in shown.text
+        state.typing_lines(float(now))
+    for line in lines:
+        state.perform(state.parse(line))
+        state.preview(line)
+    assert state.prompt().endswith("> ")
+
+
+def test_send_direct_command_builds_the_request() -> None:
+    assert extended().perform(SendDirect("bob", "x\x1by")).requests == (
+        DirectMessage("alice", "bob", "x\ufffdy"),
+    )
+
+
+def test_a_change_of_room_is_awaited_until_the_server_answers() -> None:
+    state = extended()
+    typed(state, "/join dev")
+    assert state.awaiting_reply
+    state.receive(PresenceNotice("joined", "dev", "alice"), 0.0)
+    assert state.awaiting_reply
+    state.receive(NumericReply(220, "Joined dev"), 0.0)
+    assert not state.awaiting_reply
+    typed(state, "/leave")
+    assert state.awaiting_reply
+    state.receive(NumericReply(411, "Not in room dev"), 0.0)  # any answer ends the wait
+    assert not state.awaiting_reply
+    typed(state, "/join x")
+    state.stop_waiting()
+    assert not state.awaiting_reply
+    assert not typed(state, "/join lobby").requests
+    assert not state.awaiting_reply
+
+
+def test_barrier_before_leaving_is_answered_silently() -> None:
+    state = extended()
+    request = state.barrier()
+    assert request == Extend(("dm",))
+    assert state.awaiting_barrier
+    assert state.receive(NumericReply(210, ALL), 0.0) == []
+    assert not state.awaiting_barrier
+    plain = ChatState("alice")
+    plain.start()
+    plain.give_up()
+    assert plain.barrier() is None
+    assert ChatState("alice").barrier() is None  # not negotiated yet: nothing to wait for

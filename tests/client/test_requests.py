@@ -1,0 +1,61 @@
+"""parley.client.requests: each request encodes to a line the server parses back to it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parley.client.requests import (
+    ChatMessage,
+    DirectMessage,
+    Extend,
+    Join,
+    Leave,
+    Request,
+    Rooms,
+    TypingUpdate,
+    Who,
+    encode_request,
+)
+from parley.protocol.chat1 import parse_client_line
+
+
+@pytest.mark.parametrize(
+    ("request_", "line"),
+    [
+        (ChatMessage("alice", "hi"), b"@alice: hi\n"),
+        (ChatMessage("alice", "hi", "dev"), b"@alice #dev: hi\n"),
+        (DirectMessage("alice", "bob", "psst"), b"@alice > bob: psst\n"),
+        (TypingUpdate("alice", "hel"), b"@alice ~: hel\n"),
+        (TypingUpdate("alice", "", "dev"), b"@alice ~#dev: \n"),
+        (Extend(()), b"EXTEND CHAT/1.0\n"),
+        (Extend(("rooms", "live")), b"EXTEND rooms live CHAT/1.0\n"),
+        (Join("dev"), b"JOIN dev CHAT/1.0\n"),
+        (Leave("dev"), b"LEAVE dev CHAT/1.0\n"),
+        (Who(), b"WHO CHAT/1.0\n"),
+        (Rooms(), b"ROOMS CHAT/1.0\n"),
+    ],
+)
+def test_each_request_is_one_line(request_: Request, line: bytes) -> None:
+    assert encode_request(request_) == line
+    assert parse_client_line(line[:-1]) == request_
+
+
+names = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,15}", fullmatch=True)
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")))
+
+
+@given(
+    st.one_of(
+        st.builds(ChatMessage, names, texts, st.none() | names),
+        st.builds(DirectMessage, names, names, texts),
+        st.builds(TypingUpdate, names, texts, st.none() | names),
+        st.builds(Join, names),
+        st.builds(Leave, names),
+    )
+)
+def test_what_the_client_sends_the_server_reads_back(request_: Request) -> None:
+    line = encode_request(request_)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert parse_client_line(line[:-1]) == request_
