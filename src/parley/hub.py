@@ -84,7 +84,17 @@ class Typing:
     wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
-Delivery = Said | SaidMany | Whispered | Presence | Typing
+@dataclass(frozen=True, slots=True)
+class TopicSet:
+    """`name` set the topic of `room` to `topic` (empty: cleared)."""
+
+    name: str
+    room: str
+    topic: str
+    wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+
+Delivery = Said | SaidMany | Whispered | Presence | Typing | TopicSet
 
 
 class Peer(Protocol):
@@ -131,6 +141,7 @@ class _Room:
     name: str
     members: dict[Peer, None]
     _fan_out: tuple[Peer, ...] | None = None
+    topic: str = ""
 
     def refresh(self) -> None:
         """Membership changed: the fan-out tuple is rebuilt when next needed, not now.
@@ -359,6 +370,31 @@ class Hub:
         if not target.members:
             del self._rooms[key]
         return Outcome.OK
+
+    def set_topic(self, peer: Peer, room: str, topic: str) -> Outcome:
+        """Set the topic of `room` (a member may); every member is told."""
+        member = self._by_peer.get(peer)
+        if member is None:
+            return Outcome.NOT_REGISTERED
+        target = self._rooms.get(room_key(room))
+        if target is None or peer not in target.members:
+            return Outcome.NOT_MEMBER
+        if target.name == LOBBY:
+            return Outcome.LOBBY_IS_HOME
+        target.topic = topic
+        self._fan_out(target, TopicSet(member.name, target.name, topic), exclude=None)
+        return Outcome.OK
+
+    def topic(self, room: str) -> str:
+        """The topic of `room` ("" if none or no such room)."""
+        target = self._rooms.get(room_key(room))
+        return target.topic if target else ""
+
+    def restore_topic(self, room: str, topic: str) -> None:
+        """Give a re-created room the topic it had (from the store), without announcing it."""
+        target = self._rooms.get(room_key(room))
+        if target is not None and not target.topic:
+            target.topic = topic
 
     def room_name(self, room: str) -> str | None:
         """The spelling under which `room` exists, or None if it does not."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.server.conftest import Connect, LineClient, MakeServer, ServerThread, wait_for
 
 
@@ -157,3 +159,20 @@ def test_live_typing_is_throttled(make_server: MakeServer) -> None:
     while (line := bob.line()) != b"@alice: done":
         received.append(line)
     assert 5 <= len(received) <= 12  # the burst (2 x rate), not all 100
+
+
+def test_queued_message_to_a_seed_client_says_when_it_was_sent(
+    server: ServerThread, connect: Connect
+) -> None:
+    alice = extended(connect, "alice", "dm")
+    bob = connect("bob")
+    bob.send(b"DISCONNECT bob CHAT/1.0\n")
+    assert bob.closed()
+    alice.send(b"@alice > bob: while you were out\n")
+    assert alice.line() == b"230 Queued for bob (offline)"
+    again = connect()
+    assert again.register("bob") == b"200 Registration successful"
+    line = again.line()
+    assert re.fullmatch(
+        rb"@alice: \[private, sent \d{4}-\d\d-\d\d \d\d:\d\d UTC\] while you were out", line
+    ), line

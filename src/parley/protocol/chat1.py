@@ -59,6 +59,7 @@ class Reply(IntEnum):
     END_OF_ROOMS = 252
     HISTORY = 260
     END_OF_HISTORY = 261
+    TOPIC = 280
     ACCOUNT_CREATED = 270
     PASSWORD_CHANGED = 271
     ACCOUNT_DELETED = 272
@@ -91,6 +92,7 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.STORED: "Stored {}",
     Reply.HISTORY: "{}",
     Reply.END_OF_HISTORY: "End of history",
+    Reply.TOPIC: "{}",
     Reply.ACCOUNT_CREATED: "Account created",
     Reply.PASSWORD_CHANGED: "Password changed",
     Reply.ACCOUNT_DELETED: "Account deleted",
@@ -106,7 +108,7 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.UNKNOWN_COMMAND: "Unknown command",
     Reply.NO_SUCH_USER: "No such user {}",
     Reply.NO_SUCH_ROOM: "Not in room {}",
-    Reply.INVALID_ROOM: "Invalid room name",
+    Reply.INVALID_ROOM: "Invalid room name {}",
     Reply.LINE_TOO_LONG: "Line too long",
     Reply.QUEUE_FULL: "Offline queue full for {}",
     Reply.INVALID_UTF8: "Invalid UTF-8",
@@ -196,6 +198,14 @@ class Rooms:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """``TOPIC <room> [<text>] CHAT/1.0``: ask for a room's topic, or set it (``rooms``)."""
+
+    room: str
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Login:
     """``LOGIN <name> <base64 password> CHAT/1.0`` (extension ``auth``)."""
 
@@ -247,6 +257,7 @@ ClientEvent = (
     | Leave
     | Who
     | Rooms
+    | Topic
     | Login
     | Signup
     | AccountCommand
@@ -343,6 +354,11 @@ def parse_client_line(line: bytes | LineTooLong) -> ClientEvent:
         return Rooms()
     if verb in ("LOGIN", "SIGNUP", "ACCOUNT", "HISTORY"):
         return _parse_extended(verb, args)
+    if verb == "TOPIC" and args:
+        # The topic is the raw text between the room and the version, spaces kept.
+        rest = text.strip()[len("TOPIC") :].strip()
+        body = rest[len(args[0]) : -len(VERSION)].strip()
+        return Topic(args[0], neutralise_controls(body) if body else None)
     return Malformed(Reply.UNKNOWN_COMMAND)
 
 
@@ -474,6 +490,11 @@ def encode_typing(name: str, text: str, room: str | None = None) -> bytes:
 def encode_history(message_id: int, at: float, line: bytes) -> bytes:
     """``260 <id> <unix time> <the line as it was relayed>``."""
     return b"260 %d %.3f %s" % (message_id, at, line)
+
+
+def encode_topic(room: str, topic: str) -> bytes:
+    """``280 <room> <topic>``: the topic of a room, as asked for or as just set."""
+    return f"280 {room} {topic}".rstrip().encode() + b"\n"
 
 
 def encode_direct(name: str, recipient: str, text: str) -> bytes:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from parley.hub import LOBBY, Presence, Said, SaidMany, Whispered
+from parley.hub import LOBBY, Presence, Said, SaidMany, TopicSet, Whispered
 from parley.protocol.names import is_valid_name
 
 Mode = Literal["default", "seed003"]
@@ -74,6 +74,13 @@ class Help:
 
 
 @dataclass(frozen=True, slots=True)
+class SetTopic:
+    """``/topic [TEXT]``: show, or set, the current room's topic."""
+
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ShowHistory:
     """Earlier messages of a room (``#name`` or a room name) or with a user (``@name``)."""
 
@@ -111,6 +118,7 @@ PlainCommand = (
     | Quit
     | Help
     | ShowHistory
+    | SetTopic
     | ManageAccount
     | Nothing
     | Invalid
@@ -123,6 +131,7 @@ Commands (anything else is chat in your current room):
   /leave [ROOM]     leave ROOM (default: the current one)
   /who  (or ?)      who is online
   /rooms            rooms and their members
+  /topic [TEXT]     show or set the current room's topic
   /history [ROOM|@NAME] [N]   earlier messages (default: the current room)
   /register PASSWORD          protect your name with a password (an account)
   /password OLD NEW           change that password
@@ -193,6 +202,8 @@ def _parse_slash(line: str) -> PlainCommand:
         return SayTo(rest)
     if verb == "/history":
         return _parse_history(rest)
+    if verb == "/topic":
+        return SetTopic(rest or None)
     accounts: dict[str, tuple[Literal["create", "change", "delete"], int, str]] = {
         "/register": ("create", 1, "/register PASSWORD"),
         "/password": ("change", 2, "/password OLD NEW"),
@@ -244,8 +255,12 @@ def _parse_seed003(line: str, in_room: bool) -> PlainCommand:
     return Invalid("Unknown command. Use who, join ROOM, NAME:MESSAGE or exit.")
 
 
-def format_delivery(event: Said | SaidMany | Whispered | Presence, mode: Mode) -> str:
+def format_delivery(event: Said | SaidMany | Whispered | Presence | TopicSet, mode: Mode) -> str:
     """What a person on the plain door reads for `event` (several lines for `SaidMany`)."""
+    if isinstance(event, TopicSet):
+        if not event.topic:
+            return f"* {event.name} cleared the topic of {event.room}"
+        return f"* {event.name} set the topic of {event.room}: {event.topic}"
     if isinstance(event, SaidMany):
         return "\n".join(
             format_delivery(Said(event.sender, text, event.room), mode) for text in event.texts

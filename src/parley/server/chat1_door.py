@@ -19,6 +19,7 @@ from parley.hub import (
     Registration,
     Said,
     SaidMany,
+    TopicSet,
     Typing,
 )
 from parley.protocol import chat1
@@ -38,6 +39,7 @@ from parley.protocol.chat1 import (
     Reply,
     Rooms,
     Signup,
+    Topic,
     TypingUpdate,
     Who,
 )
@@ -78,15 +80,23 @@ _ACCOUNT_REPLY = {
     AccountResult.BAD_PASSWORD: Reply.BAD_PASSWORD,
 }
 
-_WANTS: dict[type, str] = {Said: "rooms", SaidMany: "rooms", Presence: "presence", Typing: "live"}
+_WANTS: dict[type, str] = {
+    Said: "rooms",
+    SaidMany: "rooms",
+    Presence: "presence",
+    Typing: "live",
+    TopicSet: "rooms",
+}
 
 # Cache keys for encoded deliveries shared by many recipients.
 _PLAIN_KEY = "chat1"
 _EXTENDED_KEY = "chat1+"
 
 
-def encode_delivery(event: Said | SaidMany | Presence | Typing) -> bytes:
+def encode_delivery(event: Said | SaidMany | Presence | Typing | TopicSet) -> bytes:
     """The form of a shared delivery as an extended client sees it."""
+    if isinstance(event, TopicSet):
+        return chat1.encode_topic(event.room, event.topic)
     if isinstance(event, SaidMany):
         room = None if event.room == LOBBY else event.room
         return b"".join(chat1.encode_message(event.sender, text, room) for text in event.texts)
@@ -136,7 +146,7 @@ class Chat1Door:
             data = event.wire.get(_PLAIN_KEY)
             if data is None:
                 data = event.wire[_PLAIN_KEY] = encode_delivery(event)
-        elif isinstance(event, Said | SaidMany | Presence | Typing):
+        elif isinstance(event, Said | SaidMany | Presence | Typing | TopicSet):
             if _WANTS[type(event)] not in self.extensions:
                 return
             data = event.wire.get(_EXTENDED_KEY)
@@ -144,6 +154,9 @@ class Chat1Door:
                 data = event.wire[_EXTENDED_KEY] = encode_delivery(event)
         elif "dm" in self.extensions:
             data = chat1.encode_direct(event.sender, event.recipient, event.text)
+        elif event.queued_at is not None:
+            sent = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(event.queued_at))
+            data = chat1.encode_message(event.sender, f"[private, sent {sent}] {event.text}")
         else:
             data = chat1.encode_message(event.sender, f"[private] {event.text}")
         self._link.send(data)
@@ -233,6 +246,9 @@ class Chat1Door:
         elif isinstance(event, Join | Leave):
             if self._needs("rooms"):
                 self._join_or_leave(event)
+        elif isinstance(event, Topic):
+            if self._needs("rooms"):
+                self._topic(event)
         elif isinstance(event, Who | Rooms):
             if self._needs("who"):
                 self._who(event)
@@ -278,9 +294,28 @@ class Chat1Door:
         name = self._link.hub.name_of(self._link)
         if name is None:
             return
+        if joined:
+            topic = await services.topic_for_joiner(room)
+            if topic:
+                self._link.send(chat1.encode_topic(room, topic))
         await services.remember_join(name, room, joined)
         if joined and "history" in self.extensions:
             self._send_history(await services.recent(room))
+
+    def _topic(self, event: Topic) -> None:
+        hub = self._link.hub
+        room = hub.room_name(event.room) or event.room.removeprefix("#")
+        if event.text is None:
+            if hub.room_name(event.room) is None:
+                self._reply(Reply.NO_SUCH_ROOM, room)
+            else:
+                self._link.send(chat1.encode_topic(room, hub.topic(room)))
+            return
+        outcome = hub.set_topic(self._link, event.room, event.text)
+        if outcome is Outcome.OK:
+            self._link.run_job(self._link.services.remember_topic(room, event.text))
+        else:
+            self._answer(outcome, room)
 
     def _who(self, event: Who | Rooms) -> None:
         hub = self._link.hub
@@ -325,8 +360,10 @@ class Chat1Door:
         return self._typing_bucket.allow(now)
 
     def _answer(self, outcome: Outcome, argument: str) -> None:
+        """Refuse with the reply for `outcome`, naming `argument` where its text has a slot."""
         if outcome is not Outcome.OK:
-            self._reply(_OUTCOME_REPLY[outcome], argument)
+            reply = _OUTCOME_REPLY[outcome]
+            self._reply(reply, argument if "{}" in chat1.REPLY_TEXT[reply] else "")
 
     # Registration and accounts -------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from parley.protocol.plain import (
     Quit,
     SayTo,
     SendDirect,
+    SetTopic,
     ShowHistory,
 )
 from parley.server.doors import TOO_MANY_REGISTRATIONS, Link
@@ -237,6 +238,8 @@ class PlainDoor:
             self._link.close("client quit", notify=False)
         elif isinstance(command, Help):
             self._say(plain.HELP_SEED003 if self.mode == "seed003" else plain.HELP_DEFAULT)
+        elif isinstance(command, SetTopic):
+            self._topic(command)
         elif isinstance(command, ShowHistory):
             self._link.run_job(self._history(command))
         elif isinstance(command, ManageAccount):
@@ -278,6 +281,9 @@ class PlainDoor:
 
     async def _after_join(self, room: str) -> None:
         services = self._link.services
+        topic = await services.topic_for_joiner(room)
+        if topic:
+            self._say(f"Topic of {room}: {topic}")
         name = self._link.hub.name_of(self._link)
         if name is not None:
             await services.remember_join(name, room, joined=True)
@@ -287,6 +293,21 @@ class PlainDoor:
             for message in recent:
                 self._say(format_stored(message))
             self._say("--- end of history ---")
+
+    def _topic(self, command: SetTopic) -> None:
+        hub = self._link.hub
+        room = self.current_room
+        if command.text is None:
+            topic = hub.topic(room)
+            self._say(f"Topic of {room}: {topic}" if topic else f"{room} has no topic.")
+            return
+        outcome = hub.set_topic(self._link, room, command.text)
+        if outcome is Outcome.OK:
+            self._link.run_job(self._link.services.remember_topic(room, command.text))
+        elif outcome is Outcome.LOBBY_IS_HOME:
+            self._say("! The lobby has no topic; /join a room first.")
+        else:
+            self._refuse_outcome(outcome, room)
 
     def _leave(self, room: str) -> None:
         hub = self._link.hub

@@ -127,13 +127,29 @@ class Services:
             return []
         return await self.store.room_history(room_key(room), limit=self.config.history_lines)
 
+    async def topic_for_joiner(self, room: str) -> str:
+        """The topic to show someone joining `room`: the hub's, or the one kept in the store."""
+        topic = self.hub.topic(room)
+        if topic:
+            return topic
+        key = room_key(room)
+        for record in await self.store.rooms():
+            if record.key == key and record.topic:
+                self.hub.restore_topic(room, record.topic)
+                return record.topic
+        return ""
+
+    async def remember_topic(self, room: str, topic: str) -> None:
+        """Keep a room's topic across restarts."""
+        await self.store.save_room(room_key(room), room.removeprefix("#"), topic)
+
     async def remember_join(self, name: str, room: str, joined: bool) -> None:
         """Keep an account user's room membership across restarts."""
         key = name_key(name)
         if room_key(room) == LOBBY or await self.store.get_account(key) is None:
             return
         if joined:
-            await self.store.save_room(room_key(room), room.removeprefix("#"))
+            await self.store.save_room(room_key(room), room.removeprefix("#"), self.hub.topic(room))
             await self.store.add_membership(key, room_key(room))
         else:
             await self.store.remove_membership(key, room_key(room))
