@@ -399,7 +399,7 @@ def test_direct_messages_offline_delivery_and_unknown_names(
     alice.is_told("^No such user nobody_here: nobody by that name has been online")
     back = User(real, "d_bob")
     users.append(back)
-    back.sees(r"^d_alice \(private\): see you later$")
+    back.sees(r"^d_alice \(private\): see you later \(sent [-0-9: ]+UTC\)$")
 
 
 def test_seed002_question_mark_and_arrow(real: RunningServer, users: list[User]) -> None:

@@ -14,6 +14,7 @@ one room and the commands that need an extension say that the server lacks it. T
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from parley.client.commands import (
@@ -69,8 +70,9 @@ from parley.protocol.names import name_key
 LOBBY = "lobby"
 WANTED = ("rooms", "dm", "who", "presence")
 """Extensions asked for at the start (``live`` too in live mode)."""
-PRIVATE_PREFIX = "[private] "
-"""How a server marks a direct message to a client that has not (yet) asked for ``dm``."""
+PRIVATE_MARK = re.compile(r"\[private(?:, sent ([^\]]+))?\] ")
+"""How a server marks a direct message to a client that has not (yet) asked for ``dm``:
+``[private] text``, or ``[private, sent 2026-11-21 08:00 UTC] text`` if it waited."""
 MESSAGE_REPLIES = frozenset({403, 413, 415, 429})
 """Replies about a message or the connection, never the answer to ``EXTEND``."""
 MAX_PREVIEW = 1000
@@ -242,9 +244,12 @@ class ChatState:
         self._typing.done(event.name, room)
         if room_key(room) != LOBBY:
             return [room_message(event.name, room, event.text)]
-        if self.extensions is None and event.text.startswith(PRIVATE_PREFIX):
+        private = PRIVATE_MARK.match(event.text) if self.extensions is None else None
+        if private is not None:
             # A message kept for us while offline comes right after 200, before EXTEND.
-            text = event.text.removeprefix(PRIVATE_PREFIX)
+            text = event.text[private.end() :]
+            if private.group(1):
+                text = f"{text} (sent {private.group(1)})"
             return [direct_message(event.name, text, plain=self.style == "seed003")]
         return [lobby_message(event.name, event.text)]
 
