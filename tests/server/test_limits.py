@@ -66,6 +66,7 @@ def test_reader_that_never_reads_is_dropped_while_fifty_chat(make_server: MakeSe
     stuck.connect(("127.0.0.1", server.port))
     stuck.sendall(b"REGISTER stuck CHAT/1.0\n")
     chatters = [registered(server.port, f"user{i:02d}") for i in range(50)]
+    rss_before = rss_kib()
     per_sender, size = 20, 3000
     line_length = len(f"@user00: {'x' * size}\n")
     expected = 49 * per_sender * line_length
@@ -82,6 +83,8 @@ def test_reader_that_never_reads_is_dropped_while_fifty_chat(make_server: MakeSe
         reader.join(30)
     assert totals == [expected] * 50  # every chatter got every message
     assert wait_for(lambda: "stuck" not in server.who())
+    # 147 MB went through the server; the one who never read cost at most its hard limit.
+    assert rss_kib() - rss_before < 24 * 1024
     assert server.server is not None
     assert wait_for(lambda: server.server is not None and server.server.connection_count == 50)
     stuck.close()

@@ -25,6 +25,11 @@ from parley.store import Store, make_store
 
 log = logging.getLogger("parley.server")
 
+# Relayed messages are written to the store in batches gathered over this long: fewer, larger
+# commits measured 10-15 % less server CPU per delivery at 10 members and lower latency
+# tails than one batch per loop iteration (docs/performance.md).
+KEEP_DELAY = 0.005
+
 
 def make_listening_socket(host: str | None, port: int) -> socket.socket:
     """One socket for `host`:`port`; all interfaces means dual-stack IPv6+IPv4 if possible.
@@ -52,7 +57,7 @@ class ChatServer:
         self.hub = hub if hub is not None else Hub()
         self.store: Store = make_store(config.data_dir, ephemeral=config.ephemeral)
         self.services = Services(self.hub, self.store, config)
-        self.keeper = Keeper(self.store, self._schedule_flush)
+        self.keeper = Keeper(self.store, KEEP_DELAY)
         self.admission = Admission(
             config.max_connections, config.max_per_address, config.registrations_per_minute
         )
@@ -152,7 +157,6 @@ class ChatServer:
         dirty, self._dirty = self._dirty, []
         for connection in dirty:
             connection.flush()
-        self.keeper.flush()
 
     def kick(self, name: str, reason: str) -> bool:
         """Disconnect the user called `name` (telling them first); False if not online."""

@@ -38,7 +38,7 @@ log = logging.getLogger("parley.server")
 
 _CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT", b"LOGIN", b"SIGNUP")
 _PAUSE_WRITING, _PAUSE_FLOOD, _PAUSE_JOB, _PAUSE_STORE = 1, 2, 4, 8
-MAX_UNKEPT = 256  # messages of one client waiting for the store before reading pauses
+MAX_UNKEPT = 4096  # messages of one client waiting for the store before reading pauses
 _KEEPALIVE = (  # reap half-open peers: first probe after 60 s idle, 4 probes 15 s apart
     ("TCP_KEEPIDLE", 60),
     ("TCP_KEEPINTVL", 15),

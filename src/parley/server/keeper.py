@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Protocol
 
 from parley.store import NewMessage, Store, StoredMessage
@@ -31,10 +30,16 @@ class Sender(Protocol):
 class Keeper:
     """Collects messages to keep and writes them in batches."""
 
-    def __init__(self, store: Store, schedule: Callable[[], None]) -> None:
-        """`schedule` arranges for `flush` to run at the end of this loop iteration."""
+    def __init__(self, store: Store, delay: float = 0.0) -> None:
+        """Collected messages are written `delay` seconds after the first of a batch.
+
+        A short delay makes fewer, larger batches: each batch wakes the store's writer
+        thread, which then competes with the event loop for the GIL, and those hand-overs
+        are what shows up as latency spikes under load.
+        """
         self._store = store
-        self._schedule = schedule
+        self._delay = delay
+        self._timer: asyncio.TimerHandle | None = None
         self._messages: list[NewMessage] = []
         self._senders: list[Sender] = []
         self._pending: set[asyncio.Future[list[StoredMessage]]] = set()
@@ -42,12 +47,19 @@ class Keeper:
     def keep(self, sender: Sender, message: NewMessage) -> None:
         """Queue `message` for the next batch."""
         if not self._messages:
-            self._schedule()
+            loop = asyncio.get_running_loop()
+            if self._delay > 0:
+                self._timer = loop.call_later(self._delay, self.flush)
+            else:
+                loop.call_soon(self.flush)
         self._messages.append(message)
         self._senders.append(sender)
 
     def flush(self) -> None:
         """Send the collected messages to the store as one batch."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if not self._messages:
             return
         messages, senders = self._messages, self._senders

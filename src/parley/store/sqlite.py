@@ -243,37 +243,41 @@ class SQLiteStore:
     def append_batch(
         self, messages: Sequence[NewMessage], *, at: float | None = None
     ) -> asyncio.Future[list[StoredMessage]]:
-        """Keep many messages in one write job; resolves once they are committed."""
+        """Keep many messages in one write job; resolves once they are committed.
+
+        One ``executemany`` inserts the batch, so the writer thread spends its time in
+        SQLite (which releases the GIL) rather than in Python holding it: the event loop
+        must keep relaying while a batch is written. The ids are the consecutive rowids the
+        single writer just assigned, checked against ``last_insert_rowid()``.
+        """
         when = time.time() if at is None else at
-        rows = [(m, conversation_of(m.sender, m.room, m.recipient)) for m in messages]
+        rows = [
+            (
+                when,
+                m.sender,
+                m.text,
+                m.room,
+                m.recipient,
+                conversation_of(m.sender, m.room, m.recipient),
+            )
+            for m in messages
+        ]
 
         def work(conn: sqlite3.Connection) -> list[StoredMessage]:
-            kept = []
-            for message, conversation in rows:
-                cursor = conn.execute(
-                    "INSERT INTO messages (at, sender, text, room, recipient, conversation)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        when,
-                        message.sender,
-                        message.text,
-                        message.room,
-                        message.recipient,
-                        conversation,
-                    ),
-                )
-                assert cursor.lastrowid is not None
-                kept.append(
-                    StoredMessage(
-                        cursor.lastrowid,
-                        when,
-                        message.sender,
-                        message.text,
-                        message.room,
-                        message.recipient,
-                    )
-                )
-            return kept
+            before = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'messages'")
+            row = before.fetchone()
+            first = (row[0] if row else 0) + 1
+            conn.executemany(
+                "INSERT INTO messages (at, sender, text, room, recipient, conversation)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+            if last - first + 1 != len(rows):
+                raise StoreError("message ids were not consecutive; batch rolled back")
+            return [
+                StoredMessage(first + i, when, r[1], r[2], r[3], r[4]) for i, r in enumerate(rows)
+            ]
 
         return self._submit_soon(self._writer, "append", work)
 
