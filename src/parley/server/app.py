@@ -56,8 +56,8 @@ class ChatServer:
         self.config = config
         self.hub = hub if hub is not None else Hub()
         self.store: Store = make_store(config.data_dir, ephemeral=config.ephemeral)
-        self.services = Services(self.hub, self.store, config)
         self.keeper = Keeper(self.store, KEEP_DELAY)
+        self.services = Services(self.hub, self.store, config, self.keeper)
         self.admission = Admission(
             config.max_connections, config.max_per_address, config.registrations_per_minute
         )
@@ -119,6 +119,10 @@ class ChatServer:
         context = server_context(cert, key)
         self.tls_fingerprint = fingerprint(cert)
         return context
+
+    def connections(self) -> list[Connection]:
+        """The open connections (a copy)."""
+        return list(self._connections)
 
     @property
     def connection_count(self) -> int:

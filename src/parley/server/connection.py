@@ -393,6 +393,15 @@ class Connection(asyncio.Protocol):
         after closing.
         """
 
+    def queued_bytes(self) -> int:
+        """Bytes held for this client that the kernel has not taken yet.
+
+        (The outbox is not counted: it only lives until the end of the loop iteration, and
+        its chunks are shared by every recipient of the same messages.)
+        """
+        transport = self._transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
     def send(self, data: bytes) -> None:
         """Queue whole lines; they are written at the end of this loop iteration."""
         if self._closing:

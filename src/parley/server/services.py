@@ -27,6 +27,7 @@ from parley.auth import (
 from parley.hub import LOBBY, Hub, Outcome, Peer, Registration, Whispered, room_key
 from parley.protocol.names import name_key
 from parley.server.config import ServerConfig
+from parley.server.keeper import Keeper
 from parley.store import Store, StoredMessage
 from parley.store.base import StoreError
 
@@ -58,11 +59,19 @@ class AccountAnswer:
 class Services:
     """Store-backed operations shared by every door of one server."""
 
-    def __init__(self, hub: Hub, store: Store, config: ServerConfig) -> None:
+    def __init__(
+        self, hub: Hub, store: Store, config: ServerConfig, keeper: Keeper | None = None
+    ) -> None:
         self.hub = hub
         self.store = store
         self.config = config
+        self.keeper = keeper
         self.throttle = LoginThrottle()
+
+    async def _settled(self) -> None:
+        """Let messages already relayed reach the store, so that history includes them."""
+        if self.keeper is not None:
+            await self.keeper.drain()
 
     # Registration -------------------------------------------------------------------------
 
@@ -114,6 +123,7 @@ class Services:
         A room's history is open to its members (and the lobby's to everyone).
         """
         limit = min(count or self.config.history_lines or 20, 500)
+        await self._settled()
         if target.startswith("#"):
             return await self.store.room_history(room_key(target), before_id=before, limit=limit)
         other = target.removeprefix("@")
@@ -125,6 +135,7 @@ class Services:
         """The lines shown to someone who joins `room`."""
         if self.config.history_lines <= 0:
             return []
+        await self._settled()
         return await self.store.room_history(room_key(room), limit=self.config.history_lines)
 
     async def topic_for_joiner(self, room: str) -> str:
