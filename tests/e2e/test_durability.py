@@ -64,6 +64,7 @@ def queue_notes_for_offline_carol(port: int) -> None:
     carol.send(f"SIGNUP carol {encode_password(PASSWORD)} CHAT/1.0")
     assert carol.line() == b"200 Registration successful"
     carol.send("DISCONNECT carol CHAT/1.0")
+    assert carol.line() == b""  # the server closed: carol is offline now
     carol.close()
     bob = Wire(port)
     bob.send("EXTEND dm CHAT/1.0")

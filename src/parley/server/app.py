@@ -80,6 +80,7 @@ class ChatServer:
         self._loop = asyncio.get_running_loop()
         context = self._tls_context()
         await self.store.open()
+        await self.services.load()
         sock = make_listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
         if context is not None and self.config.tls_port is None:

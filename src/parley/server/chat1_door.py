@@ -372,39 +372,45 @@ class Chat1Door:
             self._reply(Reply.ALREADY_REGISTERED)
         elif not self._link.may_register():
             self._reply(Reply.TOO_FAST, TOO_MANY_REGISTRATIONS)
+        elif isinstance(event, Register):
+            self._register(event.name)
         else:
-            self._link.run_job(self._register(event))
+            self._link.run_job(self._log_in(event))
 
-    async def _register(self, event: Register | Login | Signup) -> None:
+    def _register(self, name: str) -> None:
+        """A plain REGISTER: no store round trip unless the name has something waiting."""
+        if self._link.services.name_needs_password(name):
+            if "auth" in self.extensions:
+                self._reply(Reply.PASSWORD_REQUIRED)
+            else:  # a seed-004 client knows only 200, 400 and 401
+                self._reply(Reply.ALREADY_REGISTERED)
+            return
+        result = self._link.hub.register(self._link, name)
+        self._reply(_REGISTRATION_REPLY[result])
+        if result is Registration.OK and self._registered(name):
+            self._link.run_job(self._link.services.welcome(self._link, name))
+
+    async def _log_in(self, event: Login | Signup) -> None:
         services = self._link.services
-        if isinstance(event, Register):
-            if await services.name_needs_password(event.name):
-                if "auth" in self.extensions:
-                    self._reply(Reply.PASSWORD_REQUIRED)
-                else:  # a seed-004 client knows only 200, 400 and 401
-                    self._reply(Reply.ALREADY_REGISTERED)
-                return
-            result = self._link.hub.register(self._link, event.name)
-            self._reply(_REGISTRATION_REPLY[result])
-            if result is not Registration.OK:
-                return
+        if isinstance(event, Login):
+            answer = await services.login(self._link, event.name, event.password, self._link.host)
         else:
-            if isinstance(event, Login):
-                answer = await services.login(
-                    self._link, event.name, event.password, self._link.host
-                )
-            else:
-                answer = await services.signup(self._link, event.name, event.password)
-            if answer.result is not AccountResult.OK:
-                self._refuse(answer)
-                return
-            self._reply(Reply.REGISTERED)
+            answer = await services.signup(self._link, event.name, event.password)
+        if answer.result is not AccountResult.OK:
+            self._refuse(answer)
+            return
+        self._reply(Reply.REGISTERED)
         name = self._link.hub.name_of(self._link) or event.name
+        if self._registered(name):
+            await services.welcome(self._link, name)
+
+    def _registered(self, name: str) -> bool:
+        """Note a registration; True if rooms or messages wait for this name."""
         log.info("%s registered from %s (CHAT/1.0)", name, self._link.address)
         self._link.registered()
         if "presence" in self.extensions:
             self._link.hub.watch_presence(self._link)
-        await services.welcome(self._link, name)
+        return self._link.services.needs_welcome(name)
 
     def _refuse(self, answer: AccountAnswer) -> None:
         if answer.result is AccountResult.THROTTLED:

@@ -15,7 +15,6 @@ from parley.hub import LOBBY, Delivery, Outcome, Registration, Said, SaidMany, T
 from parley.protocol import plain
 from parley.protocol.chat1 import decode_line
 from parley.protocol.framing import LineTooLong
-from parley.protocol.names import name_key
 from parley.protocol.plain import (
     Help,
     Invalid,
@@ -155,14 +154,16 @@ class PlainDoor:
             self._say(f"Invalid username {stripped!r}: one word of up to 32 letters, digits, _ - .")
             self._prompt_again()
             return
-        self._link.run_job(self._check_name(name))
+        self._check_name(name)
 
-    async def _check_name(self, name: str) -> None:
-        account = await self._link.services.store.get_account(name_key(name))
-        if account is None and not self._link.config.require_accounts:
+    def _check_name(self, name: str) -> None:
+        services = self._link.services
+        has_account = services.has_account(name)
+        if not services.name_needs_password(name):
             result = self._link.hub.register(self._link, name)
             if result is Registration.OK:
-                await self._registered(name)
+                if self._registered(name):
+                    self._link.run_job(services.welcome(self._link, name))
             elif result is Registration.TAKEN:
                 self._taken(name)
             else:
@@ -173,7 +174,7 @@ class PlainDoor:
             self._taken(name)
             return
         self._login_name = name
-        self._signing_up = account is None
+        self._signing_up = not has_account
         if self._signing_up:
             self._say(f"This server needs an account. Choose a password for {name}:")
         else:
@@ -187,12 +188,15 @@ class PlainDoor:
         else:
             answer = await services.login(self._link, name, password, self._link.host)
         if answer.result is AccountResult.OK:
-            await self._registered(self._link.hub.name_of(self._link) or name)
+            name = self._link.hub.name_of(self._link) or name
+            if self._registered(name):
+                await services.welcome(self._link, name)
         else:
             self._refuse(answer)
             self._prompt_again()
 
-    async def _registered(self, name: str) -> None:
+    def _registered(self, name: str) -> bool:
+        """Greet a new registration; True if rooms or messages wait for this name."""
         hub = self._link.hub
         log.info("%s registered from %s (plain, %s)", name, self._link.address, self.mode)
         self._link.registered()
@@ -201,7 +205,7 @@ class PlainDoor:
         self._say(f"Registration successful. Welcome, {name}! {others} others online.")
         if self.mode == "default":
             self._say("Type to chat in the lobby; /help lists the commands.")
-        await self._link.services.welcome(self._link, name)
+        return self._link.services.needs_welcome(name)
 
     def _taken(self, name: str) -> None:
         self._say(f"Username {name} is already taken, please choose another.")

@@ -67,6 +67,15 @@ class Services:
         self.config = config
         self.keeper = keeper
         self.throttle = LoginThrottle()
+        # Which names have accounts, and who has messages waiting: read once at start-up
+        # and kept current here, so that an ordinary registration needs no store round trip.
+        self._accounts: set[str] = set()
+        self._waiting: set[str] = set()
+
+    async def load(self) -> None:
+        """Read what the registration path needs to know from the store (at start-up)."""
+        self._accounts = await self.store.account_keys()
+        self._waiting = await self.store.offline_keys()
 
     async def _settled(self) -> None:
         """Let messages already relayed reach the store, so that history includes them."""
@@ -75,25 +84,30 @@ class Services:
 
     # Registration -------------------------------------------------------------------------
 
-    async def name_needs_password(self, name: str) -> bool:
+    def name_needs_password(self, name: str) -> bool:
         """Whether `name` can only be had by logging in (it has an account, or all must)."""
-        if self.config.require_accounts:
-            return True
-        return await self.store.get_account(name_key(name)) is not None
+        return self.config.require_accounts or name_key(name) in self._accounts
 
-    async def welcome(self, peer: Peer, name: str) -> int:
+    def has_account(self, name: str) -> bool:
+        """Whether `name` is protected by a password."""
+        return name_key(name) in self._accounts
+
+    def needs_welcome(self, name: str) -> bool:
+        """Whether a new registration of `name` has rooms to rejoin or messages waiting."""
+        key = name_key(name)
+        return key in self._accounts or key in self._waiting
+
+    async def welcome(self, peer: Peer, name: str) -> None:
         """After a registration: rejoin remembered rooms, hand over waiting messages."""
         key = name_key(name)
-        rejoined = 0
         for room in await self.store.memberships(key):
-            if self.hub.join(peer, room) is Outcome.OK:
-                rejoined += 1
+            self.hub.join(peer, room)
+        self._waiting.discard(key)
         waiting = await self.store.take_offline(key)
         for message in waiting:
             peer.deliver(
                 Whispered(message.sender, message.recipient or name, message.text, message.at)
             )
-        return len(waiting)
 
     # Direct messages ----------------------------------------------------------------------
 
@@ -111,6 +125,7 @@ class Services:
             return Outcome.QUEUE_FULL
         name = account.name if account else (self.hub.seen_name(recipient) or recipient)
         await self.store.append(sender, text, recipient=name, offline_for=key)
+        self._waiting.add(key)
         return Outcome.QUEUED
 
     # History ------------------------------------------------------------------------------
@@ -198,6 +213,7 @@ class Services:
         ):
             self.hub.unregister(peer)
             return AccountAnswer(AccountResult.TAKEN)
+        self._accounts.add(name_key(name))
         return answer
 
     def _register(self, peer: Peer, name: str) -> AccountAnswer:
@@ -216,6 +232,8 @@ class Services:
         created = await self.store.create_account(
             name_key(name), name, await hash_password_async(password)
         )
+        if created:
+            self._accounts.add(name_key(name))
         return AccountAnswer(AccountResult.OK if created else AccountResult.ALREADY)
 
     async def change_password(self, name: str, old: str, new: str, address: str) -> AccountAnswer:
@@ -234,6 +252,7 @@ class Services:
         answer = await self._verify(name, password, address)
         if answer.result is AccountResult.OK:
             await self.store.delete_account(name_key(name))
+            self._accounts.discard(name_key(name))
         return answer
 
     async def _verify(self, name: str, password: str, address: str) -> AccountAnswer:

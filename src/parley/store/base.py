@@ -162,6 +162,14 @@ class Store(Protocol):
         """Create an account; False if `key` already has one."""
         ...
 
+    async def account_keys(self) -> set[str]:
+        """The keys of every account (the server reads them once, at start-up)."""
+        ...
+
+    async def offline_keys(self) -> set[str]:
+        """The keys of everyone with messages waiting (read once, at start-up)."""
+        ...
+
     async def get_account(self, key: str) -> Account | None:
         """The account of `key`, or None."""
         ...

@@ -200,6 +200,16 @@ class MemoryStore:
         self._accounts[key] = Account(key, name, password_hash, time.time())
         return True
 
+    async def account_keys(self) -> set[str]:
+        """The keys of every account."""
+        self._check("account_keys")
+        return set(self._accounts)
+
+    async def offline_keys(self) -> set[str]:
+        """The keys of everyone with messages waiting."""
+        self._check("offline_keys")
+        return {key for key, queue in self._offline.items() if queue}
+
     async def get_account(self, key: str) -> Account | None:
         """The account of `key`, or None."""
         self._check("get_account")

@@ -348,6 +348,22 @@ class SQLiteStore:
         values = (key, name, password_hash, time.time())
         return await self._write("create_account", lambda c: c.execute(sql, values).rowcount == 1)
 
+    async def account_keys(self) -> set[str]:
+        """The keys of every account (read once at start-up by the server)."""
+
+        def work(conn: sqlite3.Connection) -> set[str]:
+            return {row[0] for row in conn.execute("SELECT key FROM accounts")}
+
+        return await self._read("account_keys", work)
+
+    async def offline_keys(self) -> set[str]:
+        """The keys of everyone with messages waiting (read once at start-up)."""
+
+        def work(conn: sqlite3.Connection) -> set[str]:
+            return {row[0] for row in conn.execute("SELECT DISTINCT recipient_key FROM offline")}
+
+        return await self._read("offline_keys", work)
+
     async def get_account(self, key: str) -> Account | None:
         """The account of `key`, or None."""
 
