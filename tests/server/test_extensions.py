@@ -176,3 +176,13 @@ def test_queued_message_to_a_seed_client_says_when_it_was_sent(
     assert re.fullmatch(
         rb"@alice: \[private, sent \d{4}-\d\d-\d\d \d\d:\d\d UTC\] while you were out", line
     ), line
+
+
+def test_ping_is_answered_in_order(connect: Connect) -> None:
+    client = connect()
+    client.send(b"PING early CHAT/1.0\nREGISTER pat CHAT/1.0\nPING CHAT/1.0\n")
+    assert client.lines(3) == [
+        b"290 Pong early",
+        b"200 Registration successful",
+        b"290 Pong ",
+    ]

@@ -60,6 +60,7 @@ class Reply(IntEnum):
     HISTORY = 260
     END_OF_HISTORY = 261
     TOPIC = 280
+    PONG = 290
     ACCOUNT_CREATED = 270
     PASSWORD_CHANGED = 271
     ACCOUNT_DELETED = 272
@@ -93,6 +94,7 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.HISTORY: "{}",
     Reply.END_OF_HISTORY: "End of history",
     Reply.TOPIC: "{}",
+    Reply.PONG: "Pong {}",
     Reply.ACCOUNT_CREATED: "Account created",
     Reply.PASSWORD_CHANGED: "Password changed",
     Reply.ACCOUNT_DELETED: "Account deleted",
@@ -198,6 +200,13 @@ class Rooms:
 
 
 @dataclass(frozen=True, slots=True)
+class Ping:
+    """``PING [<token>] CHAT/1.0``: answered ``290 Pong <token>`` in order with everything else."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     """``TOPIC <room> [<text>] CHAT/1.0``: ask for a room's topic, or set it (``rooms``)."""
 
@@ -258,6 +267,7 @@ ClientEvent = (
     | Who
     | Rooms
     | Topic
+    | Ping
     | Login
     | Signup
     | AccountCommand
@@ -348,6 +358,8 @@ def parse_client_line(line: bytes | LineTooLong) -> ClientEvent:
         return Extend(tuple(args))
     if verb in ("JOIN", "LEAVE") and len(args) == 1:
         return Join(args[0]) if verb == "JOIN" else Leave(args[0])
+    if verb == "PING" and len(args) <= 1:
+        return Ping(args[0] if args else "")
     if verb == "WHO" and not args:
         return Who()
     if verb == "ROOMS" and not args:

@@ -35,6 +35,7 @@ from parley.protocol.chat1 import (
     Leave,
     Login,
     Malformed,
+    Ping,
     Register,
     Reply,
     Rooms,
@@ -212,6 +213,8 @@ class Chat1Door:
             self._start_registration(event, registered)
         elif isinstance(event, Disconnect):
             self._disconnect(event)
+        elif isinstance(event, Ping):
+            self._reply(Reply.PONG, event.token)
         elif isinstance(event, Extend):
             wanted = set(event.names) if event.names else set(chat1.EXTENSIONS)
             self.extensions |= wanted & set(chat1.EXTENSIONS)

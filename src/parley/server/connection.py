@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("parley.server")
 
-_CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT", b"LOGIN", b"SIGNUP")
+_CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT", b"LOGIN", b"SIGNUP", b"PING")
 _PAUSE_WRITING, _PAUSE_FLOOD, _PAUSE_JOB, _PAUSE_STORE = 1, 2, 4, 8
 MAX_UNKEPT = 4096  # messages of one client waiting for the store before reading pauses
 _KEEPALIVE = (  # reap half-open peers: first probe after 60 s idle, 4 probes 15 s apart
