@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,9 +74,20 @@ class Finished:
 class Process:
     """A command with piped stdin, stdout and stderr, read by threads."""
 
-    def __init__(self, argv: Sequence[str], *, stdin_text: str | None = None) -> None:
-        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-        env.pop("PARLEY_DEBUG", None)
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        stdin_text: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """`env`: variables to add to the environment (PARLEY_PASSWORD, say)."""
+        inherited = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("PARLEY_DEBUG", "PARLEY_PASSWORD", "PARLEY_NEW_PASSWORD")
+        }
+        env = {**inherited, "PYTHONIOENCODING": "utf-8", **(env or {})}
         self.popen = subprocess.Popen(
             list(argv),
             stdin=subprocess.PIPE,
@@ -167,9 +178,14 @@ class Process:
             self.popen.wait(WAIT)
 
 
-def run_client(*args: str, stdin_text: str = "", timeout: float = WAIT) -> Finished:
+def run_client(
+    *args: str,
+    stdin_text: str = "",
+    timeout: float = WAIT,
+    env: Mapping[str, str] | None = None,
+) -> Finished:
     """Run ``python -m parley ARGS`` with `stdin_text` as its whole input; wait for it to end."""
-    process = Process(client_command(*args), stdin_text=stdin_text)
+    process = Process(client_command(*args), stdin_text=stdin_text, env=env)
     try:
         return process.finish(timeout)
     finally:

@@ -43,7 +43,11 @@ class Tmux:
         The shell (not tmux) reaps the command, and stays so the last screen can be read:
         tmux's own remain-on-exit sometimes leaves the exited client unreaped for seconds.
         """
-        script = f'{shlex.join(argv)}; echo "{EXIT_MARK}$?]"; exec sleep 600'
+        # A password in the tester's own environment must not log the client in.
+        script = (
+            "unset PARLEY_PASSWORD PARLEY_NEW_PASSWORD; "
+            f'{shlex.join(argv)}; echo "{EXIT_MARK}$?]"; exec sleep 600'
+        )
         self.run(
             *("new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", str(HEIGHT)),
             shlex.join(["sh", "-c", script]),

@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parley.client.chat import LIVE_NEEDS_TERMINAL, ChatState, Step
+from parley.client.chat import (
+    LIVE_NEEDS_TERMINAL,
+    ChatState,
+    Step,
+    first_extensions,
+    wanted_extensions,
+)
 from parley.client.commands import (
     COMMAND_STYLES,
     CommandStyle,
     JoinRoom,
     ListRooms,
     ListUsers,
+    ManageAccount,
     SendDirect,
     SetLive,
 )
 from parley.client.live import EXPIRY as TYPING_EXPIRY
 from parley.client.live import Preview
+from parley.client.passwords import Secret
 from parley.client.render import Channel, Line
 from parley.client.requests import (
+    AccountCommand,
     ChatMessage,
     DirectMessage,
     Extend,
+    HistoryRequest,
     Join,
     Leave,
     Rooms,
+    Topic,
     Who,
 )
 from parley.client.session import ConnectionClosed
@@ -39,7 +53,8 @@ from parley.protocol.chat1 import (
     parse_server_line,
 )
 
-ALL = "Extensions enabled: rooms dm who presence live"
+ALL = "Extensions enabled: rooms dm who presence live history auth"
+WANTED = ("rooms", "dm", "who", "presence", "history", "auth")
 LATER = "the message will be delivered when they return."
 NEVER = "has been online since the server started. The message was not sent."
 FULL = "try again later. The message was not sent."
@@ -76,11 +91,9 @@ def in_teamchat(style: CommandStyle = "slash", *, live: bool = False) -> ChatSta
 
 def test_extensions_are_asked_for_right_away() -> None:
     state = ChatState("alice")
-    assert state.start() == Step(requests=(Extend(("rooms", "dm", "who", "presence")),))
+    assert state.start() == Step(requests=(Extend(WANTED),))
     assert not state.settled
-    assert ChatState("alice", live=True).start().requests == (
-        Extend(("rooms", "dm", "who", "presence", "live")),
-    )
+    assert ChatState("alice", live=True).start().requests == (Extend((*WANTED, "live")),)
 
 
 def test_seed004_style_asks_for_nothing_and_is_settled_at_once() -> None:
@@ -94,7 +107,7 @@ def test_seed004_style_asks_for_nothing_and_is_settled_at_once() -> None:
 def test_live_without_a_terminal_is_refused_and_not_asked_for() -> None:
     state = ChatState("alice", live=True, live_capable=False)
     step = state.start()
-    assert step.requests == (Extend(("rooms", "dm", "who", "presence")),)
+    assert step.requests == (Extend(WANTED),)
     assert texts(step.lines) == [LIVE_NEEDS_TERMINAL]
 
 
@@ -102,7 +115,7 @@ def test_210_grants_what_it_lists() -> None:
     state = ChatState("alice", live=True)
     state.start()
     lines = state.receive(NumericReply(210, ALL), 0.0)
-    assert state.extensions == frozenset({"rooms", "dm", "who", "presence", "live"})
+    assert state.extensions == frozenset({*WANTED, "live"})
     assert state.live
     assert lines[0].channel is Channel.PROGRESS
     assert "Live typing is on" in lines[1].text
@@ -334,8 +347,21 @@ def test_a_message_kept_offline_arrives_before_the_extensions_and_is_shown_priva
 
 def test_own_join_and_leave_are_not_announced_twice() -> None:
     state = extended()
+    typed(state, "/join dev")
     assert state.receive(PresenceNotice("joined", "dev", "ALICE"), 0.0) == []
     assert state.receive(PresenceNotice("left", "dev", "alice"), 0.0) == []
+
+
+def test_rooms_an_account_is_put_back_in_are_told_and_known() -> None:
+    state = extended()
+    lines = state.receive(PresenceNotice("joined", "dev", "alice"), 0.0)
+    assert texts(lines) == [
+        "You are in dev again (your rooms are remembered): /join dev talks there."
+    ]
+    assert state.rooms == ["dev"]
+    assert state.current == "lobby"
+    assert state.receive(PresenceNotice("joined", "dev", "alice"), 0.0) == []
+    assert typed(state, "/join dev") == Step(lines=(Line("You are now in dev."),))
 
 
 @pytest.mark.parametrize(
@@ -513,6 +539,17 @@ def server_events() -> st.SearchStrategy[ServerEvent | ConnectionClosed]:
         ),
         st.builds(PresenceNotice, st.sampled_from(["joined", "left", "quit"]), words, words),
         st.builds(Notice, st.text(max_size=30)),
+        st.builds(
+            NumericReply,
+            st.sampled_from([220, 260, 261, 270, 271, 280, 401, 407, 408, 411, 429]),
+            st.text(max_size=40),
+        ),
+        st.builds(
+            lambda number, at, line: NumericReply(260, f"{number} {at} {line}"),
+            st.integers(-5, 10**12),
+            st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8),
+            st.text(max_size=30),
+        ),
         st.just(ServerDisconnect()),
         st.just(ConnectionClosed()),
         st.binary(max_size=60).map(parse_server_line),
@@ -552,8 +589,14 @@ def test_a_change_of_room_is_awaited_until_the_server_answers() -> None:
     state.receive(PresenceNotice("joined", "dev", "alice"), 0.0)
     assert state.awaiting_reply
     state.receive(NumericReply(220, "Joined dev"), 0.0)
+    assert state.awaiting_reply  # the room's history follows
+    state.receive(NumericReply(261, "End of history"), 0.0)
     assert not state.awaiting_reply
+    typed(state, "/who")
     typed(state, "/leave")
+    assert state.awaiting_reply
+    state.receive(NumericReply(250, "alice bob"), 0.0)  # the answer to /who, not /leave
+    assert state.awaiting_reply
     assert state.awaiting_reply
     state.receive(NumericReply(411, "Not in room dev"), 0.0)  # any answer ends the wait
     assert not state.awaiting_reply
@@ -567,7 +610,7 @@ def test_a_change_of_room_is_awaited_until_the_server_answers() -> None:
 def test_barrier_before_leaving_is_answered_silently() -> None:
     state = extended()
     request = state.barrier()
-    assert request == Extend(("dm",))
+    assert request == Extend(("auth",))
     assert state.awaiting_barrier
     assert state.receive(NumericReply(210, ALL), 0.0) == []
     assert not state.awaiting_barrier
@@ -576,3 +619,260 @@ def test_barrier_before_leaving_is_answered_silently() -> None:
     plain.give_up()
     assert plain.barrier() is None
     assert ChatState("alice").barrier() is None  # not negotiated yet: nothing to wait for
+
+
+# History, topics, accounts -------------------------------------------------------------------
+
+NOON = 1763726400.0
+"""2025-11-21 12:00:00 UTC: the tests run with TZ=UTC."""
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def with_history(style: CommandStyle = "slash") -> ChatState:
+    """Every extension granted, at noon UTC."""
+    state = ChatState("alice", style, clock=lambda: NOON)
+    state.start()
+    state.receive(NumericReply(210, ALL), 0.0)
+    return state
+
+
+def history(state: ChatState, *lines: str) -> list[Line]:
+    shown: list[Line] = []
+    for line in lines:
+        shown += state.receive(parse_server_line(line.encode()), 0.0)
+    return shown
+
+
+@pytest.mark.usefixtures("utc")
+def test_history_after_join_is_dimmed_above_a_separator() -> None:
+    state = with_history()
+    typed(state, "/join teamchat")
+    lines = history(
+        state,
+        "220 Joined teamchat",
+        "280 teamchat Release planning",
+        "260 17 1763712000.104 @bob #teamchat: morning",
+        "260 18 1763712031.770 @alice #teamchat: my own line",
+        "261 End of history",
+    )
+    assert texts(lines) == [
+        "You are now in teamchat: what you type goes there (/leave leaves it).",
+        "Topic of teamchat: Release planning",
+        "[08:00] bob (in teamchat): morning",
+        "[08:00] alice (in teamchat): my own line",
+        "--- end of history of teamchat (/more for older ones) ---",
+    ]
+    assert [line.dim for line in lines] == [False, False, True, True, True]
+    assert all(line.channel is Channel.CHAT for line in lines)
+    assert state.topics == {"teamchat": "Release planning"}
+    assert typed(state, "/more").requests == (HistoryRequest("#teamchat", None, 17),)
+
+
+@pytest.mark.usefixtures("utc")
+def test_an_empty_room_history_after_join_shows_nothing() -> None:
+    state = with_history()
+    typed(state, "/join quiet")
+    assert texts(history(state, "220 Joined quiet", "261 End of history")) == [
+        "You are now in quiet: what you type goes there (/leave leaves it)."
+    ]
+    assert not state.awaiting_reply
+
+
+@pytest.mark.usefixtures("utc")
+def test_history_command_lobby_rooms_direct_and_paging() -> None:
+    state = with_history()
+    step = typed(state, "/history 2")
+    assert step.requests == (HistoryRequest("#lobby", 2),)
+    assert state.awaiting_reply  # a script's /more waits until this page has arrived
+    lines = history(
+        state,
+        "260 40 1763640000 @bob: yesterday in the lobby",
+        "260 41 1763726000 @bob > alice: psst",
+        "260 42 1763726100 @alice > bob: hi bob",
+        "261 End of history",
+    )
+    assert texts(lines) == [
+        "[2025-11-20 12:00] @bob: yesterday in the lobby",
+        "[11:53] bob (private): psst",
+        "[11:55] alice (private to bob): hi bob",
+        "--- end of history of the lobby (/more for older ones) ---",
+    ]
+    assert not state.awaiting_reply
+    assert typed(state, "/more").requests == (HistoryRequest("#lobby", 2, 40),)
+    assert texts(history(state, "261 End of history")) == ["No earlier messages in the lobby."]
+    assert texts(typed(state, "/more").lines) == ["No earlier messages in the lobby."]
+    assert typed(state, "/history @bob").requests == (HistoryRequest("@bob", None),)
+    assert texts(history(state, "261 End of history")) == ["No messages with bob yet."]
+
+
+def test_more_before_any_history_and_history_of_a_room_we_are_not_in() -> None:
+    state = with_history()
+    step = typed(state, "/more")
+    assert step.requests == ()
+    assert "/more shows the messages before" in step.lines[0].text
+    assert typed(state, "/history #elsewhere").requests == (HistoryRequest("#elsewhere", None),)
+    assert state.awaiting_reply
+    assert texts(history(state, "411 Not in room elsewhere")) == ["You are not in room elsewhere."]
+    assert not state.awaiting_reply
+
+
+def test_history_that_never_ends_is_not_waited_for_forever() -> None:
+    state = with_history()
+    typed(state, "/history")
+    state.stop_waiting()
+    assert not state.awaiting_reply
+
+
+@pytest.mark.usefixtures("utc")
+def test_history_lines_that_are_not_are_shown_as_they_came() -> None:
+    state = with_history()
+    typed(state, "/history")
+    assert texts(history(state, "260 x y @bob: z", "260 1 nan @bob: z", "260 1 1e20 z")) == [
+        "server: 260 x y @bob: z",
+        "server: 260 1 nan @bob: z",
+        "server: 260 1 1e20 z",
+    ]
+    assert texts(history(state, "260 5 0 \x1b[2Jgarbage")) == [
+        "[1970-01-01 00:00] \ufffd[2Jgarbage"
+    ]
+
+
+def test_history_needs_the_extension() -> None:
+    state = ChatState("alice")
+    state.start()
+    state.receive(NumericReply(210, "Extensions enabled: rooms dm who presence"), 0.0)
+    assert texts(typed(state, "/history").lines) == ["This server does not keep history."]
+    assert texts(typed(state, "/register").lines) == [
+        "This server does not support accounts (names protected by a password)."
+    ]
+    typed(state, "/join dev")
+    # Without history on, no history follows 220: nothing is waited for.
+    state.receive(NumericReply(220, "Joined dev"), 0.0)
+    assert not state.awaiting_reply
+
+
+def test_topics_shown_asked_and_set() -> None:
+    state = with_history()
+    assert "The lobby has no topic" in typed(state, "/topic hello").lines[0].text
+    typed(state, "/join dev")
+    history(state, "220 Joined dev", "261 End of history")
+    assert typed(state, "/topic").requests == (Topic("dev", None),)
+    assert typed(state, "/topic Ship it\x1b!").requests == (Topic("dev", "Ship it\ufffd!"),)
+    assert texts(history(state, "280 dev")) == ["dev has no topic."]
+    assert texts(history(state, "280 dev Ship it!")) == ["Topic of dev: Ship it!"]
+
+
+def test_account_commands_ask_for_passwords_then_send_them() -> None:
+    state = with_history()
+    assert typed(state, "/register") == Step(account="create")
+    assert typed(state, "/password") == Step(account="change")
+    assert typed(state, "/unregister") == Step(account="delete")
+    step = state.account("change", (Secret("old one!"), Secret("new one!")))
+    assert step.requests == (AccountCommand("PASSWORD", ("old one!", "new one!")),)
+    assert state.awaiting_reply  # a script's next line may need the new password
+    assert texts(history(state, "271 Password changed")) == ["Password changed."]
+    assert not state.awaiting_reply
+    state.account("create", (Secret("x" * 8),))
+    assert texts(history(state, "401 Client already registered")) == [
+        "The name alice already has an account (/password changes its password)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "shown"),
+    [
+        (
+            "270 Account created",
+            "Account created: the name alice now needs its password to log in.",
+        ),
+        ("272 Account deleted", "Account deleted: the name alice no longer needs a password."),
+        ("407 Invalid name or password", "Wrong password (or the name has no account); nothing"),
+        (
+            "408 Unacceptable password (a password has at least 8 characters)",
+            "Unacceptable password: a password has at least 8 characters; nothing was changed.",
+        ),
+        ("429 Too many failed attempts; wait 4 s", "Too many failed attempts; wait 4 s; nothing"),
+    ],
+)
+def test_answers_to_account_commands(reply: str, shown: str) -> None:
+    state = with_history()
+    state.account("delete", (Secret("password"),))
+    lines = history(state, reply)
+    assert len(lines) == 1
+    assert lines[0].text.startswith(shown)
+    assert lines[0].channel is (Channel.CHAT if reply[0] == "2" else Channel.NOTICE)
+
+
+def test_a_flood_notice_is_not_taken_for_the_answer_to_an_account_command() -> None:
+    state = with_history()
+    state.account("delete", (Secret("password"),))
+    assert texts(history(state, "429 Too many messages; slow down")) == [
+        "server: 429 Too many messages; slow down"
+    ]
+    assert "Wrong password" in history(state, "407 Invalid name or password")[0].text
+    # Without an account command pending, a 407 is just shown.
+    assert texts(history(state, "407 Invalid name or password")) == [
+        "server: 407 Invalid name or password"
+    ]
+
+
+def test_account_command_in_line_mode_is_refused_without_the_extension_settled() -> None:
+    state = ChatState("alice")
+    state.start()
+    assert state.perform(ManageAccount("create")) == Step(wait=True)
+
+
+# Extensions asked for before registering -----------------------------------------------------
+
+
+def test_what_is_asked_for_before_and_after_registering() -> None:
+    assert wanted_extensions("slash", live=False) == WANTED
+    assert first_extensions("slash", live=False) == ("rooms", "who", "presence", "history", "auth")
+    assert first_extensions("slash", live=True)[-1] == "live"
+    assert first_extensions("seed004", live=False) == ("auth",)
+    assert first_extensions("seed004", live=True) == ("auth", "live")
+
+
+def test_granted_before_registering_leaves_only_dm_to_ask_for() -> None:
+    asked = first_extensions("slash", live=False)
+    state = ChatState("alice", first=(asked, frozenset(asked)))
+    assert state.start() == Step(requests=(Extend(("dm",)),))
+    assert not state.settled
+    lines = state.receive(NumericReply(210, "Extensions enabled: " + " ".join(WANTED)), 0.0)
+    assert state.extensions == frozenset(WANTED)
+    assert lines[0].text.startswith("Server extensions: auth dm history")
+
+
+def test_seed004_style_that_logged_in_is_settled_at_once() -> None:
+    state = ChatState("alice", "seed004", first=(("auth",), frozenset({"auth"})))
+    step = state.start()
+    assert step.requests == ()
+    assert state.extensions == frozenset({"auth"})
+
+
+@pytest.mark.usefixtures("utc")
+def test_a_message_kept_offline_says_when_it_was_sent_in_local_time() -> None:
+    state = ChatState("bob", clock=lambda: NOON)
+    state.start()
+    lines = state.receive(
+        IncomingMessage("alice", "[private, sent 2025-11-21 08:00 UTC] see you"), 0.0
+    )
+    assert texts(lines) == ["alice (private): see you (sent 08:00)"]
+    older = state.receive(
+        IncomingMessage("alice", "[private, sent 2025-11-19 23:59 UTC] older"), 0.0
+    )
+    assert texts(older) == ["alice (private): older (sent 2025-11-19 23:59)"]
+    odd = state.receive(IncomingMessage("alice", "[private, sent last week] hm"), 0.0)
+    assert texts(odd) == ["alice (private): hm (sent last week)"]
+    state.receive(NumericReply(210, ALL), 0.0)
+    # Once the extensions are on, a line like that is someone's lobby chat.
+    fake = state.receive(IncomingMessage("carol", "[private, sent 2025-11-21 08:00 UTC] x"), 0.0)
+    assert texts(fake) == ["@carol: [private, sent 2025-11-21 08:00 UTC] x"]

@@ -17,13 +17,18 @@ from parley.client.commands import (
     LeaveRoom,
     ListRooms,
     ListUsers,
+    ManageAccount,
+    MoreHistory,
     Nothing,
     Quit,
     Say,
     SendDirect,
     SetLive,
+    SetTopic,
     ShowHelp,
+    ShowHistory,
     chat_hint,
+    holds_password,
     parse_command,
 )
 
@@ -72,6 +77,20 @@ def slash(line: str, *, in_room: bool = False) -> Command:
         ("/live on", SetLive(True)),
         ("/live OFF", SetLive(False)),
         ("/say /not a command", Say("/not a command")),
+        ("/history", ShowHistory(None, None)),
+        ("/history 50", ShowHistory(None, 50)),
+        ("/history #teamchat", ShowHistory("#teamchat", None)),
+        ("/history teamchat 5", ShowHistory("#teamchat", 5)),
+        ("/history lobby", ShowHistory("#lobby", None)),
+        ("/history @bob 500", ShowHistory("@bob", 500)),
+        ("/HISTORY   @bob   2", ShowHistory("@bob", 2)),
+        ("/more", MoreHistory()),
+        ("/topic", SetTopic(None)),
+        ("/topic Release  planning, 5 pm ", SetTopic("Release  planning, 5 pm")),
+        ("/register", ManageAccount("create")),
+        ("/password", ManageAccount("change")),
+        ("/passwd", ManageAccount("change")),
+        ("/unregister", ManageAccount("delete")),
         ("//etc/passwd is a path", Say("/etc/passwd is a path")),
         ("Hi how are you > Joe", SendDirect("Joe", "Hi how are you")),
         ("hi>Joe", SendDirect("Joe", "hi")),
@@ -103,6 +122,17 @@ def test_slash_style(line: str, command: Command) -> None:
         ("/live maybe", "usage: /live"),
         ("/say", "usage: /say TEXT"),
         ("/who now", "takes no arguments"),
+        ("/more please", "takes no arguments"),
+        ("/history 0", "from 1 to 500"),
+        ("/history 501", "from 1 to 500"),
+        ("/history 5 6", "from 1 to 500"),
+        ("/history 5 #dev", "usage: /history"),
+        ("/history #dev 5 6", "usage: /history"),
+        ("/history bad!room", "not a room name"),
+        ("/history @b:ob", "not a user name"),
+        ("/register hunter22", "takes no arguments: the passwords are asked for without echo"),
+        ("/password old new", "takes no arguments"),
+        ("/unregister x", "takes no arguments"),
         ("/quit please", "takes no arguments"),
         ("/frobnicate", "unknown command /frobnicate"),
         ("/", "unknown command /"),
@@ -248,6 +278,8 @@ def test_slash_help_lists_every_command_with_an_example() -> None:
     text = HELP["slash"]
     for word in ("/msg", "/join", "/leave", "/who", "?", "/rooms", "/live", "/say", "/help"):
         assert word in text
+    for word in ("/topic", "/history", "/more", "/register", "/password", "/unregister"):
+        assert word in text
     assert "/quit" in text
     assert "e.g. /msg bob" in text
     assert "> bob" in text
@@ -263,6 +295,10 @@ COMMAND_TYPES = (
     LeaveRoom,
     ListUsers,
     ListRooms,
+    ShowHistory,
+    MoreHistory,
+    SetTopic,
+    ManageAccount,
     SetLive,
     ShowHelp,
     Quit,
@@ -288,7 +324,33 @@ def test_any_line_is_a_command_never_an_exception(
         assert command.text == command.text.strip() != ""
     if isinstance(command, JoinRoom):
         assert command.room and not command.room.startswith("#")
+    if isinstance(command, ShowHistory):
+        assert command.target is None or command.target[:1] in "#@"
+        assert command.count is None or 1 <= command.count <= 500
+    if isinstance(command, ManageAccount):
+        assert holds_password(line)
     chat_hint(line, style)
+    holds_password(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "holds"),
+    [
+        ("/register", True),
+        ("/register hunter22", True),
+        ("  /PASSWORD old new", True),
+        ("/unregister x", True),
+        ("/passwd", True),
+        ("/registered users only", False),
+        ("register me", False),
+        ("/msg bob /register", False),
+        ("", False),
+    ],
+)
+def test_lines_with_account_commands_are_kept_out_of_the_line_history(
+    line: str, holds: bool
+) -> None:
+    assert holds_password(line) is holds
 
 
 @given(line=st.text(alphabet=st.characters(blacklist_characters="/?>"), min_size=1))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
+import sys
 
 import pytest
 
@@ -79,3 +81,60 @@ def test_until_stopped_returns_or_raises() -> None:
         assert cancelled.is_set()
 
     asyncio.run(asyncio.wait_for(main(), 5))
+
+
+def test_no_secret_is_asked_without_a_terminal() -> None:
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b"not a password\n")
+
+    async def main() -> str | None:
+        with LineFrontend(read_fd) as frontend:
+            return await frontend.ask_secret("Password: ")
+
+    try:
+        assert asyncio.run(asyncio.wait_for(main(), 5)) is None
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_secret_is_typed_without_echo_at_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    import pty
+    import termios
+
+    main_fd, terminal_fd = pty.openpty()
+
+    async def main() -> tuple[str | None, bytes, str | None]:
+        with LineFrontend(terminal_fd) as frontend:
+            asking = asyncio.create_task(frontend.ask_secret("Password: "))
+            await asyncio.sleep(0.1)  # the echo goes off as soon as it asks
+            os.write(main_fd, b"hunter22\n")
+            secret = await asking
+            echoed = _drain(main_fd)
+            os.write(main_fd, b"visible\n")
+            line = await frontend.read_line()
+            return secret, echoed + _drain(main_fd), line
+
+    try:
+        secret, echoed, line = asyncio.run(asyncio.wait_for(main(), 5))
+        assert termios.tcgetattr(terminal_fd)[3] & termios.ECHO  # echo is back
+    finally:
+        os.close(main_fd)
+        os.close(terminal_fd)
+    assert secret == "hunter22"
+    assert b"hunter22" not in echoed
+    assert b"visible" in echoed  # the next line is echoed again
+    assert line == "visible"
+    assert capsys.readouterr().err == "Password: \n"
+
+
+def _drain(fd: int) -> bytes:
+    """What the terminal has written back (its echo), without waiting for more."""
+    data = b""
+    while select.select([fd], [], [], 0.1)[0]:
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            break
+        data += chunk
+    return data

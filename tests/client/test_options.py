@@ -10,6 +10,7 @@ from parley.client.address import ServerAddress
 from parley.client.errors import ExitStatus, UsageError
 from parley.client.naming import name_problem
 from parley.client.options import DEFAULT_TIMEOUT, ClientConfig, build_parser, parse_args
+from parley.client.passwords import Secret
 from parley.client.trust import TlsSettings
 
 LOCAL = ServerAddress("127.0.0.1", 5000)
@@ -30,7 +31,7 @@ LOCAL = ServerAddress("127.0.0.1", 5000)
     ],
 )
 def test_every_form_gives_address_and_name(argv: list[str], name: str | None) -> None:
-    assert parse_args(argv) == ClientConfig(address=LOCAL, name=name)
+    assert parse_args(argv, environ={}) == ClientConfig(address=LOCAL, name=name)
 
 
 def test_port_alone_means_localhost() -> None:
@@ -135,6 +136,11 @@ def test_help_lists_every_option_with_its_default() -> None:
         "--trust-fingerprint",
         "--tofu",
         "--known-hosts",
+        "--password",
+        "--password-file",
+        "--signup",
+        "--new-password-file",
+        "PARLEY_PASSWORD",
         "--version",
     ):
         assert option in text
@@ -161,3 +167,64 @@ def test_help_lists_every_option_with_its_default() -> None:
 )
 def test_name_problem_refuses_only_what_breaks_the_wire(name: str, ok: bool) -> None:
     assert (name_problem(name) is None) is ok
+
+
+# Passwords --------------------------------------------------------------------------------
+
+
+def test_no_password_unless_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PARLEY_PASSWORD", raising=False)
+    config = parse_args(["alice", "chat://h:1"])
+    assert config.password is None and config.new_password is None and not config.signup
+    assert parse_args(["alice", "chat://h:1"], environ={"PARLEY_PASSWORD": ""}).password is None
+
+
+def test_password_from_option_file_or_environment(tmp_path: Path) -> None:
+    file = tmp_path / "pw"
+    file.write_text("correct horse  \nsecond line\n", encoding="utf-8")
+    environ = {"PARLEY_PASSWORD": "from env", "PARLEY_NEW_PASSWORD": "new from env"}
+    assert parse_args(["a", "chat://h:1", "--password", "given"], environ).password == Secret(
+        "given"
+    )
+    by_file = parse_args(["a", "chat://h:1", "--password-file", str(file)], environ)
+    assert by_file.password == Secret("correct horse  ")  # only the line end is dropped
+    by_env = parse_args(["a", "chat://h:1", "--signup"], environ)
+    assert by_env.password == Secret("from env")
+    assert by_env.new_password == Secret("new from env")
+    assert by_env.signup
+    new_file = parse_args(["a", "chat://h:1", "--new-password-file", str(file)], environ)
+    assert new_file.new_password == Secret("correct horse  ")
+
+
+def test_the_password_never_shows_in_the_config(tmp_path: Path) -> None:
+    config = parse_args(["a", "chat://h:1", "--password", "hunter22"], environ={})
+    assert "hunter22" not in repr(config)
+    assert "hunter22" not in str(config)
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--password", "x", "--password-file", "{file}"], "not both"),
+        (["--password", ""], "--password is empty"),
+        (["--password-file", "{missing}"], "cannot read --password-file"),
+        (["--password-file", "{empty}"], "is empty"),
+        (["--password-file", "{binary}"], "is not UTF-8"),
+        (["--new-password-file", "{missing}"], "cannot read --new-password-file"),
+    ],
+)
+def test_password_errors_are_usage_errors(tmp_path: Path, argv: list[str], fragment: str) -> None:
+    files = {
+        "file": tmp_path / "pw",
+        "missing": tmp_path / "missing",
+        "empty": tmp_path / "empty",
+        "binary": tmp_path / "binary",
+    }
+    files["file"].write_text("pw\n")
+    files["empty"].write_text("")
+    files["binary"].write_bytes(b"\xff\xfe\n")
+    filled = [arg.format(**{k: str(v) for k, v in files.items()}) for arg in argv]
+    with pytest.raises(UsageError) as raised:
+        parse_args(["a", "chat://h:1", *filled], environ={})
+    assert fragment in str(raised.value)
+    assert raised.value.status is ExitStatus.USAGE

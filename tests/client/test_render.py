@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 
 from parley.client.render import (
@@ -10,10 +13,13 @@ from parley.client.render import (
     Channel,
     Line,
     direct_message,
+    history_line,
     lobby_message,
     presence,
+    queued_private,
     render_event,
     room_message,
+    stamp,
 )
 from parley.client.session import ConnectionClosed, SessionEvent
 from parley.protocol.chat1 import (
@@ -22,6 +28,7 @@ from parley.protocol.chat1 import (
     NumericReply,
     PresenceNotice,
     ServerDisconnect,
+    ServerEvent,
     parse_server_line,
 )
 
@@ -94,3 +101,54 @@ def test_extended_formats() -> None:
     assert presence("left", "teamchat", "bob") == Line("* bob left teamchat")
     assert presence("quit", "*", "bob") == Line("* bob disconnected")
     assert "\x1b" not in room_message("a\x1b", "r\x1b", "t\x1b").text
+
+
+# Times, history and messages kept offline --------------------------------------------------
+
+NOON = 1763726400.0  # 2025-11-21 12:00 UTC
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("utc")
+def test_stamp_is_the_time_today_and_the_date_before() -> None:
+    assert stamp(NOON - 3600, NOON) == "[11:00]"
+    assert stamp(NOON - 13 * 3600, NOON) == "[2025-11-20 23:00]"
+
+
+@pytest.mark.usefixtures("utc")
+def test_stamp_follows_the_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "IST-5:30")  # POSIX form: no tz database needed
+    time.tzset()
+    assert stamp(NOON, NOON) == "[17:30]"
+
+
+@pytest.mark.usefixtures("utc")
+@pytest.mark.parametrize(
+    ("event", "shown"),
+    [
+        (IncomingMessage("bob", "hi", room="dev"), "[12:00] bob (in dev): hi"),
+        (IncomingMessage("bob", "hi"), "[12:00] @bob: hi"),
+        (IncomingMessage("bob", "hi", room="lobby"), "[12:00] @bob: hi"),
+        (IncomingMessage("bob", "psst", recipient="alice"), "[12:00] bob (private): psst"),
+        (IncomingMessage("Alice", "yes", recipient="bob"), "[12:00] Alice (private to bob): yes"),
+        (Notice("odd \x1b[2J"), "[12:00] odd \ufffd[2J"),
+    ],
+)
+def test_history_lines(event: ServerEvent, shown: str) -> None:
+    line = history_line(event, NOON, NOON, me="alice")
+    assert line == Line(shown, Channel.CHAT, dim=True)
+
+
+def test_queued_private_reads_the_time_the_server_gives() -> None:
+    assert queued_private("[private, sent 2025-11-21 12:00 UTC] see you") == (NOON, "see you")
+    assert queued_private("[private, sent 2025-13-21 12:00 UTC] x") is None
+    assert queued_private("[private, sent yesterday] x") is None
+    assert queued_private("[private] x") is None

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from parley.client.address import ServerAddress
+from parley.client.passwords import Secret
 from parley.client.requests import (
     ChatMessage,
     DirectMessage,
@@ -314,3 +315,109 @@ def test_tls_to_a_plain_peer_is_a_connect_error() -> None:
             assert not isinstance(caught.value, CertificateError)
 
     run(main())
+
+
+# Accounts: asking for extensions first, logging in, signing up --------------------------------
+
+
+def answering(script: dict[bytes, list[bytes]], seen: list[bytes]) -> Handler:
+    """A handler that answers each line starting with a key with the next of its replies."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while line := await reader.readline():
+            seen.append(line)
+            for prefix, replies in script.items():
+                if line.startswith(prefix) and replies:
+                    writer.write(replies.pop(0))
+                    await writer.drain()
+                    break
+
+    return handler
+
+
+def test_extensions_before_registering_then_login() -> None:
+    seen: list[bytes] = []
+    script = {
+        b"EXTEND": [b"Welcome!\n210 Extensions enabled: rooms auth\n"],
+        b"REGISTER": [b"406 Password required\n"],
+        b"LOGIN": [b"407 Invalid name or password\n", b"200 Registration successful\n"],
+    }
+
+    async def main() -> None:
+        async with Peer(answering(script, seen)) as address:
+            client = await ChatClient.connect(address)
+            granted = await client.extend_first(("rooms", "auth", "history"))
+            assert granted == frozenset({"rooms", "auth"})
+            refused = await client.register("alice")
+            assert refused == Refused("alice", 406, "Password required", (Notice("Welcome!"),))
+            wrong = await client.login("alice", Secret("not it"))
+            assert isinstance(wrong, Refused) and wrong.code == 407
+            assert client.name is None
+            assert isinstance(await client.login("alice", Secret("correct horse")), Registered)
+            assert client.name == "alice"
+            await client.close()
+
+    run(main())
+    assert seen == [
+        b"EXTEND rooms auth history CHAT/1.0\n",
+        b"REGISTER alice CHAT/1.0\n",
+        b"LOGIN alice bm90IGl0 CHAT/1.0\n",
+        b"LOGIN alice Y29ycmVjdCBob3JzZQ== CHAT/1.0\n",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "granted"),
+    [
+        (b"400 Invalid registration\n", None),  # seed 004: nothing but REGISTER at first
+        (b"404 Unknown command\n", None),
+        (None, None),  # silence
+        (b"210 Extensions enabled:\n", frozenset()),
+    ],
+)
+def test_extensions_before_registering_refused_or_ignored(
+    reply: bytes | None, granted: frozenset[str] | None
+) -> None:
+    seen: list[bytes] = []
+    script = {b"EXTEND": [reply] if reply else [], b"REGISTER": [b"200 OK\n"]}
+
+    async def main() -> None:
+        async with Peer(answering(script, seen)) as address:
+            client = await ChatClient.connect(address)
+            assert await client.extend_first(("auth",), timeout=0.2) == granted
+            assert isinstance(await client.register("alice"), Registered)
+            await client.close()
+
+    run(main())
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"408 Unacceptable password (a password has at least 8 characters)\n",
+        b"429 Too many registrations from your address; try again in a minute\n",
+        b"401 Client already registered\n",
+    ],
+)
+def test_signup_refusals(reply: bytes) -> None:
+    seen: list[bytes] = []
+
+    async def main() -> None:
+        async with Peer(answering({b"SIGNUP": [reply]}, seen)) as address:
+            client = await ChatClient.connect(address)
+            result = await client.signup("alice", Secret("short"))
+            assert isinstance(result, Refused)
+            assert f"{result.code} {result.text}\n".encode() == reply
+            await client.close()
+
+    run(main())
+    assert seen == [b"SIGNUP alice c2hvcnQ= CHAT/1.0\n"]
+
+
+def test_a_password_is_never_shown_by_repr() -> None:
+    secret = Secret("hunter22")
+    assert "hunter22" not in repr(secret)
+    assert "hunter22" not in str(secret)
+    assert "hunter22" not in f"{secret} {[secret]}"
+    assert secret.reveal() == "hunter22"
+    assert secret == Secret("hunter22") and secret != Secret("other")

@@ -11,6 +11,7 @@ server for a server that ignores EXTEND.
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import socket
 import sys
@@ -34,7 +35,7 @@ from tests.client.processes import (
 )
 
 GOODBYE = b"DISCONNECT CHAT/1.0\n"
-EXTEND = b"EXTEND rooms dm who presence CHAT/1.0"
+EXTEND = b"EXTEND rooms dm who presence history auth CHAT/1.0"
 """What the client asks for right after 200 (the scripted server never answers it)."""
 CHATTING = b"@server: you are in\n"
 """Sent by the scripted server after its 200, so a test knows the client is chatting."""
@@ -312,9 +313,11 @@ def test_two_users_talk_through_a_real_server() -> None:
 class User:
     """A ``parley`` process in line mode: lines typed to its stdin, its screen on stdout."""
 
-    def __init__(self, server: RunningServer, name: str, *args: str) -> None:
+    def __init__(
+        self, server: RunningServer, name: str, *args: str, env: dict[str, str] | None = None
+    ) -> None:
         self.name = name
-        self.process = Process(client_command(name, server.address, *args))
+        self.process = Process(client_command(name, server.address, *args), env=env)
 
     def type(self, *lines: str) -> None:
         self.process.write("".join(f"{line}\n" for line in lines))
@@ -399,7 +402,7 @@ def test_direct_messages_offline_delivery_and_unknown_names(
     alice.is_told("^No such user nobody_here: nobody by that name has been online")
     back = User(real, "d_bob")
     users.append(back)
-    back.sees(r"^d_alice \(private\): see you later \(sent [-0-9: ]+UTC\)$")
+    back.sees(r"^d_alice \(private\): see you later \(sent [0-9][-0-9: ]+[0-9]\)$")
 
 
 def test_seed002_question_mark_and_arrow(real: RunningServer, users: list[User]) -> None:
@@ -520,4 +523,245 @@ def test_a_script_gets_the_answers_to_its_last_commands(real: RunningServer) -> 
     assert result.stderr == [
         "No such user nobody_at_all: nobody by that name has been online since the server "
         "started. The message was not sent."
+    ]
+
+
+# Accounts, history and topics through the real server -------------------------------------
+
+SECRET = "correct horse battery"
+NEW_SECRET = "staple of the new age"
+STAMP = r"\[(\d{4}-\d\d-\d\d )?\d\d:\d\d\]"
+"""How a stored message's time is shown: ``[08:00]``, or with its date if not today."""
+
+
+def test_signup_then_log_in_with_the_password_from_env_file_or_option(
+    real: RunningServer, tmp_path: Path
+) -> None:
+    created = run_client(
+        "--signup",
+        "--password",
+        SECRET,
+        "acct_amy",
+        real.address,
+        stdin_text="/join amys\nhello amys\n",
+    )
+    assert_clean_exit(created, 0)
+    assert created.stdout[:2] == [
+        "Account created: the name acct_amy now needs its password to log in.",
+        "You are now in amys: what you type goes there (/leave leaves it).",
+    ]
+    secret_file = tmp_path / "password"
+    secret_file.write_text(SECRET + "\n")
+    for args, env in (
+        (["--password-file", str(secret_file)], None),
+        ([], {"PARLEY_PASSWORD": SECRET}),
+        (["--password", SECRET], None),
+    ):
+        result = run_client(*args, "acct_amy", real.address, stdin_text="/history #amys\n", env=env)
+        assert_clean_exit(result, 0)
+        assert result.stderr == []
+        assert result.stdout[0] == (
+            "You are in amys again (your rooms are remembered): /join amys talks there."
+        )
+        assert re.fullmatch(rf"{STAMP} acct_amy \(in amys\): hello amys", result.stdout[1])
+        assert result.stdout[2] == "--- end of history of amys (/more for older ones) ---"
+    assert SECRET not in " ".join(result.stdout + result.stderr)
+
+
+def test_a_name_with_an_account_is_refused_without_its_password(real: RunningServer) -> None:
+    assert_clean_exit(
+        run_client("--signup", "acct_bo", real.address, env={"PARLEY_PASSWORD": SECRET}), 0
+    )
+    anonymous = run_client("acct_bo", real.address, stdin_text="hi\n")
+    assert_clean_exit(anonymous, 1)
+    assert anonymous.stderr == [
+        "parley: the name 'acct_bo' is already taken (401 Client already registered); if it "
+        "is yours and has a password, give it with --password-file FILE or PARLEY_PASSWORD"
+    ]
+    wrong = run_client("acct_bo", real.address, env={"PARLEY_PASSWORD": "not the password"})
+    assert_clean_exit(wrong, 1)
+    assert wrong.stderr == [
+        "parley: wrong name or password for 'acct_bo' (407 Invalid name or password)"
+    ]
+    short = run_client("--signup", "--password", "short", "acct_cy", real.address)
+    assert_clean_exit(short, 1)
+    assert "a password has at least 8 characters" in short.stderr[0]
+    taken = run_client("--signup", "--password", SECRET, "acct_bo", real.address)
+    assert_clean_exit(taken, 1)
+    assert "already taken" in taken.stderr[0]
+    unasked = run_client("--signup", "acct_cy", real.address)
+    assert_clean_exit(unasked, 2)
+    assert "--signup needs the new account's password" in unasked.stderr[0]
+
+
+def test_failed_logins_are_slowed_down_and_the_client_says_how_long() -> None:
+    with chat_server("real") as server:  # its own server: the failures count per address too
+        run_client("--signup", "--password", SECRET, "slow", server.address)
+        results = [
+            run_client("--password", "guess guess", "slow", server.address) for _ in range(4)
+        ]
+    assert [result.status for result in results] == [1, 1, 1, 1]
+    assert all("wrong name or password" in result.stderr[0] for result in results[:3])
+    assert re.fullmatch(
+        r"parley: too many failed logins for 'slow': try again in \d+ s "
+        r"\(429 Too many failed attempts; wait \d+ s\)",
+        results[3].stderr[0],
+    )
+
+
+def test_register_change_and_drop_an_account_from_a_script(real: RunningServer) -> None:
+    both = {"PARLEY_PASSWORD": SECRET, "PARLEY_NEW_PASSWORD": NEW_SECRET}
+    result = run_client(
+        "acct_dee", real.address, stdin_text="/register\n/password\n/unregister\n", env=both
+    )
+    assert_clean_exit(result, 0)
+    assert result.stdout == [
+        "Account created: the name acct_dee now needs its password to log in.",
+        "Password changed.",
+        "Account deleted: the name acct_dee no longer needs a password.",
+    ]
+    assert result.stderr == []
+    # Step by step: each one sees what the one before did.
+    steps = [
+        ("/register\n", {"PARLEY_PASSWORD": SECRET}, "Account created"),
+        ("/password\n", both, "Password changed."),
+        ("/unregister\n", {"PARLEY_PASSWORD": SECRET}, None),
+        ("/unregister\n", {"PARLEY_PASSWORD": NEW_SECRET}, "Account deleted"),
+    ]
+    for stdin_text, env, shown in steps:
+        step = run_client("acct_eve", real.address, stdin_text=stdin_text, env=env)
+        if shown is None:  # the old password no longer logs in
+            assert_clean_exit(step, 1)
+            assert "wrong name or password" in step.stderr[0]
+        else:
+            assert_clean_exit(step, 0)
+            assert step.stdout[0].startswith(shown)
+    assert_clean_exit(run_client("acct_eve", real.address, stdin_text="free again\n"), 0)
+
+
+def test_account_commands_in_a_script_without_passwords_say_what_is_missing(
+    real: RunningServer,
+) -> None:
+    result = run_client(
+        "acct_fay",
+        real.address,
+        stdin_text="/register\n/password\n/register secret!!\n",
+        env={"PARLEY_PASSWORD": SECRET},
+    )
+    assert_clean_exit(result, 0)
+    assert result.stdout == ["Account created: the name acct_fay now needs its password to log in."]
+    assert result.stderr == [
+        "/password needs the new password, which is asked for only at a terminal: give it "
+        "with --new-password-file FILE or PARLEY_NEW_PASSWORD. Nothing was sent.",
+        "/register takes no arguments: the passwords are asked for without echo (in a "
+        "script they come from --password-file or PARLEY_PASSWORD)",
+    ]
+    bare = run_client("acct_gus", real.address, stdin_text="/register\n")
+    assert bare.stderr == [
+        "/register needs the password, which is asked for only at a terminal: give it with "
+        "--password-file FILE or PARLEY_PASSWORD. Nothing was sent."
+    ]
+
+
+def test_history_after_join_and_on_request(real: RunningServer, users: list[User]) -> None:
+    hana = User(real, "h_hana").ready()
+    users.append(hana)
+    hana.type("/join annals", "one", "two", "three")
+    hana.type("/topic Minutes of the day")
+    hana.sees("^Topic of annals: Minutes of the day$")
+    ivo = User(real, "h_ivo").ready()
+    users.append(ivo)
+    ivo.type("/join annals")
+    ivo.sees("^--- end of history of annals")
+    shown = ivo.process.stdout
+    start = shown.index("You are now in annals: what you type goes there (/leave leaves it).")
+    assert shown[start + 1] == "Topic of annals: Minutes of the day"
+    assert [re.sub(STAMP, "[T]", line) for line in shown[start + 2 : start + 6]] == [
+        "[T] h_hana (in annals): one",
+        "[T] h_hana (in annals): two",
+        "[T] h_hana (in annals): three",
+        "--- end of history of annals (/more for older ones) ---",
+    ]
+    ivo.type("/history 2", "/more", "/more", "/msg h_hana thanks", "/history @h_hana")
+    hana.sees(r"^h_ivo \(private\): thanks$")
+    ivo.sees(f"^{STAMP} h_ivo \\(private to h_hana\\): thanks$")
+    result = ivo.leave()
+    later = result.stdout[start + 6 :]
+    assert [re.sub(STAMP, "[T]", line) for line in later] == [
+        "[T] h_hana (in annals): two",
+        "[T] h_hana (in annals): three",
+        "--- end of history of annals (/more for older ones) ---",
+        "[T] h_hana (in annals): one",
+        "--- end of history of annals (/more for older ones) ---",
+        "No earlier messages in annals.",
+        "[T] h_ivo (private to h_hana): thanks",
+        "--- end of history with h_hana (/more for older ones) ---",
+    ]
+
+
+def test_history_and_accounts_survive_a_restart(tmp_path: Path) -> None:
+    data = ("--data-dir", str(tmp_path / "data"))
+    with chat_server("real", data) as server:
+        first = run_client(
+            "--signup",
+            "--password",
+            SECRET,
+            "keeper",
+            server.address,
+            stdin_text="/join vault\nkept across restarts\n",
+        )
+        assert_clean_exit(first, 0)
+        server.stop()
+    with chat_server("real", data) as server:
+        again = run_client(
+            "keeper",
+            server.address,
+            stdin_text="/history #vault\n",
+            env={"PARLEY_PASSWORD": SECRET},
+        )
+    assert_clean_exit(again, 0)
+    assert again.stdout[0].startswith("You are in vault again")
+    assert re.fullmatch(rf"{STAMP} keeper \(in vault\): kept across restarts", again.stdout[1])
+
+
+def test_a_password_to_a_server_without_accounts_does_no_harm() -> None:
+    with chat_server("spec") as server:
+
+        async def listen() -> Finished:
+            address = ServerAddress("127.0.0.1", server.port)
+            async with await ChatClient.connect(address) as ear:
+                assert isinstance(await ear.register("spec_ear"), Registered)
+                speaking = asyncio.to_thread(
+                    run_client,
+                    *("--timeout", "1", "--password", SECRET, "spec_mouth", server.address),
+                    stdin_text="hello anyway\n",
+                )
+                result = await speaking
+                heard = await asyncio.wait_for(ear.receive(), 5)
+                assert heard == IncomingMessage("spec_mouth", "hello anyway")
+                return result
+
+        result = asyncio.run(asyncio.wait_for(listen(), 10))
+        signup = run_client(
+            "--timeout", "0.5", "--signup", "--password", SECRET, "x", server.address
+        )
+    assert_clean_exit(result, 0)
+    assert_clean_exit(signup, 1)
+    assert "does not support accounts, so --signup cannot create one" in signup.stderr[0]
+
+
+def test_the_wire_with_a_password_and_a_seed_004_server() -> None:
+    with ScriptedServer() as server:
+        result = run_client(
+            "--timeout", "1", "--password", SECRET, "alice", server.address, stdin_text="hi\n"
+        )
+        server.wait_for_line(b"DISCONNECT alice CHAT/1.0")
+        lines = server.lines
+    assert_clean_exit(result, 0)
+    assert lines == [
+        b"EXTEND rooms who presence history auth CHAT/1.0",
+        b"REGISTER alice CHAT/1.0",
+        EXTEND,
+        b"@alice: hi",
+        b"DISCONNECT alice CHAT/1.0",
     ]

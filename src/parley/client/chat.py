@@ -5,20 +5,27 @@ the lines to show; `ChatState.perform` takes a typed `Command` and returns a `St
 requests to send and the lines to show). It never touches a socket or the terminal, so each
 rule here is tested without either.
 
-Extensions: right after ``200`` the client asks for ``rooms dm who presence`` (plus ``live``
-in live mode) and takes whatever ``210 Extensions enabled: ...`` grants. Any other answer,
-or none in time (`give_up`), means a plain seed-004 server: every line is ``@me: text`` in
-one room and the commands that need an extension say that the server lacks it. The
-``seed004`` command style asks for nothing, so the server sees exactly seed 004's protocol.
+Extensions: right after ``200`` the client asks for ``rooms dm who presence history auth``
+(plus ``live`` in live mode) and takes whatever ``210 Extensions enabled: ...`` grants. Any
+other answer, or none in time (`give_up`), means a plain seed-004 server: every line is
+``@me: text`` in one room and the commands that need an extension say that the server lacks
+it. The ``seed004`` command style asks for nothing, so the server sees exactly seed 004's
+protocol. A client that logs in asks before registering (`first_extensions`: everything but
+``dm``, so that messages kept while it was away still say when they were sent); then only
+``dm`` is left to ask for after ``200``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from parley.client.commands import (
     HELP,
+    AccountAction,
     Command,
     CommandStyle,
     ComposeDirect,
@@ -27,35 +34,46 @@ from parley.client.commands import (
     LeaveRoom,
     ListRooms,
     ListUsers,
+    ManageAccount,
+    MoreHistory,
     Nothing,
     Quit,
     Say,
     SendDirect,
     SetLive,
+    SetTopic,
     ShowHelp,
+    ShowHistory,
     chat_hint,
     parse_command,
     room_key,
 )
 from parley.client.live import Preview, TypingBoard
+from parley.client.passwords import Secret
 from parley.client.render import (
     Line,
     argument,
     describe_reply,
     direct_message,
+    history_line,
     lobby_message,
     presence,
+    queued_private,
     render_event,
     room_message,
+    stamp,
 )
 from parley.client.requests import (
+    AccountCommand,
     ChatMessage,
     DirectMessage,
     Extend,
+    HistoryRequest,
     Join,
     Leave,
     Request,
     Rooms,
+    Topic,
     Who,
 )
 from parley.client.session import SessionEvent
@@ -64,18 +82,26 @@ from parley.protocol.chat1 import (
     NumericReply,
     PresenceNotice,
     neutralise_controls,
+    parse_server_line,
 )
 from parley.protocol.names import name_key
 
 LOBBY = "lobby"
-WANTED = ("rooms", "dm", "who", "presence")
+WANTED = ("rooms", "dm", "who", "presence", "history", "auth")
 """Extensions asked for at the start (``live`` too in live mode)."""
+LATER = frozenset({"dm"})
+"""Asked for only after registering (see `first_extensions`)."""
 PRIVATE_MARK = re.compile(r"\[private(?:, sent ([^\]]+))?\] ")
 """How a server marks a direct message to a client that has not (yet) asked for ``dm``:
 ``[private] text``, or ``[private, sent 2026-11-21 08:00 UTC] text`` if it waited."""
 MESSAGE_REPLIES = frozenset({403, 413, 415, 429})
 """Replies about a message or the connection, never the answer to ``EXTEND``."""
+NOT_ROOM_ANSWERS = frozenset({210, 230, 240, 250, 251, 252, 260, 261, 270, 271, 272, 280})
+NOT_ROOM_ANSWERS |= frozenset({406, 407, 408, 410, 414})
+"""Replies that never answer ``JOIN`` or ``LEAVE`` (they answer other requests)."""
 MAX_PREVIEW = 1000
+LATEST = 32503680000.0
+"""The year 3000 (Unix time): a history time from beyond it is not one (nor NaN)."""
 """Characters of a line sent as a preview at most (the rest still goes in the message)."""
 
 UNSUPPORTED = {
@@ -83,6 +109,8 @@ UNSUPPORTED = {
     "dm": "This server does not support direct messages",
     "who": "This server does not support listing who is online",
     "live": "This server does not support live typing",
+    "history": "This server does not keep history",
+    "auth": "This server does not support accounts (names protected by a password)",
 }
 LIVE_NEEDS_TERMINAL = (
     "Live typing needs the terminal UI; it is not available with --plain or piped input."
@@ -104,6 +132,59 @@ class Step:
     """The server's extensions are not known yet: wait for them, then perform it again."""
     compose: bool = False
     """Ask the user for a recipient, then a message (seed 003's ``message``)."""
+    account: AccountAction | None = None
+    """Get the passwords this account command needs, then call `ChatState.account`."""
+
+
+def wanted_extensions(style: CommandStyle, live: bool) -> tuple[str, ...]:
+    """Every extension this client asks for in `style` (``live`` only in live mode)."""
+    names = () if style == "seed004" else WANTED
+    return (*names, "live") if live else names
+
+
+def first_extensions(style: CommandStyle, live: bool) -> tuple[str, ...]:
+    """What a client that logs in asks for before registering: ``auth`` and the rest of
+    `wanted_extensions`, except ``dm``. Without ``dm`` the server hands over the messages
+    kept while we were away as ``@bob: [private, sent <time> UTC] text``, with their time;
+    ``presence`` makes it tell us the rooms an account is put back in."""
+    names = tuple(n for n in wanted_extensions(style, live) if n not in LATER)
+    return names if "auth" in names else ("auth", *names)
+
+
+@dataclass(slots=True)
+class HistoryView:
+    """One answer to ``HISTORY`` (or the history sent after ``220 Joined``) as it arrives."""
+
+    target: str
+    """``#room`` or ``@user``."""
+    count: int | None = None
+    joined: bool = False
+    """Sent because we joined the room (not asked for): shown only if there is some."""
+    paging: bool = False
+    """Asked for by ``/more``."""
+    oldest: int | None = None
+    """The smallest message id shown (what ``/more`` asks for messages before)."""
+    shown: int = 0
+    abandoned: bool = False
+    """Typed lines no longer wait for it (it took too long)."""
+
+    @property
+    def subject(self) -> str:
+        """``teamchat``, ``the lobby`` or ``bob`` (for a private conversation)."""
+        name = self.target[1:]
+        if self.target.startswith("@"):
+            return name
+        return "the lobby" if room_key(name) == LOBBY else name
+
+    @property
+    def where(self) -> str:
+        """``of teamchat``, ``of the lobby`` or ``with bob``."""
+        return f"with {self.subject}" if self.target.startswith("@") else f"of {self.subject}"
+
+    @property
+    def among(self) -> str:
+        """``in teamchat``, ``in the lobby`` or ``with bob``."""
+        return f"with {self.subject}" if self.target.startswith("@") else f"in {self.subject}"
 
 
 class ChatState:
@@ -116,12 +197,18 @@ class ChatState:
         *,
         live: bool = False,
         live_capable: bool = True,
+        first: tuple[tuple[str, ...], frozenset[str]] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`first`: the extensions asked for before registration and what the server
+        granted; `clock`: the time of day (for the times of history lines)."""
         self.me = me
+        self._clock = clock
         self.style: CommandStyle = style
         self.live_capable = live_capable
         self.extensions: frozenset[str] | None = None
         """What the server granted; None until it answered (or `give_up`)."""
+        self._first = first
         self.rooms: list[str] = []
         """Rooms joined other than the lobby, in the order they were joined."""
         self.current = LOBBY
@@ -133,6 +220,14 @@ class ChatState:
         self._awaiting_reply = False
         self._barrier = False
         self._typing = TypingBoard()
+        self._histories: deque[HistoryView] = deque()
+        """The history answers still to come, in the order they were asked for."""
+        self._last_history: HistoryView | None = None
+        self._accounts: deque[AccountAction] = deque()
+        """Account commands sent and not yet answered."""
+        self._awaiting_account = False
+        self.topics: dict[str, str] = {}
+        """The topic of each room, by room key, as the server last said."""
 
     # The start and the negotiation -----------------------------------------------------------
 
@@ -142,9 +237,14 @@ class ChatState:
         if self._live_wanted and not self.live_capable:
             lines.append(Line.notice(LIVE_NEEDS_TERMINAL))
             self._live_wanted = False
-        names = () if self.style == "seed004" else WANTED
-        if self._live_wanted:
-            names = (*names, "live")
+        names = wanted_extensions(self.style, self._live_wanted)
+        if self._first is not None:
+            # Asked for before registering; the rest (dm) now, or nothing at all.
+            asked, granted = self._first
+            names = tuple(n for n in names if n not in asked)
+            if not names:
+                lines += self._granted(granted)
+                return Step(lines=tuple(lines))
         if not names:
             self.extensions = frozenset()
             return Step(lines=tuple(lines))
@@ -169,7 +269,8 @@ class ChatState:
         return [
             Line.progress(
                 f"This server speaks plain CHAT/1.0 ({reason}): every line is chat for "
-                "everyone; rooms, direct messages, who and live typing are not available."
+                "everyone; rooms, direct messages, who, history, accounts and live typing "
+                "are not available."
             )
         ]
 
@@ -192,7 +293,9 @@ class ChatState:
         return self._barrier
 
     def _enabled(self, text: str) -> list[Line]:
-        names = frozenset(text.partition(":")[2].split())
+        return self._granted(frozenset(text.partition(":")[2].split()))
+
+    def _granted(self, names: frozenset[str]) -> list[Line]:
         if self._barrier:
             self._barrier = False
             self.extensions = names
@@ -232,7 +335,7 @@ class ChatState:
             lines = self._presence(event)
         else:
             lines = [render_event(event)]
-        return [Line(neutralise_controls(line.text), line.channel) for line in lines]
+        return [replace(line, text=neutralise_controls(line.text)) for line in lines]
 
     def _message(self, event: IncomingMessage, now: float) -> list[Line]:
         if event.typing:
@@ -246,10 +349,12 @@ class ChatState:
             return [room_message(event.name, room, event.text)]
         private = PRIVATE_MARK.match(event.text) if self.extensions is None else None
         if private is not None:
-            # A message kept for us while offline comes right after 200, before EXTEND.
+            # A message kept for us while offline comes right after 200, before EXTEND dm.
             text = event.text[private.end() :]
             if private.group(1):
-                text = f"{text} (sent {private.group(1)})"
+                queued = queued_private(event.text)
+                sent = stamp(queued[0], self._clock())[1:-1] if queued else private.group(1)
+                text = f"{text} (sent {sent})"
             return [direct_message(event.name, text, plain=self.style == "seed003")]
         return [lobby_message(event.name, event.text)]
 
@@ -257,6 +362,8 @@ class ChatState:
         if event.kind == "quit":
             self._typing.gone(event.name)
         elif name_key(event.name) == name_key(self.me):
+            if event.kind == "joined" and self._joining is None:
+                return self._put_back(event.room)
             return []  # our own join or leave: the 220 or 221 reply says it
         elif event.kind == "left":
             self._typing.done(event.name, event.room)
@@ -264,22 +371,32 @@ class ChatState:
 
     @property
     def awaiting_reply(self) -> bool:
-        """Whether a ``JOIN`` or ``LEAVE`` is unanswered: the current room may be changing.
+        """Whether a ``JOIN`` or ``LEAVE`` is unanswered (the current room may be changing),
+        or history is still arriving.
 
         The next typed line should wait for the answer, or a script's ``/join dev`` followed
-        by a message would send the message to the room it is leaving.
+        by a message would send the message to the room it is leaving, and ``/more`` right
+        after ``/history`` would not know where the history shown ends.
         """
-        return self._awaiting_reply
+        return (
+            self._awaiting_reply
+            or self._awaiting_account
+            or any(not view.abandoned for view in self._histories)
+        )
 
     def stop_waiting(self) -> None:
         """Carry on without the answer (the server is too slow to wait for)."""
         self._awaiting_reply = False
+        self._awaiting_account = False
+        for view in self._histories:
+            view.abandoned = True
 
     def _reply(self, reply: NumericReply) -> list[Line]:
         code, text = reply.code, reply.text
         if code == 210:
             return self._enabled(text)
-        self._awaiting_reply = False  # replies come in order: this one answers the request
+        if code not in NOT_ROOM_ANSWERS:
+            self._awaiting_reply = False  # replies come in order: this one answers the request
         if self._awaiting_first:
             # Replies come in order, so the first one after 200 answers EXTEND, unless it
             # is about a message (then the server skipped EXTEND: no extensions either).
@@ -287,25 +404,174 @@ class ChatState:
                 return [*self._fallback("it did not answer EXTEND"), render_event(reply)]
             return self._fallback(f"it answered EXTEND with '{code} {text}'".strip())
         if code == 220:
-            return self._joined(argument(text, "Joined"))
+            return self._joined(argument(text, "Joined"), history=True)
         if code == 221:
             return self._left(argument(text, "Left"))
         if code == 417:
             return self._joined(argument(text, "Already in"))
         if code == 411:
-            self._forget(argument(text, "Not in room"))
+            room = argument(text, "Not in room")
+            self._forget(room)
+            self._history_refused(room)
         if code == 252:
             return []  # the end of the room list
+        if code in (260, 261):
+            return self._history_line(text) if code == 260 else self._history_end()
+        if code == 280:
+            return self._topic(text)
+        account = self._account_answer(code, text)
+        if account is not None:
+            return account
         return [describe_reply(code, text, joining=self._joining) or render_event(reply)]
 
-    def _joined(self, room: str) -> list[Line]:
+    def _joined(self, room: str, *, history: bool = False) -> list[Line]:
         room = neutralise_controls(room)  # it becomes part of the prompt
         self._joining = None
         if not any(room_key(r) == room_key(room) for r in self.rooms):
             self.rooms.append(room)
         self.current = room
+        if history and "history" in (self.extensions or ()):
+            self._histories.append(HistoryView(f"#{room}", joined=True))
         leave = "/leave" if self.style == "slash" else "leave"
         return [Line(f"You are now in {room}: what you type goes there ({leave} leaves it).")]
+
+    def _put_back(self, room: str) -> list[Line]:
+        """The server put us back in `room` at login (an account's rooms are remembered)."""
+        room = neutralise_controls(room)
+        if any(room_key(r) == room_key(room) for r in self.rooms) or room_key(room) == LOBBY:
+            return []
+        self.rooms.append(room)
+        join = "/join" if self.style == "slash" else "join"
+        return [
+            Line(f"You are in {room} again (your rooms are remembered): {join} {room} talks there.")
+        ]
+
+    # History -------------------------------------------------------------------------------
+
+    def _history_line(self, text: str) -> list[Line]:
+        """``260 <id> <unix time> <line>``: one stored message, parsed as a live line is."""
+        view = self._histories[0] if self._histories else None
+        number, _, rest = text.partition(" ")
+        when, _, line = rest.partition(" ")
+        try:
+            message_id, at = int(number), float(when)
+        except ValueError:
+            return [render_event(NumericReply(260, text))]
+        if not 0 <= at < LATEST:
+            return [render_event(NumericReply(260, text))]
+        if view is not None:
+            view.shown += 1
+            view.oldest = message_id if view.oldest is None else min(view.oldest, message_id)
+        event = parse_server_line(line.encode())
+        return [history_line(event, at, self._clock(), me=self.me, plain=self.style == "seed003")]
+
+    def _history_end(self) -> list[Line]:
+        """``261 End of history``: a separator under what was shown, or a word if nothing was."""
+        if not self._histories:
+            return []
+        view = self._histories.popleft()
+        previous = self._last_history
+        if view.shown:
+            self._last_history = view
+            more = " (/more for older ones)" if self.style == "slash" else ""
+            return [Line(f"--- end of history {view.where}{more} ---", dim=True)]
+        if view.joined:
+            return []
+        if view.paging:
+            if previous is not None:
+                previous.oldest = None  # nothing before it: /more has nothing more to show
+            return [Line(f"No earlier messages {view.among}.")]
+        self._last_history = view
+        return [Line(f"No messages {view.among} yet.")]
+
+    def _history_refused(self, room: str) -> None:
+        """``411`` for a ``HISTORY`` of a room we are not in: no ``261`` will follow."""
+        if self._histories and room_key(self._histories[0].target) == room_key(room):
+            self._histories.popleft()
+
+    def _show_history(self, command: ShowHistory) -> Step:
+        target = command.target or f"#{self.current}"
+        view = HistoryView(target, command.count)
+        self._histories.append(view)
+        return Step(requests=(HistoryRequest(target, command.count),))
+
+    def _more_history(self) -> Step:
+        last = self._last_history
+        if last is None:
+            return Step(
+                lines=(
+                    Line.notice(
+                        "/more shows the messages before those /history (or /join) showed last; "
+                        "there are none yet."
+                    ),
+                )
+            )
+        if last.oldest is None:
+            return Step(lines=(Line(f"No earlier messages {last.among}."),))
+        view = HistoryView(last.target, last.count, paging=True)
+        self._histories.append(view)
+        return Step(requests=(HistoryRequest(last.target, last.count, last.oldest),))
+
+    # Topics --------------------------------------------------------------------------------
+
+    def _topic(self, text: str) -> list[Line]:
+        """``280 <room> <topic>``: the answer to ``TOPIC``, a new topic, or a joiner's."""
+        room, _, topic = text.partition(" ")
+        room, topic = neutralise_controls(room), neutralise_controls(topic.strip())
+        if not room:
+            return [render_event(NumericReply(280, text))]
+        self.topics[room_key(room)] = topic
+        if not topic:
+            return [Line(f"{room} has no topic.")]
+        return [Line(f"Topic of {room}: {topic}")]
+
+    def _set_topic(self, text: str | None) -> Step:
+        if self.current == LOBBY:
+            return Step(
+                lines=(
+                    Line.notice("The lobby has no topic; /join a room to see or set its topic."),
+                )
+            )
+        return Step(requests=(Topic(self.current, neutralise_controls(text) if text else None),))
+
+    # Accounts ------------------------------------------------------------------------------
+
+    def account(self, action: AccountAction, passwords: tuple[Secret, ...]) -> Step:
+        """The ``ACCOUNT`` request for `action` with the `passwords` it needs, now known."""
+        wire = {"create": "CREATE", "change": "PASSWORD", "delete": "DELETE"}[action]
+        self._accounts.append(action)
+        self._awaiting_account = True  # a script's next line may need the new password
+        return Step(requests=(AccountCommand(wire, tuple(p.reveal() for p in passwords)),))
+
+    def _account_answer(self, code: int, text: str) -> list[Line] | None:
+        """The words for an answer to an ``ACCOUNT`` command; None if `code` is not one."""
+        done = {
+            270: f"Account created: the name {self.me} now needs its password to log in.",
+            271: "Password changed.",
+            272: f"Account deleted: the name {self.me} no longer needs a password.",
+        }
+        if code in done:
+            if self._accounts:
+                self._accounts.popleft()
+            self._awaiting_account = bool(self._accounts) and self._awaiting_account
+            return [Line(done[code])]
+        if not self._accounts or code not in (401, 407, 408, 429):
+            return None
+        if code == 429 and "attempt" not in text:
+            return None  # a flood notice, not the answer
+        self._accounts.popleft()
+        self._awaiting_account = bool(self._accounts) and self._awaiting_account
+        unchanged = "nothing was changed."
+        if code == 401:
+            message = f"The name {self.me} already has an account (/password changes its password)."
+        elif code == 407:
+            message = f"Wrong password (or the name has no account); {unchanged}"
+        elif code == 408:
+            rule = text.removeprefix("Unacceptable password").strip(" ()")
+            message = f"Unacceptable password{': ' + rule if rule else ''}; {unchanged}"
+        else:
+            message = f"{text.strip() or 'Too many failed attempts'}; {unchanged}"
+        return [Line.notice(message)]
 
     def _left(self, room: str) -> list[Line]:
         self._forget(room)
@@ -344,6 +610,14 @@ class ChatState:
             return self._needs("who") or Step(requests=(Who(),))
         if isinstance(command, ListRooms):
             return self._needs("who") or Step(requests=(Rooms(),))
+        if isinstance(command, ShowHistory):
+            return self._needs("history") or self._show_history(command)
+        if isinstance(command, MoreHistory):
+            return self._needs("history") or self._more_history()
+        if isinstance(command, SetTopic):
+            return self._needs("rooms") or self._set_topic(command.text)
+        if isinstance(command, ManageAccount):
+            return self._needs("auth") or Step(account=command.action)
         if isinstance(command, SetLive):
             return self._set_live(command.on)
         if isinstance(command, ShowHelp):

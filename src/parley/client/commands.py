@@ -7,8 +7,11 @@ command; `parley.client.chat` decides that.
 The seeds disagree about what a line means, so the style is chosen with ``--commands``:
 
 - ``slash`` (the default): ``/msg``, ``/join``, ``/leave``, ``/who``, ``/rooms``,
+  ``/topic``, ``/history``, ``/more``, ``/register``, ``/password``, ``/unregister``,
   ``/live``, ``/say``, ``/help``, ``/quit``; seed 002's ``?`` and ``TEXT > NAME`` (when
-  NAME is one valid name); every other line is chat in the current room.
+  NAME is one valid name); every other line is chat in the current room. The account
+  commands take no arguments: passwords are asked for without echo, never typed on the
+  command line (`holds_password` tells the line history which lines to forget).
 - ``seed002``: ``?`` and ``TEXT > NAME``; every other line is chat.
 - ``seed003``: outside a room every line is a command (``who``, ``message``,
   ``join ROOM``, ``leave``, ``exit``, ``NAME:MESSAGE``, ``server:who``, ``server:exit``);
@@ -73,6 +76,37 @@ class ListRooms:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowHistory:
+    """Earlier messages of a room (``#room``), of a conversation with a user (``@user``), or
+    (`target` None) of the current room; `count` lines (None: the server's default)."""
+
+    target: str | None
+    count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MoreHistory:
+    """The page of messages before the oldest one shown by the last history."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetTopic:
+    """Show (`text` None) or set the current room's topic."""
+
+    text: str | None
+
+
+AccountAction = Literal["create", "change", "delete"]
+
+
+@dataclass(frozen=True, slots=True)
+class ManageAccount:
+    """Protect my name with a password (``create``), change it, or drop the account."""
+
+    action: AccountAction
+
+
+@dataclass(frozen=True, slots=True)
 class SetLive:
     """Turn live typing on (True), off (False) or the other way round (None)."""
 
@@ -109,6 +143,10 @@ Command = (
     | LeaveRoom
     | ListUsers
     | ListRooms
+    | ShowHistory
+    | MoreHistory
+    | SetTopic
+    | ManageAccount
     | SetLive
     | ShowHelp
     | Quit
@@ -148,6 +186,7 @@ def _arrow_direct(line: str) -> SendDirect | None:
 _SIMPLE_SLASH: dict[str, Command] = {
     "/who": ListUsers(),
     "/rooms": ListRooms(),
+    "/more": MoreHistory(),
     "/quit": Quit(),
     "/exit": Quit(),
     "/help": ShowHelp(),
@@ -180,6 +219,18 @@ def _parse_slash(line: str) -> Command:
         if rest.lower() in _LIVE_WORDS:
             return SetLive(_LIVE_WORDS[rest.lower()])
         return Invalid("usage: /live [on|off]")
+    if verb == "/history":
+        return _history(rest)
+    if verb == "/topic":
+        return SetTopic(rest or None)
+    action = ACCOUNT_VERBS.get(verb)
+    if action is not None:
+        if rest:
+            return Invalid(
+                f"{verb} takes no arguments: the passwords are asked for without echo "
+                "(in a script they come from --password-file or PARLEY_PASSWORD)"
+            )
+        return ManageAccount(action)
     command = _SIMPLE_SLASH.get(verb)
     if command is not None:
         return command if not rest else Invalid(f"{verb} takes no arguments")
@@ -187,6 +238,51 @@ def _parse_slash(line: str) -> Command:
         f"unknown command {verb}; /help lists the commands "
         f"(to send a line that starts with '/', type /{line} or /say {line})"
     )
+
+
+ACCOUNT_VERBS: dict[str, AccountAction] = {
+    "/register": "create",
+    "/password": "change",
+    "/passwd": "change",
+    "/unregister": "delete",
+}
+MAX_HISTORY = 500
+"""Lines of history a server returns at most for one request."""
+_HISTORY_USAGE = "usage: /history [#ROOM|@NAME] [N], for example /history #teamchat 50"
+
+
+def holds_password(line: str) -> bool:
+    """Whether `line` is an account command, which a line history must not keep.
+
+    The commands take no arguments, but someone may type ``/register hunter22`` anyway: such
+    a line is refused, and it should not come back with Up either.
+    """
+    verb = line.strip().partition(" ")[0].lower()
+    return verb in ACCOUNT_VERBS
+
+
+def _history(rest: str) -> Command:
+    words = rest.split()
+    if len(words) > 2:
+        return Invalid(_HISTORY_USAGE)
+    target: str | None = None
+    count: int | None = None
+    for index, word in enumerate(words):
+        if word.isascii() and word.isdigit():
+            if count is not None or int(word) < 1 or int(word) > MAX_HISTORY:
+                return Invalid(f"N is a number of lines from 1 to {MAX_HISTORY}: {_HISTORY_USAGE}")
+            count = int(word)
+        elif index == 0 and word.startswith("@"):
+            if not is_valid_name(word[1:]):
+                return Invalid(f"{word[1:]!r} is not a user name: {_HISTORY_USAGE}")
+            target = word
+        elif index == 0:
+            if not is_room_name(word):
+                return Invalid(f"{word!r} is not a room name: {_HISTORY_USAGE}")
+            target = "#" + word.removeprefix("#")
+        else:
+            return Invalid(_HISTORY_USAGE)
+    return ShowHistory(target, count)
 
 
 def _join(rest: str, usage: str) -> Command:
@@ -270,6 +366,14 @@ Commands (any other line is chat in your current room):
   /leave [ROOM]      leave ROOM (default: the current room)
   /who   or   ?      who is online
   /rooms             every room and who is in it
+  /topic [TEXT]      show, or set, the topic of the current room
+  /history [#ROOM|@NAME] [N]
+                     the last N messages of a room (default: the current one)
+                     or of your private talk with NAME, e.g. /history @bob 20
+  /more              the messages before those that history showed last
+  /register          protect your name with a password (asked twice, not shown)
+  /password          change that password
+  /unregister        remove the password: the name is free for anyone again
   /live [on|off]     live typing: people in live mode see your line as you
                      type it, and you see theirs
   /say TEXT, //TEXT  send TEXT as chat even if it looks like a command

@@ -3,8 +3,9 @@
 `Conversation.run` ties a registered `ChatClient`, a `Frontend` and a `ChatState` together:
 one task shows incoming events, one reads typed lines and performs them, a timer gives up
 on a server that never answers ``EXTEND``, and a `LiveSender` sends live-typing previews as
-the user types. It never exits the process: it returns an `ExitStatus` or raises
-`ClientError`.
+the user types. The account commands get their passwords here: asked for without echo at a
+terminal, or taken from the command line or environment in a script. It never exits the
+process: it returns an `ExitStatus` or raises `ClientError`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from parley.client.chat import ChatState, Step
-from parley.client.commands import Command, SendDirect
+from parley.client.commands import AccountAction, Command, SendDirect
 from parley.client.errors import ClientError, ExitStatus
 from parley.client.frontend import Frontend
 from parley.client.live import LiveSender
+from parley.client.passwords import NEW_PASSWORD_ENV, PASSWORD_ENV, Secret, ask_twice
 from parley.client.render import Line, render_event
 from parley.client.requests import Request
 from parley.client.session import (
@@ -27,13 +29,15 @@ from parley.client.session import (
     ConnectionClosed,
     ConnectionLostError,
 )
-from parley.protocol.chat1 import ServerDisconnect
+from parley.protocol.chat1 import NumericReply, ServerDisconnect
 from parley.protocol.names import is_valid_name
 
 NEGOTIATION_TIMEOUT = 3.0
 """Seconds to wait for the answer to EXTEND before taking the server for a plain one."""
 LAST_ANSWERS_TIMEOUT = 2.0
 """Seconds to wait, when leaving, for the answers to the last commands."""
+PASSWORD_CHANGED = 271
+CANCELLED = "Cancelled; nothing was changed."
 
 
 class Conversation:
@@ -51,7 +55,12 @@ class Conversation:
         state: ChatState,
         negotiation_timeout: float,
         answer_timeout: float = DEFAULT_TIMEOUT,
+        *,
+        password: Secret | None = None,
+        new_password: Secret | None = None,
     ) -> None:
+        """`password` and `new_password`: given on the command line or in the environment,
+        for the account commands when nobody is at a terminal to type them."""
         self._client = client
         self._ui = ui
         self._state = state
@@ -61,6 +70,9 @@ class Conversation:
         self._answered = asyncio.Event()
         self._sender = LiveSender(state.me, client.request_nowait)
         self._expiry: asyncio.TimerHandle | None = None
+        self._password = password
+        self._new_password = new_password
+        self._changing_to: Secret | None = None
 
     async def run(self) -> ExitStatus:
         """Chat until the user leaves (OK), the server says goodbye (OK) or the line drops."""
@@ -96,6 +108,10 @@ class Conversation:
         async for event in self._client.events():
             if isinstance(event, ServerDisconnect | ConnectionClosed):
                 return event
+            changed = isinstance(event, NumericReply) and event.code == PASSWORD_CHANGED
+            if changed and self._changing_to is not None:
+                # A script's /password: the new password is the one to use from now on.
+                self._password, self._changing_to = self._changing_to, None
             was_live = self._state.live
             self._show(self._state.receive(event, _now()))
             self._note_settled()
@@ -149,6 +165,8 @@ class Conversation:
             step = self._state.perform(command)
         if step.compose:
             step = await self._compose()
+        if step.account is not None:
+            step = await self._account(step.account)
         await self._carry_out(step)
         await self._wait_for_answer()
         self._after_change(was_live)
@@ -179,6 +197,57 @@ class Conversation:
         if not text.strip():
             return Step(lines=(Line.notice("Empty message; nothing was sent."),))
         return self._state.perform(SendDirect(recipient, text.strip()))
+
+    async def _account(self, action: AccountAction) -> Step:
+        """Get the passwords `action` needs, then make its request."""
+        if self._ui.interactive:
+            passwords = await self._ask_passwords(action)
+        else:
+            passwords = self._given_passwords(action)
+        if isinstance(passwords, str):
+            return Step(lines=(Line.notice(passwords),))
+        if action == "change" and not self._ui.interactive:
+            self._changing_to = passwords[1]
+        return self._state.account(action, passwords)
+
+    async def _ask_passwords(self, action: AccountAction) -> tuple[Secret, ...] | str:
+        """The passwords typed without echo, or why nothing is to be sent."""
+        me = self._state.me
+        old: Secret | None = None
+        if action in ("change", "delete"):
+            question = "Current password: " if action == "change" else f"Password of {me}: "
+            typed = await self._ui.ask_secret(question)
+            if not typed:
+                return CANCELLED
+            old = Secret(typed)
+            if action == "delete":
+                return (old,)
+        new = await ask_twice(
+            self._ui,
+            f"New password for {me}: ",
+            "The same password again: ",
+        )
+        if not isinstance(new, Secret):
+            return f"{new}; nothing was changed." if new else CANCELLED
+        return (new,) if old is None else (old, new)
+
+    def _given_passwords(self, action: AccountAction) -> tuple[Secret, ...] | str:
+        """In a script: the passwords from the command line or the environment."""
+        where = f"--password-file FILE or {PASSWORD_ENV}"
+        if self._password is None:
+            command = {"create": "/register", "change": "/password", "delete": "/unregister"}
+            return (
+                f"{command[action]} needs the password, which is asked for only at a "
+                f"terminal: give it with {where}. Nothing was sent."
+            )
+        if action != "change":
+            return (self._password,)
+        if self._new_password is None:
+            return (
+                "/password needs the new password, which is asked for only at a terminal: "
+                f"give it with --new-password-file FILE or {NEW_PASSWORD_ENV}. Nothing was sent."
+            )
+        return (self._password, self._new_password)
 
     async def _carry_out(self, step: Step) -> None:
         self._show(step.lines)

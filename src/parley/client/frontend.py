@@ -43,6 +43,13 @@ class Frontend(Protocol):
         """One answer to `question` (seed 003's recipient and message), None if given up."""
         ...
 
+    async def ask_secret(self, question: str) -> str | None:
+        """A password typed without echo; None if nobody can type one, or they gave up.
+
+        What is typed is never shown, never kept in a line history, never logged.
+        """
+        ...
+
     async def confirm(self, question: str) -> bool:
         """A yes/no answer from a person; False when nobody can answer."""
         ...

@@ -12,10 +12,11 @@ a huge input file is read only as fast as it is sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 from parley.client.render import Channel, Line
@@ -76,6 +77,18 @@ class LineFrontend:
             sys.stderr.flush()
         return await self.read_line()
 
+    async def ask_secret(self, question: str) -> str | None:
+        """At a terminal, a line read with echo off; None without a terminal (or at its end)."""
+        if not self.interactive:
+            return None
+        sys.stderr.write(question)
+        sys.stderr.flush()
+        with _echo_off(self._fd):
+            answer = await self.read_line()
+        sys.stderr.write("\n")  # the Enter that ended the line was not echoed either
+        sys.stderr.flush()
+        return answer
+
     async def confirm(self, question: str) -> bool:
         if not self.interactive:
             return False
@@ -106,9 +119,9 @@ class LineFrontend:
 
     def show(self, line: Line) -> None:
         if line.channel is Channel.CHAT:
-            _write_line(sys.stdout, line.text)
-        elif line.channel is Channel.NOTICE or (sys.stderr is not None and sys.stderr.isatty()):
-            _write_line(sys.stderr, line.text)
+            _write_line(sys.stdout, line.text, dim=line.dim)
+        elif line.channel is Channel.NOTICE or _is_terminal(sys.stderr):
+            _write_line(sys.stderr, line.text, dim=line.dim)
 
     def _pump(self) -> None:
         """Thread body: read the descriptor until end of file, queue each line, then None."""
@@ -139,9 +152,48 @@ class LineFrontend:
         return True
 
 
-def _write_line(stream: TextIO | None, text: str) -> None:
+@contextlib.contextmanager
+def _echo_off(fd: int) -> Iterator[None]:
+    """Turn the terminal's echo off while a password is typed (and back on, whatever happens).
+
+    The reader thread is blocked in `os.read` all along; the terminal driver echoes (or not)
+    as each key is typed, so the setting applies to the line typed next.
+    """
+    try:
+        import termios
+    except ImportError:  # not a POSIX system: no way to hide the typing here
+        yield
+        return
+    try:
+        saved = termios.tcgetattr(fd)
+    except (termios.error, OSError):
+        yield
+        return
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO
+    try:
+        termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)
+        yield
+    finally:
+        with contextlib.suppress(termios.error, OSError):
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+DIM, NORMAL = "\x1b[2m", "\x1b[22m"
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def _write_line(stream: TextIO | None, text: str, *, dim: bool = False) -> None:
     if stream is None:  # started with that descriptor closed: nowhere to write
         return
+    if dim and _is_terminal(stream):
+        text = f"{DIM}{text}{NORMAL}"
     try:
         stream.write(text + "\n")
         stream.flush()

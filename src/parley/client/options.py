@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
@@ -31,6 +32,7 @@ from parley.client.address import (
 from parley.client.commands import COMMAND_STYLES, DEFAULT_STYLE, CommandStyle
 from parley.client.errors import UsageError
 from parley.client.known_hosts import normalise_fingerprint
+from parley.client.passwords import NEW_PASSWORD_ENV, PASSWORD_ENV, Secret, choose_password
 from parley.client.trust import TlsSettings
 
 DEFAULT_HOST = "localhost"
@@ -45,14 +47,14 @@ parley NAME chat://HOST:PORT      (chats://HOST:PORT for TLS)
 DESCRIPTION = """\
 Terminal client for Parley and any CHAT/1.0 server. Each line you type is chat in your
 current room ('@NAME: line' in the lobby); /help lists the commands (/msg, /join, /leave,
-/who, /rooms, /live, /quit). Quit with Ctrl-C, Ctrl-D or /quit. When standard input is not a
-terminal, each input line is handled the same way and incoming lines are printed to
-standard output; the end of input disconnects."""
+/who, /rooms, /history, /more, /topic, /register, /password, /live, /quit). Quit with Ctrl-C,
+Ctrl-D or /quit. When standard input is not a terminal, each input line is handled the same
+way and incoming lines are printed to standard output; the end of input disconnects."""
 
 EPILOG = """\
-exit status: 0 quit or server said goodbye; 1 name refused; 2 bad command line or address,
-unknown host, connection refused or no reply, TLS certificate not trusted; 3 connection
-lost; 4 internal error. See docs/usage.md and docs/client.md."""
+exit status: 0 quit or server said goodbye; 1 name or password refused; 2 bad command line
+or address, unknown host, connection refused or no reply, TLS certificate not trusted;
+3 connection lost; 4 internal error. See docs/usage.md and docs/client.md."""
 
 STYLE_HELP = """\
 what a typed line means (default: %(default)s): slash = /commands, '?' and 'TEXT > NAME',
@@ -78,6 +80,12 @@ class ClientConfig:
     """Start in live-typing mode."""
     tls: TlsSettings = field(default_factory=TlsSettings)
     """How to trust the server's certificate (with a ``chats://`` address)."""
+    password: Secret | None = None
+    """The account's password (``--password``, ``--password-file``, ``PARLEY_PASSWORD``)."""
+    new_password: Secret | None = None
+    """The new password for ``/password`` in a script (``--new-password-file``, env)."""
+    signup: bool = False
+    """Create an account for the name while registering (``SIGNUP``)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -131,6 +139,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="live typing from the start: others in live mode see your line as you type, "
         "and you see theirs; /live toggles it (default: off)",
     )
+    accounts = parser.add_argument_group(
+        "accounts (a name protected by a password)",
+        f"At a terminal the password of a protected name is asked for (without echo).\n"
+        f"{PASSWORD_ENV} gives it too, and {NEW_PASSWORD_ENV} the new one for /password\n"
+        "in a script. Prefer --password-file or the environment to --password: others on\n"
+        "this computer can read command lines.",
+    )
+    accounts.add_argument(
+        "--password",
+        metavar="PASSWORD",
+        help="the password of your name's account (log in with it)",
+    )
+    accounts.add_argument(
+        "--password-file",
+        type=Path,
+        metavar="FILE",
+        help="read that password from the first line of FILE",
+    )
+    accounts.add_argument(
+        "--signup",
+        action="store_true",
+        help="create an account for your name as you register (asks the password twice at "
+        "a terminal); from then on the name needs the password",
+    )
+    accounts.add_argument(
+        "--new-password-file",
+        type=Path,
+        metavar="FILE",
+        help="the new password for /password when it cannot be asked (input not a terminal)",
+    )
     tls = parser.add_argument_group("TLS (chats:// addresses)")
     tls.add_argument(
         "--tls",
@@ -177,9 +215,15 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def parse_args(argv: Sequence[str] | None = None) -> ClientConfig:
-    """Turn the command line into a `ClientConfig`, or raise `UsageError` (one line)."""
+def parse_args(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+) -> ClientConfig:
+    """Turn the command line into a `ClientConfig`, or raise `UsageError` (one line).
+
+    `environ` (default: the process's environment) may hold the passwords.
+    """
     args = build_parser().parse_args(argv)
+    environ = os.environ if environ is None else environ
     try:
         address, name = resolve(args.words, host=args.host, port=args.port, name=args.name)
     except AddressError as error:
@@ -194,6 +238,15 @@ def parse_args(argv: Sequence[str] | None = None) -> ClientConfig:
         commands=args.commands,
         live=args.live,
         tls=_tls_settings(args, address),
+        password=choose_password(args.password, args.password_file, environ),
+        new_password=choose_password(
+            None,
+            args.new_password_file,
+            environ,
+            option="--new-password",
+            variable=NEW_PASSWORD_ENV,
+        ),
+        signup=args.signup,
     )
 
 

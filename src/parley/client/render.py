@@ -10,7 +10,10 @@ screen or forge a line on our terminal.
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 
 from parley.client.session import ConnectionClosed, SessionEvent
@@ -21,8 +24,10 @@ from parley.protocol.chat1 import (
     NumericReply,
     PresenceNotice,
     ServerDisconnect,
+    ServerEvent,
     neutralise_controls,
 )
+from parley.protocol.names import name_key
 
 SERVER_DISCONNECTED = "Disconnected from server ... exiting now!"
 CONNECTION_LOST = "Connection to server lost ... exiting now!"
@@ -45,6 +50,8 @@ class Line:
 
     text: str
     channel: Channel = Channel.CHAT
+    dim: bool = False
+    """Shown dimmed on a terminal (history: what was said before you looked)."""
 
     @classmethod
     def notice(cls, text: str) -> Line:
@@ -125,6 +132,59 @@ def describe_reply(code: int, text: str, *, joining: str | None = None) -> Line 
         418: "Everyone stays in the lobby.",
     }
     return Line.notice(refusals[code]) if code in refusals else None
+
+
+def stamp(at: float, now: float) -> str:
+    """``[08:00]`` for a time today (local time), ``[2026-11-20 08:00]`` for an earlier day."""
+    when, today = time.localtime(at), time.localtime(now)
+    if when[:3] == today[:3]:
+        return time.strftime("[%H:%M]", when)
+    return time.strftime("[%Y-%m-%d %H:%M]", when)
+
+
+def history_line(
+    event: ServerEvent, at: float, now: float, *, me: str, plain: bool = False
+) -> Line:
+    """A message from the store: ``[HH:MM] alice (in teamchat): text``, dimmed.
+
+    The lobby's lines keep seed 004's form (``[HH:MM] @alice: text``); a private message is
+    ``bob (private): text``, or ``alice (private to bob): text`` for one you sent.
+    """
+    if isinstance(event, IncomingMessage) and not event.typing:
+        if event.recipient is not None:
+            if name_key(event.name) == name_key(me):
+                line = Line(f"{event.name} (private to {event.recipient}): {event.text}")
+            else:
+                line = direct_message(event.name, event.text, plain=plain)
+        elif event.room is not None and name_key(event.room) != LOBBY_KEY:
+            line = room_message(event.name, event.room, event.text)
+        else:
+            line = lobby_message(event.name, event.text)
+    else:
+        line = render_event(event)
+    return Line(neutralise_controls(f"{stamp(at, now)} {line.text}"), Channel.CHAT, dim=True)
+
+
+LOBBY_KEY = "lobby"
+_QUEUED = re.compile(r"\[private, sent (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d) UTC\] ")
+
+
+def queued_private(text: str) -> tuple[float, str] | None:
+    """``[private, sent 2026-11-21 08:00 UTC] text``: when it was sent (Unix time), and the text.
+
+    That is how a Parley server hands a message kept while we were away to a client that
+    has not asked for ``dm`` yet. None if `text` does not start so.
+    """
+    match = _QUEUED.match(text)
+    if match is None:
+        return None
+    try:
+        year, month, day, hour, minute = (int(group) for group in match.groups())
+        at = datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp()
+        time.localtime(at)  # a date the platform cannot show is not one we recognise
+    except (ValueError, OverflowError, OSError):
+        return None
+    return at, text[match.end() :]
 
 
 def argument(text: str, prefix: str) -> str:

@@ -9,20 +9,36 @@ from __future__ import annotations
 
 from parley.protocol.chat1 import (
     VERSION,
+    AccountCommand,
     ChatMessage,
     DirectMessage,
     Extend,
+    HistoryRequest,
     Join,
     Leave,
     Rooms,
+    Topic,
     TypingUpdate,
     Who,
     encode_direct,
     encode_message,
+    encode_password,
     encode_typing,
 )
 
-Request = ChatMessage | DirectMessage | TypingUpdate | Extend | Join | Leave | Who | Rooms
+Request = (
+    ChatMessage
+    | DirectMessage
+    | TypingUpdate
+    | Extend
+    | Join
+    | Leave
+    | Who
+    | Rooms
+    | HistoryRequest
+    | Topic
+    | AccountCommand
+)
 """What a registered client may ask of the server (the events of `parley.protocol.chat1`)."""
 
 
@@ -42,17 +58,31 @@ def encode_request(request: Request) -> bytes:
         return f"LEAVE {request.room} {VERSION}\n".encode()
     if isinstance(request, Who):
         return f"WHO {VERSION}\n".encode()
+    if isinstance(request, HistoryRequest):
+        numbers = [n for n in (request.count, request.before) if n is not None]
+        if request.before is not None and request.count is None:
+            numbers = [0, request.before]  # a count of 0 means the server's default
+        return " ".join(["HISTORY", request.target, *map(str, numbers), VERSION]).encode() + b"\n"
+    if isinstance(request, Topic):
+        words = ["TOPIC", request.room, *([request.text] if request.text else []), VERSION]
+        return " ".join(words).encode() + b"\n"
+    if isinstance(request, AccountCommand):
+        passwords = [encode_password(password) for password in request.passwords]
+        return " ".join(["ACCOUNT", request.action, *passwords, VERSION]).encode() + b"\n"
     return f"ROOMS {VERSION}\n".encode()
 
 
 __all__ = [
+    "AccountCommand",
     "ChatMessage",
     "DirectMessage",
     "Extend",
+    "HistoryRequest",
     "Join",
     "Leave",
     "Request",
     "Rooms",
+    "Topic",
     "TypingUpdate",
     "Who",
     "encode_request",

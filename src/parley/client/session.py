@@ -24,13 +24,16 @@ from types import TracebackType
 
 from parley.client.address import ServerAddress
 from parley.client.naming import name_problem
-from parley.client.requests import Request, encode_request
+from parley.client.passwords import Secret
+from parley.client.requests import Extend, Request, encode_request
 from parley.protocol.chat1 import (
+    VERSION,
     NumericReply,
     ServerDisconnect,
     ServerEvent,
     encode_client_disconnect,
     encode_message,
+    encode_password,
     encode_register,
     parse_server_line,
 )
@@ -42,7 +45,10 @@ READ_SIZE = 64 * 1024
 CLOSE_TIMEOUT = 2.0
 
 REGISTERED = 200
-REFUSALS = frozenset({400, 401})
+EXTENSIONS_ENABLED = 210
+REFUSALS = frozenset({400, 401, 406, 407, 408, 429})
+"""Answers that refuse a registration: invalid, taken, password required, wrong password,
+unacceptable password, too many attempts (the last four only with accounts, or a flood)."""
 MAX_PREVIEW_BACKLOG = 64 * 1024
 """Bytes waiting to be written past which a live-typing preview is dropped, not queued."""
 
@@ -73,7 +79,9 @@ class Registered:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """The server answered ``400`` (invalid) or ``401`` (already registered)."""
+    """The server refused the name: ``400`` (invalid), ``401`` (already registered), or with
+    accounts ``406`` (password required), ``407`` (wrong name or password), ``408``
+    (unacceptable password) or ``429`` (too many attempts)."""
 
     name: str
     code: int
@@ -139,6 +147,7 @@ class ChatClient:
         self._at_eof = False
         self._closed = False
         self._name: str | None = None
+        self._early: list[ServerEvent] = []
 
     @classmethod
     async def connect(
@@ -204,40 +213,94 @@ class ChatClient:
     async def register(
         self, name: str, *, timeout: float = DEFAULT_TIMEOUT
     ) -> Registered | Refused:
-        """Send ``REGISTER <name> CHAT/1.0`` and wait for the server's ``200``, ``400`` or ``401``.
+        """Send ``REGISTER <name> CHAT/1.0`` and wait for the server's ``200`` or refusal.
 
         Other lines that come first are kept in the result's ``preamble``. Raises `ValueError`
         for a name that cannot go on the wire, `RegistrationTimeoutError` if no answer comes
         in `timeout` seconds, and `ConnectionLostError` if the server hangs up or says
         DISCONNECT first.
         """
-        problem = name_problem(name)
-        if problem is not None:
-            raise ValueError(f"cannot use the name {name!r}: {problem}")
-        await self._write(encode_register(name))
-        preamble: list[ServerEvent] = []
+        self._check_name(name)
+        return await self._registration(name, encode_register(name), timeout)
+
+    async def login(
+        self, name: str, password: Secret, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> Registered | Refused:
+        """``LOGIN <name> <base64 password> CHAT/1.0``: register a name that has an account.
+
+        Answers and errors as for `register` (``407`` for a wrong name or password, ``429``
+        after too many failures).
+        """
+        self._check_name(name)
+        line = f"LOGIN {name} {encode_password(password.reveal())} {VERSION}\n"
+        return await self._registration(name, line.encode(), timeout)
+
+    async def signup(
+        self, name: str, password: Secret, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> Registered | Refused:
+        """``SIGNUP <name> <base64 password> CHAT/1.0``: register and create an account.
+
+        Answers and errors as for `register` (``408`` for an unacceptable password).
+        """
+        self._check_name(name)
+        line = f"SIGNUP {name} {encode_password(password.reveal())} {VERSION}\n"
+        return await self._registration(name, line.encode(), timeout)
+
+    async def extend_first(
+        self, names: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> frozenset[str] | None:
+        """Ask for extensions before registering: what ``210`` granted, or None.
+
+        A server that takes ``EXTEND`` only after registration (seed 004 answers ``400``
+        to any line before ``REGISTER``) gives None, as does one that stays silent for
+        `timeout` seconds. Other lines that arrive meanwhile go into the preamble of the
+        registration that follows. Raises `ConnectionLostError` if the server hangs up.
+        """
+        await self._write(encode_request(Extend(names)))
         try:
             async with asyncio.timeout(timeout):
                 while True:
-                    event = await self.receive()
+                    event = await self._registration_event("before accepting the name")
+                    if isinstance(event, NumericReply):
+                        if event.code != EXTENSIONS_ENABLED:
+                            return None
+                        return frozenset(event.text.partition(":")[2].split())
+                    self._early.append(event)
+        except TimeoutError:
+            return None
+
+    @staticmethod
+    def _check_name(name: str) -> None:
+        problem = name_problem(name)
+        if problem is not None:
+            raise ValueError(f"cannot use the name {name!r}: {problem}")
+
+    async def _registration(self, name: str, line: bytes, timeout: float) -> Registered | Refused:
+        await self._write(line)
+        preamble, self._early = self._early, []
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    event = await self._registration_event("before accepting the name")
                     if isinstance(event, NumericReply) and event.code == REGISTERED:
                         self._name = name
                         return Registered(name, event.text, tuple(preamble))
                     if isinstance(event, NumericReply) and event.code in REFUSALS:
                         return Refused(name, event.code, event.text, tuple(preamble))
-                    if isinstance(event, ServerDisconnect):
-                        raise ConnectionLostError(
-                            "the server said DISCONNECT before accepting the name"
-                        )
-                    if isinstance(event, ConnectionClosed):
-                        raise ConnectionLostError(
-                            "the server closed the connection during registration"
-                        )
                     preamble.append(event)
         except TimeoutError:
             raise RegistrationTimeoutError(
                 f"no reply from {self.address} to registration within {timeout:g} s"
             ) from None
+
+    async def _registration_event(self, when: str) -> ServerEvent:
+        """The next event while not registered; the end of the connection is an error."""
+        event = await self.receive()
+        if isinstance(event, ServerDisconnect):
+            raise ConnectionLostError(f"the server said DISCONNECT {when}")
+        if isinstance(event, ConnectionClosed):
+            raise ConnectionLostError("the server closed the connection during registration")
+        return event
 
     async def send(self, text: str) -> None:
         """Send ``@<name>: <text>``; `text` must be one line (no CR or LF)."""
@@ -272,7 +335,7 @@ class ChatClient:
 
     @staticmethod
     def _check_single_line(request: Request) -> None:
-        text = getattr(request, "text", "")
+        text = getattr(request, "text", None) or ""
         if "\n" in text or "\r" in text:
             raise ValueError("a message is a single line: it may not contain CR or LF")
 

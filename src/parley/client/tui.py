@@ -7,6 +7,12 @@ socket at once never corrupts what the user is typing. The prompt names the curr
 it and changes in place, and is left out when a line is accepted so it never lands in the
 scrollback. Ctrl-C and Ctrl-D end the session. SIGINT itself is left to the caller
 (``handle_sigint=False``) so that one handler serves the whole client, prompt or not.
+
+Passwords are read by a prompt of their own that shows ``*`` for each key and keeps no
+history; the chat prompt's history forgets account commands (`ChatHistory`), so nothing
+typed there about a password comes back with Up. Output goes through `patch_stdout` in raw
+mode, so history can be dimmed; every line is neutralised here first, so no escape sequence
+but our own reaches the terminal.
 """
 
 from __future__ import annotations
@@ -17,24 +23,39 @@ from collections.abc import Callable, Sequence
 from prompt_toolkit import PromptSession
 from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.formatted_text import AnyFormattedText, StyleAndTextTuples
+from prompt_toolkit.history import DummyHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.styles import Style
 
+from parley.client.commands import holds_password
 from parley.client.render import Channel, Line
+from parley.protocol.chat1 import neutralise_controls
 
 PROMPT = "> "
 NAME_PROMPT = "Your name: "
 STYLE = Style.from_dict({"typing": "italic"})
+DIM, NORMAL = "\x1b[2m", "\x1b[22m"
+
+
+class ChatHistory(InMemoryHistory):
+    """The chat prompt's history (Up and Down), which never keeps an account command."""
+
+    def append_string(self, string: str) -> None:
+        if not holds_password(string):
+            super().append_string(string)
 
 
 class PromptFrontend:
     """A prompt_toolkit prompt for a person at a terminal."""
 
     def __init__(self) -> None:
-        self._chat: PromptSession[str] = PromptSession(style=STYLE)
+        self._chat: PromptSession[str] = PromptSession(style=STYLE, history=ChatHistory())
         self._names: PromptSession[str] = PromptSession()
         self._questions: PromptSession[str] = PromptSession()
-        self._patch = patch_stdout()
+        self._secrets: PromptSession[str] = PromptSession(
+            is_password=True, history=DummyHistory(), enable_history_search=False
+        )
+        self._patch = patch_stdout(raw=True)
         self._prompt = PROMPT
         self._status: list[str] = []
         self._on_edit: Callable[[str], None] | None = None
@@ -69,6 +90,9 @@ class PromptFrontend:
     async def ask(self, question: str) -> str | None:
         return await _prompt(self._questions, question)
 
+    async def ask_secret(self, question: str) -> str | None:
+        return await _prompt(self._secrets, question)
+
     async def confirm(self, question: str) -> bool:
         answer = await self.ask(question)
         return answer is not None and answer.strip().lower() in ("y", "yes")
@@ -78,7 +102,8 @@ class PromptFrontend:
 
     def show(self, line: Line) -> None:
         stream = sys.stdout if line.channel is Channel.CHAT else sys.stderr
-        print(line.text, file=stream, flush=True)
+        text = neutralise_controls(line.text)  # raw output: nothing else would stop escapes
+        print(f"{DIM}{text}{NORMAL}" if line.dim else text, file=stream, flush=True)
 
     def set_prompt(self, text: str) -> None:
         if text != self._prompt:
