@@ -40,6 +40,8 @@ fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
 	mkdir -p .fuzz-corpus && cp fuzz/seeds/* .fuzz-corpus/
 	$(BIN)/python fuzz/fuzz_parsers.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-corpus
+	mkdir -p .fuzz-client-corpus
+	$(BIN)/python fuzz/fuzz_client_commands.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-client-corpus
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -73,6 +73,8 @@ def test_topic_survives_restart(make_server: MakeServer, tmp_path: Path) -> None
     again.line()
     again.send(f"LOGIN ann {encode_password('a long password')} CHAT/1.0\n".encode())
     assert again.line() == OK
+    again.send(b"TOPIC ops CHAT/1.0\n")
+    assert again.line() == b"280 ops on call: ann"  # restored from the store on rejoin
     again.send(b"ROOMS CHAT/1.0\n")
     assert again.lines(3) == [b"251 lobby ann", b"251 ops ann", b"252 End of rooms"]
     newcomer = extended(second, "ned")

@@ -391,7 +391,7 @@ class Chat1Door:
         result = self._link.hub.register(self._link, name)
         self._reply(_REGISTRATION_REPLY[result])
         if result is Registration.OK and self._registered(name):
-            self._link.run_job(self._link.services.welcome(self._link, name))
+            self._link.run_job(self._welcome(name))
 
     async def _log_in(self, event: Login | Signup) -> None:
         services = self._link.services
@@ -405,7 +405,15 @@ class Chat1Door:
         self._reply(Reply.REGISTERED)
         name = self._link.hub.name_of(self._link) or event.name
         if self._registered(name):
-            await services.welcome(self._link, name)
+            await self._welcome(name)
+
+    async def _welcome(self, name: str) -> None:
+        """Rejoin remembered rooms (announced by JOINED presence lines), then waiting messages.
+
+        Rejoined rooms get no ``220``: a client did not ask to join them, and ``TOPIC``
+        and ``HISTORY`` fetch the rest when it wants them.
+        """
+        await self._link.services.welcome(self._link, name)
 
     def _registered(self, name: str) -> bool:
         """Note a registration; True if rooms or messages wait for this name."""

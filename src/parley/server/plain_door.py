@@ -163,7 +163,7 @@ class PlainDoor:
             result = self._link.hub.register(self._link, name)
             if result is Registration.OK:
                 if self._registered(name):
-                    self._link.run_job(services.welcome(self._link, name))
+                    self._link.run_job(self._welcome(name))
             elif result is Registration.TAKEN:
                 self._taken(name)
             else:
@@ -190,7 +190,7 @@ class PlainDoor:
         if answer.result is AccountResult.OK:
             name = self._link.hub.name_of(self._link) or name
             if self._registered(name):
-                await services.welcome(self._link, name)
+                await self._welcome(name)
         else:
             self._refuse(answer)
             self._prompt_again()
@@ -206,6 +206,16 @@ class PlainDoor:
         if self.mode == "default":
             self._say("Type to chat in the lobby; /help lists the commands.")
         return self._link.services.needs_welcome(name)
+
+    async def _welcome(self, name: str) -> None:
+        hub = self._link.hub
+        for room in await self._link.services.welcome(self._link, name):
+            members = dict(hub.rooms()).get(room, [])
+            self._say(f"You are back in {room} ({len(members)} here).")
+            topic = hub.topic(room)
+            if topic:
+                self._say(f"Topic of {room}: {topic}")
+            self.current_room = room
 
     def _taken(self, name: str) -> None:
         self._say(f"Username {name} is already taken, please choose another.")

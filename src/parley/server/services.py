@@ -97,17 +97,25 @@ class Services:
         key = name_key(name)
         return key in self._accounts or key in self._waiting
 
-    async def welcome(self, peer: Peer, name: str) -> None:
-        """After a registration: rejoin remembered rooms, hand over waiting messages."""
+    async def welcome(self, peer: Peer, name: str) -> list[str]:
+        """After a registration: rejoin remembered rooms, hand over waiting messages.
+
+        Returns the rooms rejoined (their stored topics restored), for the door to announce.
+        """
         key = name_key(name)
+        rejoined = []
         for room in await self.store.memberships(key):
-            self.hub.join(peer, room)
+            if self.hub.join(peer, room) is Outcome.OK:
+                spelled = self.hub.room_name(room) or room
+                await self.topic_for_joiner(spelled)
+                rejoined.append(spelled)
         self._waiting.discard(key)
         waiting = await self.store.take_offline(key)
         for message in waiting:
             peer.deliver(
                 Whispered(message.sender, message.recipient or name, message.text, message.at)
             )
+        return rejoined
 
     # Direct messages ----------------------------------------------------------------------
 
