@@ -6,8 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from parley.client.chat import (
     LIVE_NEEDS_TERMINAL,
@@ -26,8 +25,7 @@ from parley.client.commands import (
     SendDirect,
     SetLive,
 )
-from parley.client.live import EXPIRY as TYPING_EXPIRY
-from parley.client.live import Preview
+from parley.client.live import EXPIRY as TYPING_EXPIRY, Preview
 from parley.client.passwords import Secret
 from parley.client.render import Channel, Line
 from parley.client.requests import (

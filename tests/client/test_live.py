@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from parley.client.live import MAX_RATE, Coalescer, LiveSender, Preview
 from parley.protocol.chat1 import TypingUpdate

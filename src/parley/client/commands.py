@@ -24,6 +24,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+# Re-exported: these modules' users name the shared commands through them.
+from parley.protocol.commands import (
+    Invalid as Invalid,
+    JoinRoom as JoinRoom,
+    LeaveRoom as LeaveRoom,
+    ListRooms as ListRooms,
+    ListUsers as ListUsers,
+    Nothing as Nothing,
+    Quit as Quit,
+    SendDirect as SendDirect,
+    SetTopic as SetTopic,
+    ShowHistory as ShowHistory,
+)
 from parley.protocol.names import is_valid_name, name_key
 
 CommandStyle = Literal["slash", "seed002", "seed003", "seed004"]
@@ -39,61 +52,13 @@ class Say:
 
 
 @dataclass(frozen=True, slots=True)
-class SendDirect:
-    """Send `text` to `recipient` alone."""
-
-    recipient: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class ComposeDirect:
     """Seed 003's ``message``: ask for the recipient, then the message."""
 
 
 @dataclass(frozen=True, slots=True)
-class JoinRoom:
-    """Join `room` (creating it) and make it current; switch to it if already a member."""
-
-    room: str
-
-
-@dataclass(frozen=True, slots=True)
-class LeaveRoom:
-    """Leave `room`, or the current room when None."""
-
-    room: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ListUsers:
-    """Who is online."""
-
-
-@dataclass(frozen=True, slots=True)
-class ListRooms:
-    """Every room and its members."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShowHistory:
-    """Earlier messages of a room (``#room``), of a conversation with a user (``@user``), or
-    (`target` None) of the current room; `count` lines (None: the server's default)."""
-
-    target: str | None
-    count: int | None
-
-
-@dataclass(frozen=True, slots=True)
 class MoreHistory:
     """The page of messages before the oldest one shown by the last history."""
-
-
-@dataclass(frozen=True, slots=True)
-class SetTopic:
-    """Show (`text` None) or set the current room's topic."""
-
-    text: str | None
 
 
 AccountAction = Literal["create", "change", "delete"]
@@ -116,23 +81,6 @@ class SetLive:
 @dataclass(frozen=True, slots=True)
 class ShowHelp:
     """List the commands of the current style."""
-
-
-@dataclass(frozen=True, slots=True)
-class Quit:
-    """Leave the server and exit."""
-
-
-@dataclass(frozen=True, slots=True)
-class Nothing:
-    """An empty line: nothing to do."""
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    """A line that looks like a command but is not a correct one; `message` says why."""
-
-    message: str
 
 
 Command = (

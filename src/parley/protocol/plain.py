@@ -19,6 +19,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from parley.hub import LOBBY, Presence, Said, SaidMany, TopicSet, Whispered
+
+# Re-exported: these modules' users name the shared commands through them.
+from parley.protocol.commands import (
+    Invalid as Invalid,
+    JoinRoom as JoinRoom,
+    LeaveRoom as LeaveRoom,
+    ListRooms as ListRooms,
+    ListUsers as ListUsers,
+    Nothing as Nothing,
+    Quit as Quit,
+    SendDirect as SendDirect,
+    SetTopic as SetTopic,
+    ShowHistory as ShowHistory,
+)
 from parley.protocol.names import is_valid_name
 
 Mode = Literal["default", "seed003"]
@@ -32,60 +46,8 @@ class SayTo:
 
 
 @dataclass(frozen=True, slots=True)
-class SendDirect:
-    """Send `text` to `recipient` alone."""
-
-    recipient: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class JoinRoom:
-    """Join (creating if needed) `room` and make it current."""
-
-    room: str
-
-
-@dataclass(frozen=True, slots=True)
-class LeaveRoom:
-    """Leave `room`, or the current room when None."""
-
-    room: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ListUsers:
-    """Who is online."""
-
-
-@dataclass(frozen=True, slots=True)
-class ListRooms:
-    """Rooms and their members."""
-
-
-@dataclass(frozen=True, slots=True)
-class Quit:
-    """Leave the server."""
-
-
-@dataclass(frozen=True, slots=True)
 class Help:
     """Show the commands."""
-
-
-@dataclass(frozen=True, slots=True)
-class SetTopic:
-    """``/topic [TEXT]``: show, or set, the current room's topic."""
-
-    text: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ShowHistory:
-    """Earlier messages of a room (``#name`` or a room name) or with a user (``@name``)."""
-
-    target: str | None
-    count: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +56,6 @@ class ManageAccount:
 
     action: Literal["create", "change", "delete"]
     passwords: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Nothing:
-    """An empty line."""
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    """A line that is not a command in this mode; `message` says why."""
-
-    message: str
 
 
 PlainCommand = (
