@@ -202,7 +202,8 @@ class PlainDoor:
         self._link.registered()
         hub.watch_presence(self._link)
         others = len(hub) - 1
-        self._say(f"Registration successful. Welcome, {name}! {others} others online.")
+        company = {0: "nobody else is", 1: "1 other is"}.get(others, f"{others} others are")
+        self._say(f"Registration successful. Welcome, {name}! {company.capitalize()} online.")
         if self.mode == "default":
             self._say("Type to chat in the lobby; /help lists the commands.")
         return self._link.services.needs_welcome(name)
