@@ -278,16 +278,6 @@ def test_make_store_picks_memory_for_ephemeral_and_a_file_otherwise(tmp_path: Pa
     assert store.path == tmp_path / "data" / DATABASE_FILENAME
 
 
-def test_append_soon_resolves_once_committed(new_store: StoreFactory) -> None:
-    async def body(store: Store) -> None:
-        future = store.append_soon("alice", "quick", room="lobby")
-        message = await future
-        assert message.text == "quick"
-        assert [m.id for m in await store.room_history("lobby")] == [message.id]
-
-    with_store(new_store, body)
-
-
 def test_append_batch_keeps_all_in_order(new_store: StoreFactory) -> None:
     async def body(store: Store) -> None:
         batch = [

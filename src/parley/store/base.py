@@ -112,19 +112,6 @@ class Store(Protocol):
         """
         ...
 
-    def append_soon(
-        self,
-        sender: str,
-        text: str,
-        *,
-        room: str | None = None,
-        recipient: str | None = None,
-        at: float | None = None,
-        offline_for: str | None = None,
-    ) -> asyncio.Future[StoredMessage]:
-        """Like `append`, as a future that resolves once committed (no task needed)."""
-        ...
-
     def append_batch(
         self, messages: Sequence[NewMessage], *, at: float | None = None
     ) -> asyncio.Future[list[StoredMessage]]:

@@ -78,33 +78,6 @@ class MemoryStore:
             sender=sender, text=text, room=room, recipient=recipient, at=at, offline_for=offline_for
         )
 
-    def append_soon(
-        self,
-        sender: str,
-        text: str,
-        *,
-        room: str | None = None,
-        recipient: str | None = None,
-        at: float | None = None,
-        offline_for: str | None = None,
-    ) -> asyncio.Future[StoredMessage]:
-        """`append` as an already-resolved future."""
-        future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
-        try:
-            future.set_result(
-                self._append(
-                    sender=sender,
-                    text=text,
-                    room=room,
-                    recipient=recipient,
-                    at=at,
-                    offline_for=offline_for,
-                )
-            )
-        except StoreError as error:
-            future.set_exception(error)
-        return future
-
     def append_batch(
         self, messages: Sequence[NewMessage], *, at: float | None = None
     ) -> asyncio.Future[list[StoredMessage]]:

@@ -205,11 +205,11 @@ class SQLiteStore:
         offline_for: str | None = None,
     ) -> StoredMessage:
         """Keep a message; return it (with its id) once it is committed."""
-        return await self.append_soon(
+        return await self._append_soon(
             sender, text, room=room, recipient=recipient, at=at, offline_for=offline_for
         )
 
-    def append_soon(
+    def _append_soon(
         self,
         sender: str,
         text: str,
@@ -219,10 +219,7 @@ class SQLiteStore:
         at: float | None = None,
         offline_for: str | None = None,
     ) -> asyncio.Future[StoredMessage]:
-        """`append` without a coroutine: a future that resolves once committed.
-
-        For the message hot path, where a task per message would cost more than the write.
-        """
+        """`append` as a future that resolves once committed."""
         conversation = conversation_of(sender, room, recipient)
         when = time.time() if at is None else at
 
