@@ -24,6 +24,7 @@ import shlex
 import sys
 from typing import Any
 
+from parley.argtypes import non_negative_int, positive_float, positive_int
 from parley.bench import report
 from parley.bench.matrix import (
     LOAD_REPEATS,
@@ -39,36 +40,6 @@ from parley.bench.matrix import (
 from parley.bench.procstat import raise_open_file_limit
 from parley.bench.runner import DEFAULT_WINDOW, LoadParams, PoolError
 from parley.bench.targets import Subject, TargetError, external
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, not {value}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
-    return value
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -117,13 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where.add_argument(
         "--server-pid",
-        type=_positive,
+        type=positive_int,
         metavar="PID",
         help="pid of the --connect server, to read its CPU and memory from /proc",
     )
     common.add_argument(
         "--procs",
-        type=_positive,
+        type=positive_int,
         default=None,
         help="generator processes (default: 1 below 100 connections; else one per core left "
         "to the server for send runs, one per core for idle runs; at most 4)",
@@ -143,36 +114,36 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", parents=[common], formatter_class=formatter, help="N members, S of them send M"
     )
-    run.add_argument("-n", "--members", type=_positive, required=True, help="connections")
-    run.add_argument("-s", "--senders", type=_positive, required=True, help="how many send")
-    run.add_argument("-m", "--messages", type=_positive, required=True, help="messages each")
+    run.add_argument("-n", "--members", type=positive_int, required=True, help="connections")
+    run.add_argument("-s", "--senders", type=positive_int, required=True, help="how many send")
+    run.add_argument("-m", "--messages", type=positive_int, required=True, help="messages each")
     run.add_argument(
         "--window",
-        type=_non_negative,
+        type=non_negative_int,
         default=None,
         help=f"most unacknowledged messages per sender; 0 = no limit (default {DEFAULT_WINDOW}, "
         "or no limit with --rate)",
     )
     run.add_argument(
-        "--rate", type=_positive_float, default=None, help="messages/s over all senders (open loop)"
+        "--rate", type=positive_float, default=None, help="messages/s over all senders (open loop)"
     )
-    run.add_argument("--padding", type=_non_negative, default=0, help="extra bytes per message")
-    run.add_argument("--timeout", type=_positive_float, default=60.0, help="send phase limit, s")
+    run.add_argument("--padding", type=non_negative_int, default=0, help="extra bytes per message")
+    run.add_argument("--timeout", type=positive_float, default=60.0, help="send phase limit, s")
     run.add_argument(
-        "--stall", type=_positive_float, default=3.0, help="end the send phase after s silent"
+        "--stall", type=positive_float, default=3.0, help="end the send phase after s silent"
     )
     run.add_argument("--baseline", action="store_true", help="also measure the bare relay")
     run.add_argument(
-        "--repeat", type=_positive, default=1, help="runs to take the median of (alternating)"
+        "--repeat", type=positive_int, default=1, help="runs to take the median of (alternating)"
     )
 
     idle = commands.add_parser(
         "idle", parents=[common], formatter_class=formatter, help="K idle registered connections"
     )
-    idle.add_argument("-k", "--connections", type=_positive, required=True, help="connections")
+    idle.add_argument("-k", "--connections", type=positive_int, required=True, help="connections")
     idle.add_argument("--baseline", action="store_true", help="also measure the bare relay")
     idle.add_argument(
-        "--repeat", type=_positive, default=1, help="runs to take the median of (alternating)"
+        "--repeat", type=positive_int, default=1, help="runs to take the median of (alternating)"
     )
 
     matrix = commands.add_parser(
@@ -184,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     matrix.add_argument("--quick", action="store_true", help="a tiny matrix, to try the tool")
     matrix.add_argument(
         "--repeat",
-        type=_positive,
+        type=positive_int,
         default=LOAD_REPEATS,
         help="runs of each send row to take the median of (alternating with the baseline)",
     )

@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import os
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NoReturn
 
+from parley.argtypes import non_negative, port, positive_int
 from parley.protocol.framing import DEFAULT_MAX_LINE
 
 ConsoleMode = Literal["auto", "on", "off"]
@@ -98,26 +98,6 @@ class ServerConfig:
     loop: Literal["auto", "asyncio", "uvloop"] = "auto"
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0-65535, not {value}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, not {value}")
-    return value
-
-
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows each option's default, except where there is none to show."""
 
@@ -134,19 +114,6 @@ class _OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _non_negative(kind: type[int] | type[float]) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
-        return value
-
-    return parse
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``parley-server`` command line."""
     defaults = ServerConfig()
@@ -158,34 +125,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "port_positional",
         nargs="?",
-        type=_port,
+        type=port,
         metavar="PORT",
         help="port to listen on (same as --port; default: a free port chosen by the system)",
     )
     parser.add_argument(
-        "--port", "-p", type=_port, default=None, help="port to listen on; 0 = any free port"
+        "--port", "-p", type=port, default=None, help="port to listen on; 0 = any free port"
     )
     parser.add_argument(
         "--host", default=defaults.host, help="address to listen on (default: all interfaces)"
     )
     parser.add_argument(
-        "--max-line", type=_positive, default=defaults.max_line, help="longest input line, bytes"
+        "--max-line", type=positive_int, default=defaults.max_line, help="longest input line, bytes"
     )
     parser.add_argument(
         "--write-soft-limit",
-        type=_positive,
+        type=positive_int,
         default=defaults.write_soft_limit,
         help="bytes queued to one client before reading from it pauses",
     )
     parser.add_argument(
         "--write-hard-limit",
-        type=_positive,
+        type=positive_int,
         default=defaults.write_hard_limit,
         help="bytes queued to one client before it is disconnected",
     )
     parser.add_argument(
         "--offline-limit",
-        type=_positive,
+        type=positive_int,
         default=defaults.offline_limit,
         help="direct messages kept for each offline user",
     )
@@ -203,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         attribute = flag.removeprefix("--").replace("-", "_")
         limits.add_argument(
-            flag, type=_non_negative(kind), default=getattr(defaults, attribute), help=help_text
+            flag, type=non_negative(kind), default=getattr(defaults, attribute), help=help_text
         )
     tls = parser.add_argument_group("TLS")
     tls.add_argument(
@@ -216,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     tls.add_argument("--tls-key", type=Path, help="private key file (PEM)")
     tls.add_argument(
         "--tls-port",
-        type=_port,
+        type=port,
         help="separate port for TLS (default: TLS and plain share the main port)",
     )
     parser.add_argument(
@@ -230,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--history-lines",
-        type=_non_negative(int),
+        type=non_negative(int),
         default=defaults.history_lines,
         help="room lines shown to someone who joins a room",
     )
