@@ -39,6 +39,7 @@ does not undo its write, which commits with its batch.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 import time
@@ -67,6 +68,16 @@ log = logging.getLogger(__name__)
 
 _MESSAGE_COLUMNS = "id, at, sender, text, room, recipient"
 _NEWEST = 2**63 - 1
+
+
+ROWS_PER_INSERT = 500  # 6 parameters a row: well under SQLite's 32,766 per statement
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_rows_sql(count: int) -> str:
+    """``INSERT INTO messages … VALUES (…), (…), …`` for `count` rows."""
+    rows = ", ".join(["(?, ?, ?, ?, ?, ?)"] * count)
+    return f"INSERT INTO messages (at, sender, text, room, recipient, conversation) VALUES {rows}"
 
 
 def _connect(path: Path, synchronous: Synchronous, *, writer: bool) -> sqlite3.Connection:
@@ -242,10 +253,12 @@ class SQLiteStore:
     ) -> asyncio.Future[list[StoredMessage]]:
         """Keep many messages in one write job; resolves once they are committed.
 
-        One ``executemany`` inserts the batch, so the writer thread spends its time in
-        SQLite (which releases the GIL) rather than in Python holding it: the event loop
-        must keep relaying while a batch is written. The ids are the consecutive rowids the
-        single writer just assigned, checked against ``last_insert_rowid()``.
+        Each chunk of up to `ROWS_PER_INSERT` messages is one multi-row ``INSERT``: one
+        SQLite step, so the writer thread takes the GIL back once per chunk instead of once
+        per row (with ``executemany`` every row was a GIL hand-over that interrupted the event
+        loop, and those interruptions were the latency tail under load). The ids are the
+        consecutive rowids the single writer just assigned, checked against
+        ``last_insert_rowid()``.
         """
         when = time.time() if at is None else at
         rows = [
@@ -264,11 +277,9 @@ class SQLiteStore:
             before = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'messages'")
             row = before.fetchone()
             first = (row[0] if row else 0) + 1
-            conn.executemany(
-                "INSERT INTO messages (at, sender, text, room, recipient, conversation)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+            for start in range(0, len(rows), ROWS_PER_INSERT):
+                chunk = rows[start : start + ROWS_PER_INSERT]
+                conn.execute(_insert_rows_sql(len(chunk)), [v for row in chunk for v in row])
             last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
             if last - first + 1 != len(rows):
                 raise StoreError("message ids were not consecutive; batch rolled back")
