@@ -93,3 +93,12 @@ def test_any_line_parses_to_a_command(line: str, mode: plain.Mode, in_room: bool
     command = plain.parse_line(line, mode, in_room)
     kinds = (SayTo, SendDirect, JoinRoom, LeaveRoom, ListUsers, ListRooms, Quit, Help)
     assert isinstance(command, (*kinds, ShowHistory, ManageAccount, Nothing, Invalid))
+
+
+def test_typed_lines_are_cleaned() -> None:
+    assert plain.clean_typed_line("hello") == "hello"
+    assert plain.clean_typed_line("helo\x7flo") == "hello"
+    assert plain.clean_typed_line("ab\b\bcd") == "cd"
+    assert plain.clean_typed_line("\x7f\x7fx") == "x"
+    assert plain.clean_typed_line("\x1b[31mred") == "\ufffd[31mred"
+    assert default("hi\x7f\x7fyo") == SayTo("yo")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.server.conftest import LineClient, MakeServer, ServerThread
@@ -170,3 +172,28 @@ def test_lines_sent_together_reach_people_as_separate_lines(server: ServerThread
     assert bot.register("bot") == b"200 Registration successful"
     bot.send(b"@bot: one\n@bot: two\n@bot: three\n")
     assert alice.lines(3) == [b"bot: one", b"bot: two", b"bot: three"]
+
+
+def test_controls_from_people_never_reach_others(server: ServerThread) -> None:
+    alice = person(server, "alice")
+    bot = LineClient(server.port)
+    assert bot.register("bot") == b"200 Registration successful"
+    alice.send(b"\x1b[2Jwipe\x07 this\n")
+    assert bot.line() == "@alice: \ufffd[2Jwipe\ufffd this".encode()
+
+
+def test_keystrokes_streamed_one_by_one_make_one_line(server: ServerThread) -> None:
+    """Seed 000's client sends every key as it is typed, backspaces included."""
+    bot = LineClient(server.port)
+    assert bot.register("bot") == b"200 Registration successful"
+    typist = LineClient(server.port)
+    for key in b"dan\r":
+        typist.send(bytes([key]))
+        time.sleep(0.15)  # slower than the 0.1 s fragment pause of this server
+    # It spoke first (before the greeting delay), so its first line is its name.
+    assert typist.line().startswith(b"Registration successful. Welcome, dan!")
+    typist.line()
+    for key in b"helo\x7flo!\r":
+        typist.send(bytes([key]))
+        time.sleep(0.15)
+    assert bot.line() == b"@dan: hello!"

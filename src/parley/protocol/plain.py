@@ -33,6 +33,7 @@ from parley.protocol.commands import (
     SetTopic as SetTopic,
     ShowHistory as ShowHistory,
 )
+from parley.protocol.chat1 import neutralise_controls
 from parley.protocol.names import is_valid_name
 
 Mode = Literal["default", "seed003"]
@@ -100,12 +101,31 @@ In a room every line is room chat; leave | server:leave leaves it."""
 
 def parse_name_answer(line: str) -> str | None:
     """The name a person typed at the name prompt, if it is a valid one."""
-    name = line.strip()
+    name = clean_typed_line(line).strip()
     return name if is_valid_name(name) else None
+
+
+def clean_typed_line(line: str) -> str:
+    """What a person meant to type: backspaces applied, control characters neutralised.
+
+    Raw-mode clients (seed 000) and telnet in character mode send every key, DEL and BS
+    included; nothing that could act on another user's terminal may pass through.
+    """
+    if line.isprintable():
+        return line
+    kept: list[str] = []
+    for char in line:
+        if char in "\x7f\b":
+            if kept:
+                kept.pop()
+        else:
+            kept.append(char)
+    return neutralise_controls("".join(kept))
 
 
 def parse_line(line: str, mode: Mode, in_room: bool) -> PlainCommand:
     """Read one typed line in `mode`; `in_room`: a room other than the lobby is current."""
+    line = clean_typed_line(line)
     if mode == "seed003":
         return _parse_seed003(line.strip(), in_room)
     return _parse_default(line)

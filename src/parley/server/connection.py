@@ -147,6 +147,7 @@ class Connection(asyncio.Protocol):
         if self._closing:
             return
         try:
+            pending_before = self._framer.pending
             lines = self._framer.feed(data)
             if self._bucket is None and self._backlog is None and self._job is None:
                 for index, line in enumerate(lines):
@@ -161,8 +162,7 @@ class Connection(asyncio.Protocol):
                 self._drain_backlog()
             if self.door is not None and not self._closing:
                 self.door.end_of_read()
-            if self._framer.pending and not isinstance(self.door, Chat1Door):
-                self._set_timer(self.config.fragment_pause, self._take_fragment)
+            self._watch_fragment(pending_before, bool(lines))
         except Exception:  # a bug must cost one connection, never the server
             log.exception("internal error on connection %s", self.address)
             self.close("internal error", notify=True)
@@ -363,6 +363,22 @@ class Connection(asyncio.Protocol):
             door = PlainDoor(self)
             self._adopt(door)
             door.greet()
+
+    def _watch_fragment(self, pending_before: int, completed_lines: bool) -> None:
+        """Arrange for an unterminated line to be taken whole after a pause, if it came whole.
+
+        Seed 003 clients send each command in one write with no line end; seed 000's client
+        streams one keystroke per write. Only a fragment that arrived in a single read is a
+        command waiting for its pause; one built up read by read is someone still typing.
+        """
+        pending = self._framer.pending
+        if not pending or isinstance(self.door, Chat1Door):
+            return
+        arrived_whole = (pending_before == 0 or completed_lines) and pending > 1
+        if arrived_whole:
+            self._set_timer(self.config.fragment_pause, self._take_fragment)
+        elif self._timer is not None and self.door is not None:
+            self._cancel_timer()  # more keystrokes: the line is still being typed
 
     def _take_fragment(self) -> None:
         """A line that arrived without its line end, followed by a pause, is taken whole."""
