@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from parley.hub import LOBBY, Presence, Said, SaidMany, TopicSet, Whispered
+from parley.protocol.chat1 import neutralise_controls
 
 # Re-exported: these modules' users name the shared commands through them.
 from parley.protocol.commands import (
@@ -33,7 +34,6 @@ from parley.protocol.commands import (
     SetTopic as SetTopic,
     ShowHistory as ShowHistory,
 )
-from parley.protocol.chat1 import neutralise_controls
 from parley.protocol.names import is_valid_name
 
 Mode = Literal["default", "seed003"]
