@@ -241,6 +241,8 @@ class ChatState:
         if self._first is not None:
             # Asked for before registering; the rest (dm) now, or nothing at all.
             asked, granted = self._first
+            if not granted:  # a seed-004 server: never send it anything but seed 004
+                return Step(lines=tuple(lines + self._fallback("it does not know EXTEND")))
             names = tuple(n for n in names if n not in asked)
             if not names:
                 lines += self._granted(granted)

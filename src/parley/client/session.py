@@ -47,6 +47,8 @@ CLOSE_TIMEOUT = 2.0
 REGISTERED = 200
 EXTENSIONS_ENABLED = 210
 REFUSALS = frozenset({400, 401, 406, 407, 408, 429})
+EXTEND_REFUSAL_GRACE = 2.0
+"""Seconds to wait for the REGISTER's answer after a ``400`` that answered ``EXTEND``."""
 """Answers that refuse a registration: invalid, taken, password required, wrong password,
 unacceptable password, too many attempts (the last four only with accounts, or a flood)."""
 MAX_PREVIEW_BACKLOG = 64 * 1024
@@ -246,6 +248,60 @@ class ChatClient:
         line = f"SIGNUP {name} {encode_password(password.reveal())} {VERSION}\n"
         return await self._registration(name, line.encode(), timeout)
 
+    async def register_extended(
+        self, name: str, names: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> tuple[Registered | Refused, frozenset[str] | None]:
+        """``EXTEND`` and ``REGISTER`` in one write; the registration and what was granted.
+
+        The extensions are asked for before the name, so a seed-004 server never sees
+        ``EXTEND`` from a registered client (a naive one might relay it to everyone) and
+        nobody waits for an answer that may not come: the ``REGISTER`` is always answered.
+        A Parley server answers ``210`` then the registration. A seed-004 server either
+        ignores the ``EXTEND`` (the first answer is the registration's) or answers ``400``
+        and then the registration; `granted` is None for both. Raises as `register` does
+        (`ConnectionLostError` too if the server hangs up after refusing the ``EXTEND``).
+        """
+        self._check_name(name)
+        await self._write(encode_request(Extend(names)) + encode_register(name))
+        granted: frozenset[str] | None = None
+        refused_extend: NumericReply | None = None
+        preamble: list[ServerEvent] = []
+        try:
+            async with asyncio.timeout(timeout) as deadline:
+                while True:
+                    event = await self._registration_event("before accepting the name")
+                    if not isinstance(event, NumericReply):
+                        preamble.append(event)
+                    elif event.code == EXTENSIONS_ENABLED and granted is None:
+                        granted = frozenset(event.text.partition(":")[2].split())
+                    elif event.code == REGISTERED:
+                        self._name = name
+                        return Registered(name, event.text, tuple(preamble)), granted
+                    elif (
+                        event.code not in REFUSALS - {400}
+                        and 400 <= event.code < 500
+                        and granted is None
+                        and refused_extend is None
+                    ):
+                        # The EXTEND's refusal by a server without extensions (400 or 404, say:
+                        # the name was checked before it was sent, so a 400 is most likely for
+                        # the EXTEND too); the REGISTER's answer follows shortly.
+                        refused_extend = event
+                        loop = asyncio.get_running_loop()
+                        deadline.reschedule(
+                            min(loop.time() + EXTEND_REFUSAL_GRACE, _when(deadline))
+                        )
+                    elif event.code in REFUSALS:
+                        return Refused(name, event.code, event.text, tuple(preamble)), granted
+                    else:
+                        preamble.append(event)
+        except TimeoutError:
+            if refused_extend is not None:  # that 400 was the REGISTER's after all
+                return Refused(name, 400, refused_extend.text, tuple(preamble)), None
+            raise RegistrationTimeoutError(
+                f"no reply from {self.address} to registration within {timeout:g} s"
+            ) from None
+
     async def extend_first(
         self, names: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT
     ) -> frozenset[str] | None:
@@ -425,3 +481,9 @@ __all__ = [
     "certificate_fingerprint",
     "encode_request",
 ]
+
+
+def _when(deadline: asyncio.Timeout) -> float:
+    """The loop time at which `deadline` expires (infinity if it never does)."""
+    when = deadline.when()
+    return float("inf") if when is None else when

@@ -15,8 +15,12 @@ therefore asks for ``auth`` before registering only when it has a reason to:
   On the same connection, ask for ``auth`` and ``REGISTER`` again: ``406`` now means
   "protected", so the password is asked for; ``401`` again means "in use". A seed-004
   server answers the ``EXTEND`` with ``400`` and the name is reported as taken;
-- otherwise (no password, a script) exactly seed 004's ``REGISTER``; a protected name is
-  then refused with ``401`` like a name in use (exit status 1).
+- otherwise ``EXTEND`` and ``REGISTER`` go in one write (`ChatClient.register_extended`): a
+  Parley server answers ``210`` then the registration (``406`` for a protected name, which
+  leads to the password); a seed-004 server ignores or refuses the ``EXTEND`` and answers
+  the ``REGISTER``, and is never sent ``EXTEND`` again; one that hangs up on it is tried
+  again, on a new connection, with seed 004's plain ``REGISTER``. ``--commands seed004``
+  sends exactly seed 004's lines.
 
 Once a server has granted ``auth``, later attempts (another name after a refusal) ask
 before registering straight away. Passwords typed at the terminal are never echoed.
@@ -82,12 +86,15 @@ class _Refusal:
     message: str | None
     auth: bool = False
     """The server has accounts (worth asking for ``auth`` first next time)."""
+    plain: bool = False
+    """The server hung up on our ``EXTEND``: try the same name again, seed 004's way."""
 
 
 async def sign_in(config: ClientConfig, ui: Frontend) -> SignedIn:
     """Connect and register (logging in if need be), asking again while a person is there."""
     name = config.name
     auth_known = False
+    plain = False
     while True:
         if name is None:
             name = await _ask_name(ui)
@@ -98,7 +105,7 @@ async def sign_in(config: ClientConfig, ui: Frontend) -> SignedIn:
             continue
         client = await _connect(config, ui)
         try:
-            outcome = await _attempt(client, name, config, ui, ask_first=auth_known)
+            outcome = await _attempt(client, name, config, ui, ask_first=auth_known, plain=plain)
         except BaseException:
             await client.close()
             raise
@@ -106,6 +113,9 @@ async def sign_in(config: ClientConfig, ui: Frontend) -> SignedIn:
             ui.show(Line.progress(REGISTERED))
             return outcome
         await client.close()
+        if outcome.plain and not plain:
+            plain = True
+            continue  # same name, new connection, no EXTEND
         auth_known = auth_known or outcome.auth
         if outcome.message is not None:
             _refuse(ui, outcome.message)
@@ -113,13 +123,24 @@ async def sign_in(config: ClientConfig, ui: Frontend) -> SignedIn:
 
 
 async def _attempt(
-    client: ChatClient, name: str, config: ClientConfig, ui: Frontend, *, ask_first: bool
+    client: ChatClient,
+    name: str,
+    config: ClientConfig,
+    ui: Frontend,
+    *,
+    ask_first: bool,
+    plain: bool = False,
 ) -> SignedIn | _Refusal:
     """One connection's try at `name`: register, sign up or log in."""
     asked = first_extensions(config.commands, config.live and ui.live_capable)
     negotiation = min(config.timeout, NEGOTIATION_TIMEOUT)
     granted: frozenset[str] | None = None
-    if ask_first or config.password is not None or config.signup:
+    logging_in = ask_first or config.password is not None or config.signup
+    if not logging_in and not plain and config.commands != "seed004":
+        return await _register_extended(client, name, asked, config, ui)
+    if plain:
+        asked = ()
+    if logging_in:
         try:
             granted = await client.extend_first(asked, timeout=negotiation)
         except ConnectionLostError as error:
@@ -150,9 +171,37 @@ async def _attempt(
     for event in result.preamble:
         ui.show(render_event(event))
     if isinstance(result, Registered):
-        return SignedIn(client, None if granted is None else (asked, granted))
+        # A server that did not grant anything before registering (or hung up on EXTEND)
+        # is a seed-004 server: it is never sent EXTEND again (it might relay it to all).
+        return SignedIn(client, (asked, granted if granted is not None else frozenset()))
     message = _refusal_message(result, name)
     if result.code == 401 and not ui.interactive and config.password is None:
+        message += f"; if it is yours and has a password, give it with {GIVE_PASSWORD}"
+    return _Refusal(message, has_auth)
+
+
+async def _register_extended(
+    client: ChatClient, name: str, asked: tuple[str, ...], config: ClientConfig, ui: Frontend
+) -> SignedIn | _Refusal:
+    """The usual start: ``EXTEND`` and ``REGISTER`` in one write (see `register_extended`)."""
+    result: Registered | Refused | _Refusal
+    try:
+        result, granted = await client.register_extended(name, asked, timeout=config.timeout)
+    except RegistrationTimeoutError as error:
+        raise ClientError(str(error), ExitStatus.USAGE) from None
+    except ConnectionLostError:
+        return _Refusal(None, plain=True)
+    has_auth = granted is not None and "auth" in granted
+    if _is_refused(result, PASSWORD_REQUIRED) and has_auth:
+        result = await _login(client, name, None, config, ui)
+    if isinstance(result, _Refusal):
+        return _Refusal(result.message, has_auth)
+    for event in result.preamble:
+        ui.show(render_event(event))
+    if isinstance(result, Registered):
+        return SignedIn(client, (asked, granted if granted is not None else frozenset()))
+    message = _refusal_message(result, name)
+    if result.code == 401 and not ui.interactive:
         message += f"; if it is yours and has a password, give it with {GIVE_PASSWORD}"
     return _Refusal(message, has_auth)
 
