@@ -108,7 +108,10 @@ def test_a_secret_is_typed_without_echo_at_a_terminal(capsys: pytest.CaptureFixt
     async def main() -> tuple[str | None, bytes, str | None]:
         with LineFrontend(terminal_fd) as frontend:
             asking = asyncio.create_task(frontend.ask_secret("Password: "))
-            await asyncio.sleep(0.1)  # the echo goes off as soon as it asks
+            for _ in range(200):  # the echo goes off as soon as it asks: wait for that
+                if not termios.tcgetattr(terminal_fd)[3] & termios.ECHO:
+                    break
+                await asyncio.sleep(0.01)
             os.write(main_fd, b"hunter22\n")
             secret = await asking
             echoed = _drain(main_fd)
