@@ -148,9 +148,6 @@ class ChatServer:
     def schedule_flush(self, connection: Connection) -> None:
         """Write `connection`'s queue at the end of this loop iteration, with all others."""
         self._dirty.append(connection)
-        self._schedule_flush()
-
-    def _schedule_flush(self) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
             assert self._loop is not None

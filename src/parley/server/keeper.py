@@ -1,9 +1,10 @@
-"""Keeps relayed messages in the store, one batch per event-loop iteration.
+"""Keeps relayed messages in the store, in batches gathered over a few milliseconds.
 
-A message is relayed first and kept right after: what one loop iteration relayed goes to the
-store as one batch, one write job and one future, so the message path pays a list append per
-message rather than a future and a thread hop. When the batch is committed each sender's
-connection hears about its own messages (acknowledgements, back-pressure).
+A message is relayed first and kept right after: what was relayed within `delay` seconds of
+the first message of a batch goes to the store as one batch, one write job and one future,
+so the message path pays a list append per message rather than a future and a thread hop.
+When the batch is committed each sender's connection hears about its own messages
+(acknowledgements, back-pressure).
 
 Error handling: a failed batch is logged; its senders are told nothing was kept (no ack),
 and the server carries on.
