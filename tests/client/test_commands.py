@@ -115,7 +115,7 @@ def test_slash_style(line: str, command: Command) -> None:
         ("/msg bob   ", "usage: /msg NAME TEXT"),
         ("/msg b:ob hi", "not a user name"),
         ("/join", "usage: /join ROOM"),
-        ("/join two words", "one word"),
+        ("/join three words here", "one word"),
         ("/join bad!name", "not a room name"),
         ("/leave a b", "usage: /leave"),
         ("/live maybe", "usage: /live"),

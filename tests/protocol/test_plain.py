@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from parley.hub import Presence, Said, Whispered
 from parley.protocol import plain
 from parley.protocol.plain import (
     Help,
@@ -75,24 +74,12 @@ def test_seed003_mode_outside_and_inside_rooms() -> None:
     assert inside("server:leave") == LeaveRoom(None)
 
 
-def test_formats_match_the_seeds() -> None:
-    assert plain.format_delivery(Said("Alice", "Hello team!", "teamchat"), "default") == (
-        "Alice (in teamchat): Hello team!"
-    )
-    assert plain.format_delivery(Whispered("Alice", "Bob", "Hello Bob!"), "seed003") == (
-        "Alice: Hello Bob!"
-    )
-    assert plain.format_delivery(Whispered("Alice", "Bob", "hi"), "default") == (
-        "Alice (private): hi"
-    )
-    assert plain.format_delivery(Presence("bob", "*", "quit"), "default") == "* bob disconnected"
-
-
 @given(st.text(max_size=200), st.sampled_from(["default", "seed003"]), st.booleans())
 def test_any_line_parses_to_a_command(line: str, mode: plain.Mode, in_room: bool) -> None:
     command = plain.parse_line(line, mode, in_room)
     kinds = (SayTo, SendDirect, JoinRoom, LeaveRoom, ListUsers, ListRooms, Quit, Help)
-    assert isinstance(command, (*kinds, ShowHistory, ManageAccount, Nothing, Invalid))
+    others = (ShowHistory, ManageAccount, plain.Moderate, plain.ChangeMode, Nothing, Invalid)
+    assert isinstance(command, (*kinds, *others))
 
 
 def test_typed_lines_are_cleaned() -> None:
@@ -102,3 +89,13 @@ def test_typed_lines_are_cleaned() -> None:
     assert plain.clean_typed_line("\x7f\x7fx") == "x"
     assert plain.clean_typed_line("\x1b[31mred") == "\ufffd[31mred"
     assert default("hi\x7f\x7fyo") == SayTo("yo")
+
+
+def test_moderation_commands() -> None:
+    assert default("/kick bob spamming links") == plain.Moderate("kick", "bob", "spamming links")
+    assert default("/op carol") == plain.Moderate("op", "carol")
+    assert isinstance(default("/ban"), Invalid)
+    assert isinstance(default("/mute bob too long"), Invalid)
+    assert default("/mode +k s3cret") == plain.ChangeMode("+k", "s3cret")
+    assert default("/mode -i") == plain.ChangeMode("-i")
+    assert isinstance(default("/mode moderated"), Invalid)

@@ -67,7 +67,7 @@ class ServerThread:
 
     def who(self) -> list[str]:
         assert self.server is not None
-        return self.server.hub.who()
+        return self.server.core.who()
 
 
 class LineClient:

@@ -46,7 +46,9 @@ def test_name_in_use_gets_401_case_insensitively(connect: Connect) -> None:
 def test_look_alike_name_cannot_impersonate(connect: Connect) -> None:
     connect("alice")
     other = connect()
-    assert other.register("\u0430lice") == TAKEN  # Cyrillic a
+    assert other.register("\u0430lice") == INVALID  # Cyrillic a among Latin: mixed script
+    assert other.register("\uff41lice") == TAKEN  # full-width a: the same name
+    assert other.register("\u0251lice") == TAKEN  # Latin alpha: confusable with a
 
 
 def test_message_relayed_to_every_other_client_not_the_sender(connect: Connect) -> None:

@@ -1,4 +1,7 @@
-"""One fixture for both stores, so every interface test runs on each of them."""
+"""One fixture for every store, so every contract suite (`test_*_port`) runs on each of them.
+
+A new implementation (PostgreSQL) joins by adding one parameter to `new_store`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from parley.store import MemoryStore, SQLiteStore, Store
+from parley.chat.store import Store
+from parley.store import MemoryStore, SQLiteStore
 
 T = TypeVar("T")
 StoreFactory = Callable[[], Store]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from parley.store import SchemaError, SQLiteStore
+from parley.chat.store import RoomRecord, SchemaError
+from parley.store import SQLiteStore
 from parley.store.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
 from tests.store.conftest import run
 
@@ -87,3 +89,87 @@ def test_a_store_opens_a_file_made_by_an_older_run(tmp_path: Path) -> None:
         return [room.topic for room in rooms]
 
     assert run(body()) == ["kept"]
+
+
+# Upgrades ----------------------------------------------------------------------------------
+
+# Written by the store of commit e8afd79 (schema version 1, see data/make_parley_v1.py):
+# accounts alice and bob, room "team" (alice a member), history 1-8, and three messages
+# waiting for dave (ids 6-8, from "Alice", "ALICE" and "Bob", at 1400, 2100 and 2200).
+# Tests open copies: even a read-only connection leaves WAL files beside a WAL database.
+VERSION_1_FILE = Path(__file__).with_name("data") / "parley-v1.db"
+
+
+def columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def test_the_version_1_file_is_what_the_upgrade_tests_assume(tmp_path: Path) -> None:
+    path = tmp_path / "parley.db"
+    shutil.copyfile(VERSION_1_FILE, path)
+    conn = connect(path)
+    assert schema_version(conn) == 1
+    assert "sender_key" not in columns(conn, "offline")
+    assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 8
+    conn.close()
+
+
+def test_a_file_written_by_the_previous_release_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "parley.db"
+    shutil.copyfile(VERSION_1_FILE, path)
+
+    async def body() -> None:
+        store = SQLiteStore(path)
+        await store.open()
+        assert await store.get_room("team") == RoomRecord("team", "Team", "ship it")
+        assert await store.memberships("alice") == ["team"]
+        assert await store.account_keys() == {"alice", "bob"}
+        assert await store.offline_keys() == {"dave"}
+        assert await store.offline_count("dave") == 3
+        assert await store.offline_count("dave", sender_key="alice") == 2  # "Alice", "ALICE"
+        assert await store.offline_count("dave", sender_key="bob") == 1
+        old = await store.direct_history("alice", "bob", since=1150.0)
+        assert [m.text for m in old] == ["hi alice"]
+        taken = await store.take_offline("dave", newer_than=2000.0)
+        assert [m.text for m in taken] == ["queued 2", "queued 3"]
+        assert await store.delete_direct_history("dave") == 3  # dave is the higher key
+        assert await store.delete_direct_history("alice") == 3  # alice the lower one
+        assert await store.prune_history(older_than=1500.0) == 1
+        assert [m.text for m in await store.room_history("team")] == ["new room line"]
+        assert (await store.append("bob", "after the upgrade", room="team")).id == 9
+        await store.close()
+
+    run(body())
+    conn = connect(path)
+    assert schema_version(conn) == LATEST_VERSION
+    assert "sender_key" in columns(conn, "offline")
+    conn.close()
+
+
+def test_migration_2_gives_every_queued_message_its_sender_key(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = connect(path)
+    assert migrate(conn, "old.db", target=1) == 1
+    senders = ["Alice", "ALICE", "\uff21lice", "\u0430lice", "Bob", "bob"]
+    for seq, sender in enumerate(senders, 1):
+        conn.execute(
+            "INSERT INTO offline (recipient_key, message_id, at, sender, text, room, recipient)"
+            " VALUES ('dave', ?, ?, ?, 'hi', NULL, 'Dave')",
+            (seq, float(seq), sender),
+        )
+    assert migrate(conn, "old.db") == LATEST_VERSION
+    keys = [row[0] for row in conn.execute("SELECT sender_key FROM offline ORDER BY seq")]
+    assert keys == ["alice"] * 4 + ["bob"] * 2
+    conn.close()
+
+
+def test_a_failed_upgrade_leaves_the_file_at_its_version(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = connect(path)
+    migrate(conn, "old.db", target=1)
+    conn.execute("CREATE INDEX messages_at ON messages(id)")  # migration 2 cannot make its own
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        migrate(conn, "old.db")
+    assert schema_version(conn) == 1
+    assert "sender_key" not in columns(conn, "offline")
+    conn.close()

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from parley.store import Account, RoomRecord, SQLiteStore, StoreError, UnknownKeyError
+from parley.chat.store import Account, NewMessage, RoomRecord, StoreError, UnknownKeyError
+from parley.store import SQLiteStore
+from parley.store.queries import PRUNE_CHUNK
 from tests.store.conftest import database, run
 
 
@@ -35,6 +37,7 @@ def test_everything_survives_a_restart(tmp_path: Path) -> None:
         assert await store.rooms() == [RoomRecord("team", "Team", "ship it")]
         assert await store.memberships("alice") == ["team"]
         assert [m.text for m in await store.room_history("team")] == ["in the room"]
+        assert await store.offline_count("bob", sender_key="alice") == 3
         assert [m.text for m in await store.take_offline("bob")] == ["dm 0", "dm 1", "dm 2"]
         later = await store.append("bob", "after restart", room="team")
         assert later.id == 5  # ids continue, never reused
@@ -181,3 +184,25 @@ def test_reads_do_not_wait_for_a_long_write_queue(tmp_path: Path) -> None:
 def test_synchronous_must_be_normal_or_full(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="NORMAL or FULL"):
         SQLiteStore(database(tmp_path), synchronous="OFF")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bound", ["older_than", "max_bytes"])
+def test_a_large_prune_is_many_small_writes(tmp_path: Path, bound: str) -> None:
+    count = 2 * PRUNE_CHUNK + 100
+
+    async def body() -> None:
+        store = SQLiteStore(database(tmp_path), synchronous="NORMAL")
+        await store.open()
+        await store.append_batch([NewMessage("a", "x", room="lobby")] * count, at=1.0)
+        newest = await store.append("a", "kept", room="lobby", at=5.0)
+        before = store.commits
+        if bound == "older_than":
+            deleted = await store.prune_history(older_than=2.0)
+        else:
+            deleted = await store.prune_history(max_bytes=len("kept") + 1)
+        assert deleted == count
+        assert store.commits - before == 3  # so other writes get their turn in between
+        assert await store.room_history("lobby") == [newest]
+        await store.close()
+
+    run(body())

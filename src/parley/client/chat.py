@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from parley.client.commands import (
     HELP,
@@ -30,7 +31,10 @@ from parley.client.commands import (
     CommandStyle,
     ComposeDirect,
     Invalid,
+    InviteUser,
     JoinRoom,
+    JoinWithKey,
+    KickMember,
     LeaveRoom,
     ListRooms,
     ListUsers,
@@ -41,6 +45,7 @@ from parley.client.commands import (
     Say,
     SendDirect,
     SetLive,
+    SetMode,
     SetTopic,
     ShowHelp,
     ShowHistory,
@@ -49,6 +54,18 @@ from parley.client.commands import (
     room_key,
 )
 from parley.client.live import Preview, TypingBoard
+from parley.client.moderation import (
+    ANSWERS as MODERATION_ANSWERS,
+    JOIN_REFUSALS,
+    REFUSALS as MODERATION_REFUSALS,
+    Invited,
+    Kicked,
+    ModeChanged,
+    Moderation,
+    ModerationCommand,
+    parse_event,
+    refusal,
+)
 from parley.client.passwords import Secret
 from parley.client.render import (
     Line,
@@ -79,6 +96,7 @@ from parley.client.requests import (
 from parley.client.session import SessionEvent
 from parley.protocol.chat1 import (
     IncomingMessage,
+    Notice,
     NumericReply,
     PresenceNotice,
     neutralise_controls,
@@ -98,6 +116,7 @@ MESSAGE_REPLIES = frozenset({403, 413, 415, 429})
 """Replies about a message or the connection, never the answer to ``EXTEND``."""
 NOT_ROOM_ANSWERS = frozenset({210, 230, 240, 250, 251, 252, 260, 261, 270, 271, 272, 280})
 NOT_ROOM_ANSWERS |= frozenset({406, 407, 408, 410, 414})
+NOT_ROOM_ANSWERS |= MODERATION_ANSWERS | (MODERATION_REFUSALS - JOIN_REFUSALS)
 """Replies that never answer ``JOIN`` or ``LEAVE`` (they answer other requests)."""
 MAX_PREVIEW = 1000
 LATEST = 32503680000.0
@@ -228,6 +247,7 @@ class ChatState:
         self._awaiting_account = False
         self.topics: dict[str, str] = {}
         """The topic of each room, by room key, as the server last said."""
+        self._moderation = Moderation(me, join_word="/join" if style == "slash" else "join")
 
     # The start and the negotiation -----------------------------------------------------------
 
@@ -335,6 +355,8 @@ class ChatState:
             lines = self._reply(event)
         elif isinstance(event, PresenceNotice):
             lines = self._presence(event)
+        elif isinstance(event, Notice):
+            lines = self._notice(event)
         else:
             lines = [render_event(event)]
         return [replace(line, text=neutralise_controls(line.text)) for line in lines]
@@ -371,6 +393,21 @@ class ChatState:
             self._typing.done(event.name, event.room)
         return [presence(event.kind, event.room, event.name)]
 
+    def _notice(self, event: Notice) -> list[Line]:
+        """A line of no other kind: a moderation event, or anything else (shown as it is)."""
+        moderation = parse_event(event.text)
+        if moderation is None:
+            return [render_event(event)]
+        return _MODERATION_EVENTS[type(moderation)](self, moderation)
+
+    def _kicked(self, event: Kicked) -> list[Line]:
+        """Someone was kicked out of a room; if it was us, we are no longer in it."""
+        if name_key(event.name) != name_key(self.me):
+            self._typing.done(event.name, event.room)
+            return [self._moderation.kicked(event)]
+        self._forget(event.room)
+        return [self._moderation.me_kicked(event, self.current)]
+
     @property
     def awaiting_reply(self) -> bool:
         """Whether a ``JOIN`` or ``LEAVE`` is unanswered (the current room may be changing),
@@ -400,31 +437,51 @@ class ChatState:
         if code not in NOT_ROOM_ANSWERS:
             self._awaiting_reply = False  # replies come in order: this one answers the request
         if self._awaiting_first:
-            # Replies come in order, so the first one after 200 answers EXTEND, unless it
-            # is about a message (then the server skipped EXTEND: no extensions either).
-            if code in MESSAGE_REPLIES:
-                return [*self._fallback("it did not answer EXTEND"), render_event(reply)]
-            return self._fallback(f"it answered EXTEND with '{code} {text}'".strip())
-        if code == 220:
-            return self._joined(argument(text, "Joined"), history=True)
-        if code == 221:
-            return self._left(argument(text, "Left"))
-        if code == 417:
-            return self._joined(argument(text, "Already in"))
-        if code == 411:
-            room = argument(text, "Not in room")
-            self._forget(room)
-            self._history_refused(room)
-        if code == 252:
-            return []  # the end of the room list
-        if code in (260, 261):
-            return self._history_line(text) if code == 260 else self._history_end()
-        if code == 280:
-            return self._topic(text)
+            return self._first_reply(reply)
+        handle = _REPLIES.get(code)
+        if handle is not None:
+            return handle(self, reply)
+        return self._other_reply(reply)
+
+    def _first_reply(self, reply: NumericReply) -> list[Line]:
+        """Replies come in order, so the first one after 200 answers EXTEND, unless it is
+        about a message (then the server skipped EXTEND: no extensions either)."""
+        if reply.code in MESSAGE_REPLIES:
+            return [*self._fallback("it did not answer EXTEND"), render_event(reply)]
+        return self._fallback(f"it answered EXTEND with '{reply.code} {reply.text}'".strip())
+
+    def _not_in_room(self, text: str) -> list[Line]:
+        """``411 Not in room <room>``: we are not (or no longer) in it."""
+        room = argument(text, "Not in room")
+        self._forget(room)
+        self._history_refused(room)
+        return self._other_reply(NumericReply(411, text))
+
+    def _already_in(self, text: str) -> list[Line]:
+        """``417 Already in <room>``; also (sic) the answer to inviting someone in the room."""
+        room = argument(text, "Already in")
+        if self._joining is None or room_key(room) != room_key(self._joining):
+            invited = self._moderation.already_member(text)
+            if invited is not None:
+                return invited
+        return self._joined(room)
+
+    def _join_refused(self, reply: NumericReply) -> list[Line]:
+        """Banned, invite-only or a wrong key: the room asked for was not joined."""
+        self._joining = None
+        return self._other_reply(reply)
+
+    def _moderation_answer(self, reply: NumericReply) -> list[Line]:
+        """``282 Mode ...``, ``283 Kicked ...``, ``284 Invited ...``."""
+        return self._moderation.answer(reply.code, reply.text)
+
+    def _other_reply(self, reply: NumericReply) -> list[Line]:
+        code, text = reply.code, reply.text
         account = self._account_answer(code, text)
         if account is not None:
             return account
-        return [describe_reply(code, text, joining=self._joining) or render_event(reply)]
+        line = describe_reply(code, text, joining=self._joining) or refusal(code, text)
+        return [line or render_event(reply)]
 
     def _joined(self, room: str, *, history: bool = False) -> list[Line]:
         room = neutralise_controls(room)  # it becomes part of the prompt
@@ -600,36 +657,12 @@ class ChatState:
 
     def perform(self, command: Command) -> Step:
         """The requests and lines for `command`."""
-        if isinstance(command, Say):
-            return self._say(command.text)
-        if isinstance(command, SendDirect | ComposeDirect):
-            return self._needs("dm") or self._direct(command)
-        if isinstance(command, JoinRoom):
-            return self._join(command.room)
-        if isinstance(command, LeaveRoom):
-            return self._leave(command.room)
-        if isinstance(command, ListUsers):
-            return self._needs("who") or Step(requests=(Who(),))
-        if isinstance(command, ListRooms):
-            return self._needs("who") or Step(requests=(Rooms(),))
-        if isinstance(command, ShowHistory):
-            return self._needs("history") or self._show_history(command)
-        if isinstance(command, MoreHistory):
-            return self._needs("history") or self._more_history()
-        if isinstance(command, SetTopic):
-            return self._needs("rooms") or self._set_topic(command.text)
-        if isinstance(command, ManageAccount):
-            return self._needs("auth") or Step(account=command.action)
-        if isinstance(command, SetLive):
-            return self._set_live(command.on)
-        if isinstance(command, ShowHelp):
-            return Step(lines=tuple(Line(text) for text in self._help()))
-        if isinstance(command, Quit):
-            return Step(quit=True)
-        if isinstance(command, Invalid):
-            return Step(lines=(Line.notice(command.message),))
-        assert isinstance(command, Nothing)
-        return Step()
+        extension, handle = _COMMANDS[type(command)]
+        if extension is not None:
+            missing = self._needs(extension)
+            if missing is not None:
+                return missing
+        return handle(self, command)
 
     def _say(self, text: str) -> Step:
         room = None if self.current == LOBBY else self.current
@@ -643,7 +676,7 @@ class ChatState:
         text = neutralise_controls(command.text)
         return Step(requests=(DirectMessage(self.me, command.recipient, text),))
 
-    def _join(self, room: str) -> Step:
+    def _join(self, room: str, passkey: str = "") -> Step:
         key = room_key(room)
         if key == LOBBY:
             self.current = LOBBY
@@ -657,7 +690,7 @@ class ChatState:
             return needs
         self._joining = room
         self._awaiting_reply = True
-        return Step(requests=(Join(room),))
+        return Step(requests=(Join(room, neutralise_controls(passkey)),))
 
     def _leave(self, room: str | None) -> Step:
         target = self.current if room is None else room
@@ -682,19 +715,32 @@ class ChatState:
             self._live_wanted = False
             self._typing.clear()
             return Step(lines=(Line("Live typing is off."),))
+        refused = self._cannot_go_live()
+        return refused if refused is not None else self._go_live()
+
+    def _cannot_go_live(self) -> Step | None:
+        """Why live typing cannot be turned on now (or must wait); None if it can."""
         if not self.live_capable:
             return Step(lines=(Line.notice(LIVE_NEEDS_TERMINAL),))
         if self.live:
             return Step(lines=(Line("Live typing is already on."),))
         if self.extensions is None:
             return Step(wait=True)
-        if "live" in self.extensions:
+        return None
+
+    def _go_live(self) -> Step:
+        """Turn live typing on, asking the server for ``live`` if it is not on yet."""
+        if "live" in (self.extensions or ()):
             self.live = True
             return Step(lines=(Line(LIVE_ON),))
         if self._extended:
             self._live_wanted = True
             return Step(requests=(Extend(("live",)),))
         return Step(lines=(Line.notice(f"{UNSUPPORTED['live']}."),))
+
+    def _moderate(self, command: ModerationCommand) -> Step:
+        done = self._moderation.perform(command, self.current)
+        return Step(requests=done.requests, lines=done.lines)
 
     def _needs(self, extension: str) -> Step | None:
         """None if `extension` is on; else the step that waits for it or says it is missing."""
@@ -739,3 +785,52 @@ class ChatState:
     def prompt(self) -> str:
         """``> `` in the lobby, ``[teamchat] > `` in a room."""
         return "> " if self.current == LOBBY else f"[{self.current}] > "
+
+
+_ReplyHandler = Callable[[ChatState, NumericReply], list[Line]]
+_REPLIES: dict[int, _ReplyHandler] = {
+    220: lambda state, reply: state._joined(argument(reply.text, "Joined"), history=True),
+    221: lambda state, reply: state._left(argument(reply.text, "Left")),
+    252: lambda state, reply: [],  # the end of the room list
+    260: lambda state, reply: state._history_line(reply.text),
+    261: lambda state, reply: state._history_end(),
+    280: lambda state, reply: state._topic(reply.text),
+    411: lambda state, reply: state._not_in_room(reply.text),
+    417: lambda state, reply: state._already_in(reply.text),
+    **dict.fromkeys(MODERATION_ANSWERS, ChatState._moderation_answer),
+    **dict.fromkeys(JOIN_REFUSALS, ChatState._join_refused),
+}
+"""What each numbered reply (but ``210``) does; any other is shown in words or as it is."""
+
+_MODERATION_EVENTS: dict[type, Callable[[ChatState, Any], list[Line]]] = {
+    Kicked: ChatState._kicked,
+    ModeChanged: lambda state, event: [state._moderation.mode_changed(event)],
+    Invited: lambda state, event: [state._moderation.invited(event)],
+}
+"""How each moderation event is shown (and what it changes)."""
+
+_CommandHandler = Callable[[ChatState, Any], Step]
+_COMMANDS: dict[type, tuple[str | None, _CommandHandler]] = {
+    Say: (None, lambda state, command: state._say(command.text)),
+    SendDirect: ("dm", ChatState._direct),
+    ComposeDirect: ("dm", ChatState._direct),
+    JoinRoom: (None, lambda state, command: state._join(command.room)),
+    JoinWithKey: (None, lambda state, command: state._join(command.room, command.key)),
+    LeaveRoom: (None, lambda state, command: state._leave(command.room)),
+    ListUsers: ("who", lambda state, command: Step(requests=(Who(),))),
+    ListRooms: ("who", lambda state, command: Step(requests=(Rooms(),))),
+    ShowHistory: ("history", ChatState._show_history),
+    MoreHistory: ("history", lambda state, command: state._more_history()),
+    SetTopic: ("rooms", lambda state, command: state._set_topic(command.text)),
+    ManageAccount: ("auth", lambda state, command: Step(account=command.action)),
+    SetLive: (None, lambda state, command: state._set_live(command.on)),
+    ShowHelp: (None, lambda state, command: Step(lines=tuple(map(Line, state._help())))),
+    SetMode: ("rooms", ChatState._moderate),
+    KickMember: ("rooms", ChatState._moderate),
+    InviteUser: ("rooms", ChatState._moderate),
+    Quit: (None, lambda state, command: Step(quit=True)),
+    Invalid: (None, lambda state, command: Step(lines=(Line.notice(command.message),))),
+    Nothing: (None, lambda state, command: Step()),
+}
+"""Each command: the extension it needs (None: none, or it checks for itself), and what
+it does. Like the server's command table, the gate comes before the handler."""

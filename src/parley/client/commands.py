@@ -8,7 +8,9 @@ The seeds disagree about what a line means, so the style is chosen with ``--comm
 
 - ``slash`` (the default): ``/msg``, ``/join``, ``/leave``, ``/who``, ``/rooms``,
   ``/topic``, ``/history``, ``/more``, ``/register``, ``/password``, ``/unregister``,
-  ``/live``, ``/say``, ``/help``, ``/quit``; seed 002's ``?`` and ``TEXT > NAME`` (when
+  ``/live``, ``/say``, ``/help``, ``/quit``, the moderation commands of
+  `parley.client.moderation` (``/op``, ``/kick``, ``/mode``, ...); seed 002's ``?`` and
+  ``TEXT > NAME`` (when
   NAME is one valid name); every other line is chat in the current room. The account
   commands take no arguments: passwords are asked for without echo, never typed on the
   command line (`holds_password` tells the line history which lines to forget).
@@ -21,8 +23,16 @@ The seeds disagree about what a line means, so the style is chosen with ``--comm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
+
+from parley.client.moderation import (
+    MODERATION_VERBS,
+    InviteUser as InviteUser,
+    KickMember as KickMember,
+    SetMode as SetMode,
+)
 
 # Re-exported: these modules' users name the shared commands through them.
 from parley.protocol.commands import (
@@ -49,6 +59,14 @@ class Say:
     """Send `text` as chat in the current room (the lobby unless a room was joined)."""
 
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinWithKey:
+    """Join `room`, which has a key (``/join ROOM KEY``), and make it current."""
+
+    room: str
+    key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +106,7 @@ Command = (
     | SendDirect
     | ComposeDirect
     | JoinRoom
+    | JoinWithKey
     | LeaveRoom
     | ListUsers
     | ListRooms
@@ -97,6 +116,9 @@ Command = (
     | ManageAccount
     | SetLive
     | ShowHelp
+    | SetMode
+    | KickMember
+    | InviteUser
     | Quit
     | Nothing
     | Invalid
@@ -148,44 +170,66 @@ def _parse_slash(line: str) -> Command:
         return Say(line[1:])
     verb, _, rest = line.partition(" ")
     verb, rest = verb.lower(), rest.strip()
-    if verb in ("/msg", "/m", "/tell"):
-        recipient, _, text = rest.partition(" ")
-        if not recipient or not text.strip():
-            return Invalid("usage: /msg NAME TEXT, for example /msg bob see you at 5")
-        if not is_valid_name(recipient):
-            return Invalid(f"{recipient!r} is not a user name (one word: letters, digits, _ - .)")
-        return SendDirect(recipient, text.strip())
-    if verb == "/join":
-        return _join(rest, "usage: /join ROOM, for example /join teamchat")
-    if verb in ("/leave", "/part"):
-        if " " in rest:
-            return Invalid("usage: /leave [ROOM]")
-        return LeaveRoom(rest or None)
-    if verb == "/say":
-        return Say(rest) if rest else Invalid("usage: /say TEXT (sends TEXT as chat, as it is)")
-    if verb == "/live":
-        if rest.lower() in _LIVE_WORDS:
-            return SetLive(_LIVE_WORDS[rest.lower()])
-        return Invalid("usage: /live [on|off]")
-    if verb == "/history":
-        return _history(rest)
-    if verb == "/topic":
-        return SetTopic(rest or None)
-    action = ACCOUNT_VERBS.get(verb)
-    if action is not None:
-        if rest:
-            return Invalid(
-                f"{verb} takes no arguments: the passwords are asked for without echo "
-                "(in a script they come from --password-file or PARLEY_PASSWORD)"
-            )
-        return ManageAccount(action)
-    command = _SIMPLE_SLASH.get(verb)
-    if command is not None:
-        return command if not rest else Invalid(f"{verb} takes no arguments")
+    parse = _SLASH_VERBS.get(verb)
+    if parse is not None:
+        return parse(verb, rest)
     return Invalid(
         f"unknown command {verb}; /help lists the commands "
         f"(to send a line that starts with '/', type /{line} or /say {line})"
     )
+
+
+def _slash_msg(verb: str, rest: str) -> Command:
+    recipient, _, text = rest.partition(" ")
+    if not recipient or not text.strip():
+        return Invalid("usage: /msg NAME TEXT, for example /msg bob see you at 5")
+    if not is_valid_name(recipient):
+        return Invalid(f"{recipient!r} is not a user name (one word: letters, digits, _ - .)")
+    return SendDirect(recipient, text.strip())
+
+
+def _slash_join(verb: str, rest: str) -> Command:
+    words = rest.split()
+    if len(words) != 2:
+        return _join(rest, _JOIN_USAGE)
+    room, key = words
+    if not is_room_name(room):
+        return Invalid(f"{room!r} is not a room name: {_JOIN_USAGE}")
+    if room_key(room) == "lobby":
+        return Invalid("the lobby has no key: /join lobby goes back to it")
+    if not key.isprintable():
+        return Invalid(f"a key is one word of printable characters: {_JOIN_USAGE}")
+    return JoinWithKey(room.removeprefix("#"), key)
+
+
+_JOIN_USAGE = "usage: /join ROOM [KEY], for example /join teamchat"
+
+
+def _slash_leave(verb: str, rest: str) -> Command:
+    return Invalid("usage: /leave [ROOM]") if " " in rest else LeaveRoom(rest or None)
+
+
+def _slash_say(verb: str, rest: str) -> Command:
+    return Say(rest) if rest else Invalid("usage: /say TEXT (sends TEXT as chat, as it is)")
+
+
+def _slash_live(verb: str, rest: str) -> Command:
+    if rest.lower() in _LIVE_WORDS:
+        return SetLive(_LIVE_WORDS[rest.lower()])
+    return Invalid("usage: /live [on|off]")
+
+
+def _slash_account(verb: str, rest: str) -> Command:
+    if rest:
+        return Invalid(
+            f"{verb} takes no arguments: the passwords are asked for without echo "
+            "(in a script they come from --password-file or PARLEY_PASSWORD)"
+        )
+    return ManageAccount(ACCOUNT_VERBS[verb])
+
+
+def _slash_simple(verb: str, rest: str) -> Command:
+    return _SIMPLE_SLASH[verb] if not rest else Invalid(f"{verb} takes no arguments")
 
 
 ACCOUNT_VERBS: dict[str, AccountAction] = {
@@ -243,7 +287,38 @@ def _join(rest: str, usage: str) -> Command:
     return JoinRoom(rest.removeprefix("#"))
 
 
+_SlashParser = Callable[[str, str], Command]
+"""Parses what follows a slash command's verb (the verb is given too, for messages)."""
+
+_SLASH_VERBS: dict[str, _SlashParser] = {
+    "/msg": _slash_msg,
+    "/m": _slash_msg,
+    "/tell": _slash_msg,
+    "/join": _slash_join,
+    "/leave": _slash_leave,
+    "/part": _slash_leave,
+    "/say": _slash_say,
+    "/live": _slash_live,
+    "/history": lambda verb, rest: _history(rest),
+    "/topic": lambda verb, rest: SetTopic(rest or None),
+    **dict.fromkeys(ACCOUNT_VERBS, _slash_account),
+    **dict.fromkeys(_SIMPLE_SLASH, _slash_simple),
+    **MODERATION_VERBS,
+}
+"""Every slash command's verb and the parser of its arguments."""
+
+
 _SEED003_UNKNOWN = "Unknown command. Use who, message, join ROOM, NAME:MESSAGE or exit."
+
+
+_SEED003_SIMPLE: dict[str, Command] = {
+    "who": ListUsers(),
+    "exit": Quit(),
+    "leave": Invalid("You are not in a chat room."),
+    "message": ComposeDirect(),
+    "help": ShowHelp(),
+}
+"""Seed 003's commands without arguments (outside a room)."""
 
 
 def _parse_seed003(line: str, in_room: bool) -> Command:
@@ -252,20 +327,19 @@ def _parse_seed003(line: str, in_room: bool) -> Command:
         return LeaveRoom(None) if command == "leave" else Say(line)
     verb, _, rest = command.partition(" ")
     rest = rest.strip()
-    if verb in ("who", "exit", "leave", "message", "help") and rest:
-        return Invalid(f"{verb} takes no arguments. {_SEED003_UNKNOWN}")
-    if verb == "who":
-        return ListUsers()
-    if verb == "exit":
-        return Quit()
-    if verb == "leave":
-        return Invalid("You are not in a chat room.")
-    if verb == "message":
-        return ComposeDirect()
-    if verb == "help":
-        return ShowHelp()
+    if verb in _SEED003_SIMPLE:
+        return (
+            Invalid(f"{verb} takes no arguments. {_SEED003_UNKNOWN}")
+            if rest
+            else _SEED003_SIMPLE[verb]
+        )
     if verb == "join":
         return _join(rest, "usage: join ROOM")
+    return _seed003_direct(line)
+
+
+def _seed003_direct(line: str) -> Command:
+    """Seed 003's ``NAME:MESSAGE``, or a reminder of the commands."""
     recipient, colon, text = line.partition(":")
     recipient = recipient.strip()
     if colon and recipient != "server" and is_valid_name(recipient):
@@ -310,6 +384,7 @@ Commands (any other line is chat in your current room):
   TEXT > NAME        the same, seed 002's way, e.g. see you at 5 > bob
   /join ROOM         join or create ROOM and talk there, e.g. /join teamchat;
                      if you are in ROOM already, switch to it
+  /join ROOM KEY     join ROOM, which has a key
   /join lobby        talk in the lobby again (everyone stays in the lobby)
   /leave [ROOM]      leave ROOM (default: the current room)
   /who   or   ?      who is online
@@ -325,6 +400,18 @@ Commands (any other line is chat in your current room):
   /live [on|off]     live typing: people in live mode see your line as you
                      type it, and you see theirs
   /say TEXT, //TEXT  send TEXT as chat even if it looks like a command
+Moderating the current room (for its operators; whoever creates a room is one):
+  /op NAME, /deop NAME        make NAME an operator of the room, or no longer
+  /voice NAME, /devoice NAME  let NAME speak in a moderated room, or no longer
+  /mute NAME, /unmute NAME    stop NAME speaking in the room, or let them again
+  /ban NAME, /unban NAME      keep NAME out of the room, or let them in again
+  /kick NAME [REASON]         put NAME out of the room, e.g. /kick bob spam
+  /invite NAME                let NAME in past invite-only and the key
+  /mode +m|-m        moderated: only operators and voiced people speak (or not)
+  /mode +t|-t        only operators may change the topic (or anyone)
+  /mode +i|-i        invite-only (or open to all)
+  /mode +s|-s        secret: not in others' /rooms (or listed)
+  /mode +k KEY|-k    joining takes /join ROOM KEY (or no key)
   /help              this list
   /quit              leave (also Ctrl-C, or Ctrl-D on an empty line)"""
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 from parley.client.session import ConnectionClosed, SessionEvent
 from parley.protocol.chat1 import (
@@ -66,22 +68,23 @@ class Line:
 
 def render_event(event: SessionEvent) -> Line:
     """The line that shows `event` to the user: the server's line as it was sent."""
-    if isinstance(event, IncomingMessage):
-        return Line(neutralise_controls(f"{_message_head(event)}: {event.text}"))
-    if isinstance(event, Notice):
-        return Line(neutralise_controls(event.text))
-    if isinstance(event, NumericReply):
-        return Line.notice(f"server: {event.code} {event.text}".rstrip())
-    if isinstance(event, ServerDisconnect):
-        return Line.notice(SERVER_DISCONNECTED)
-    if isinstance(event, ConnectionClosed):
-        return Line.notice(CONNECTION_LOST)
-    if isinstance(event, PresenceNotice):
-        return Line(
-            neutralise_controls(f"{event.kind.upper()} {event.room} {event.name} {VERSION}")
-        )
-    # An event type added to the protocol later: still shown, never a crash.
-    return Line(neutralise_controls(str(event)))
+    render = _RENDERERS.get(type(event))
+    if render is None:  # an event type added to the protocol later: still shown, never a crash
+        return Line(neutralise_controls(str(event)))
+    return render(event)
+
+
+_RENDERERS: dict[type, Callable[[Any], Line]] = {
+    IncomingMessage: lambda e: Line(neutralise_controls(f"{_message_head(e)}: {e.text}")),
+    Notice: lambda e: Line(neutralise_controls(e.text)),
+    NumericReply: lambda e: Line.notice(f"server: {e.code} {e.text}".rstrip()),
+    ServerDisconnect: lambda e: Line.notice(SERVER_DISCONNECTED),
+    ConnectionClosed: lambda e: Line.notice(CONNECTION_LOST),
+    PresenceNotice: lambda e: Line(
+        neutralise_controls(f"{e.kind.upper()} {e.room} {e.name} {VERSION}")
+    ),
+}
+"""How each event is shown as the server sent it."""
 
 
 def room_message(name: str, room: str, text: str) -> Line:

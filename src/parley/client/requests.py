@@ -7,6 +7,9 @@ protocol module leaves to clients. Pure: no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from parley.protocol.chat1 import (
     VERSION,
     AccountCommand,
@@ -14,8 +17,11 @@ from parley.protocol.chat1 import (
     DirectMessage,
     Extend,
     HistoryRequest,
+    Invite,
     Join,
+    Kick,
     Leave,
+    Mode,
     Rooms,
     Topic,
     TypingUpdate,
@@ -38,38 +44,57 @@ Request = (
     | HistoryRequest
     | Topic
     | AccountCommand
+    | Mode
+    | Kick
+    | Invite
 )
 """What a registered client may ask of the server (the events of `parley.protocol.chat1`)."""
 
 
 def encode_request(request: Request) -> bytes:
     """The line that carries `request` (with its line end)."""
-    if isinstance(request, ChatMessage):
-        return encode_message(request.name, request.text, request.room)
-    if isinstance(request, DirectMessage):
-        return encode_direct(request.name, request.recipient, request.text)
-    if isinstance(request, TypingUpdate):
-        return encode_typing(request.name, request.text, request.room)
-    if isinstance(request, Extend):
-        return " ".join(["EXTEND", *request.names, VERSION]).encode() + b"\n"
-    if isinstance(request, Join):
-        return f"JOIN {request.room} {VERSION}\n".encode()
-    if isinstance(request, Leave):
-        return f"LEAVE {request.room} {VERSION}\n".encode()
-    if isinstance(request, Who):
-        return f"WHO {VERSION}\n".encode()
-    if isinstance(request, HistoryRequest):
-        numbers = [n for n in (request.count, request.before) if n is not None]
-        if request.before is not None and request.count is None:
-            numbers = [0, request.before]  # a count of 0 means the server's default
-        return " ".join(["HISTORY", request.target, *map(str, numbers), VERSION]).encode() + b"\n"
-    if isinstance(request, Topic):
-        words = ["TOPIC", request.room, *([request.text] if request.text else []), VERSION]
-        return " ".join(words).encode() + b"\n"
-    if isinstance(request, AccountCommand):
-        passwords = [encode_password(password) for password in request.passwords]
-        return " ".join(["ACCOUNT", request.action, *passwords, VERSION]).encode() + b"\n"
-    return f"ROOMS {VERSION}\n".encode()
+    return _ENCODERS[type(request)](request)
+
+
+def _command(*words: str) -> bytes:
+    """``WORD WORD ... CHAT/1.0\\n``."""
+    return " ".join([*words, VERSION]).encode() + b"\n"
+
+
+def _optional(word: str | None) -> tuple[str, ...]:
+    """An optional last argument: no word at all when it is empty or None."""
+    return (word,) if word else ()
+
+
+def _history(request: HistoryRequest) -> bytes:
+    numbers = [n for n in (request.count, request.before) if n is not None]
+    if request.before is not None and request.count is None:
+        numbers = [0, request.before]  # a count of 0 means the server's default
+    return _command("HISTORY", request.target, *map(str, numbers))
+
+
+def _account(request: AccountCommand) -> bytes:
+    passwords = [encode_password(password) for password in request.passwords]
+    return _command("ACCOUNT", request.action, *passwords)
+
+
+_ENCODERS: dict[type, Callable[[Any], bytes]] = {
+    ChatMessage: lambda r: encode_message(r.name, r.text, r.room),
+    DirectMessage: lambda r: encode_direct(r.name, r.recipient, r.text),
+    TypingUpdate: lambda r: encode_typing(r.name, r.text, r.room),
+    Extend: lambda r: _command("EXTEND", *r.names),
+    Join: lambda r: _command("JOIN", r.room, *_optional(r.key)),
+    Leave: lambda r: _command("LEAVE", r.room),
+    Who: lambda r: _command("WHO"),
+    Rooms: lambda r: _command("ROOMS"),
+    HistoryRequest: _history,
+    Topic: lambda r: _command("TOPIC", r.room, *_optional(r.text)),
+    AccountCommand: _account,
+    Mode: lambda r: _command("MODE", r.room, r.change, *_optional(r.argument)),
+    Kick: lambda r: _command("KICK", r.room, r.name, *_optional(r.reason)),
+    Invite: lambda r: _command("INVITE", r.room, r.name),
+}
+"""The encoder of each request type (`Request` is exactly these)."""
 
 
 __all__ = [
@@ -78,8 +103,11 @@ __all__ = [
     "DirectMessage",
     "Extend",
     "HistoryRequest",
+    "Invite",
     "Join",
+    "Kick",
     "Leave",
+    "Mode",
     "Request",
     "Rooms",
     "Topic",

@@ -133,39 +133,95 @@ async def _attempt(
 ) -> SignedIn | _Refusal:
     """One connection's try at `name`: register, sign up or log in."""
     asked = first_extensions(config.commands, config.live and ui.live_capable)
-    negotiation = min(config.timeout, NEGOTIATION_TIMEOUT)
-    granted: frozenset[str] | None = None
     logging_in = ask_first or config.password is not None or config.signup
     if not logging_in and not plain and config.commands != "seed004":
         return await _register_extended(client, name, asked, config, ui)
     if plain:
         asked = ()
-    if logging_in:
-        try:
-            granted = await client.extend_first(asked, timeout=negotiation)
-        except ConnectionLostError as error:
-            raise ClientError(str(error), ExitStatus.CONNECTION_LOST) from None
-        if config.signup and (granted is None or "auth" not in granted):
-            raise ClientError(
-                f"{client.address} does not support accounts, so --signup cannot create one "
-                "(start without it)",
-                ExitStatus.REFUSED,
-            )
-    has_auth = granted is not None and "auth" in granted
+    granted = await _extensions_first(client, asked, config) if logging_in else None
+    result: Registered | Refused | _Refusal
     if config.signup:
         result = await _signup(client, name, config, ui)
     else:
-        result = await _register(client, name, config.timeout)
-        if _is_refused(result, 401) and granted is None and ui.interactive:
-            granted = await _ask_first_quietly(client, asked, negotiation)
-            has_auth = granted is not None and "auth" in granted
-            if has_auth:
-                result = await _register(client, name, config.timeout)
-        if _is_refused(result, PASSWORD_REQUIRED):
-            result = await _login(client, name, config.password if has_auth else None, config, ui)
-        elif isinstance(result, Registered) and config.password is not None:
-            why = "has no account here" if has_auth else "is on a server without accounts"
-            ui.show(Line.progress(f"The name {name} {why}: the password was not needed."))
+        result, granted = await _register_then_login(
+            client, name, asked, granted, config=config, ui=ui
+        )
+    return _outcome(client, name, result, (asked, granted), config=config, ui=ui)
+
+
+async def _extensions_first(
+    client: ChatClient, asked: tuple[str, ...], config: ClientConfig
+) -> frozenset[str] | None:
+    """``EXTEND`` before registering (to log in or sign up): what the server granted."""
+    try:
+        granted = await client.extend_first(asked, timeout=_negotiation(config))
+    except ConnectionLostError as error:
+        raise ClientError(str(error), ExitStatus.CONNECTION_LOST) from None
+    if config.signup and not _has_auth(granted):
+        raise ClientError(
+            f"{client.address} does not support accounts, so --signup cannot create one "
+            "(start without it)",
+            ExitStatus.REFUSED,
+        )
+    return granted
+
+
+async def _register_then_login(
+    client: ChatClient,
+    name: str,
+    asked: tuple[str, ...],
+    granted: frozenset[str] | None,
+    *,
+    config: ClientConfig,
+    ui: Frontend,
+) -> tuple[Registered | Refused | _Refusal, frozenset[str] | None]:
+    """``REGISTER``, and ``LOGIN`` if the name turns out to be protected.
+
+    A ``401`` at a terminal, with nothing asked for yet, may mean "protected" rather than
+    "in use": ask for ``auth`` and try once more. Returns the answer and what was granted.
+    """
+    result: Registered | Refused | _Refusal = await _register(client, name, config.timeout)
+    if _is_refused(result, 401) and granted is None and ui.interactive:
+        granted = await _ask_first_quietly(client, asked, _negotiation(config))
+        if _has_auth(granted):
+            result = await _register(client, name, config.timeout)
+    has_auth = _has_auth(granted)
+    if _is_refused(result, PASSWORD_REQUIRED):
+        result = await _login(client, name, config.password if has_auth else None, config, ui)
+    elif isinstance(result, Registered) and config.password is not None:
+        why = "has no account here" if has_auth else "is on a server without accounts"
+        ui.show(Line.progress(f"The name {name} {why}: the password was not needed."))
+    return result, granted
+
+
+async def _register_extended(
+    client: ChatClient, name: str, asked: tuple[str, ...], config: ClientConfig, ui: Frontend
+) -> SignedIn | _Refusal:
+    """The usual start: ``EXTEND`` and ``REGISTER`` in one write (see `register_extended`)."""
+    result: Registered | Refused | _Refusal
+    try:
+        result, granted = await client.register_extended(name, asked, timeout=config.timeout)
+    except RegistrationTimeoutError as error:
+        raise ClientError(str(error), ExitStatus.USAGE) from None
+    except ConnectionLostError:
+        return _Refusal(None, plain=True)
+    if _is_refused(result, PASSWORD_REQUIRED) and _has_auth(granted):
+        result = await _login(client, name, None, config, ui)
+    return _outcome(client, name, result, (asked, granted), config=config, ui=ui)
+
+
+def _outcome(
+    client: ChatClient,
+    name: str,
+    result: Registered | Refused | _Refusal,
+    extensions: tuple[tuple[str, ...], frozenset[str] | None],
+    *,
+    config: ClientConfig,
+    ui: Frontend,
+) -> SignedIn | _Refusal:
+    """What one try came to, given its last answer and the extensions asked for and granted."""
+    asked, granted = extensions
+    has_auth = _has_auth(granted)
     if isinstance(result, _Refusal):
         return _Refusal(result.message, has_auth)
     for event in result.preamble:
@@ -180,30 +236,13 @@ async def _attempt(
     return _Refusal(message, has_auth)
 
 
-async def _register_extended(
-    client: ChatClient, name: str, asked: tuple[str, ...], config: ClientConfig, ui: Frontend
-) -> SignedIn | _Refusal:
-    """The usual start: ``EXTEND`` and ``REGISTER`` in one write (see `register_extended`)."""
-    result: Registered | Refused | _Refusal
-    try:
-        result, granted = await client.register_extended(name, asked, timeout=config.timeout)
-    except RegistrationTimeoutError as error:
-        raise ClientError(str(error), ExitStatus.USAGE) from None
-    except ConnectionLostError:
-        return _Refusal(None, plain=True)
-    has_auth = granted is not None and "auth" in granted
-    if _is_refused(result, PASSWORD_REQUIRED) and has_auth:
-        result = await _login(client, name, None, config, ui)
-    if isinstance(result, _Refusal):
-        return _Refusal(result.message, has_auth)
-    for event in result.preamble:
-        ui.show(render_event(event))
-    if isinstance(result, Registered):
-        return SignedIn(client, (asked, granted if granted is not None else frozenset()))
-    message = _refusal_message(result, name)
-    if result.code == 401 and not ui.interactive:
-        message += f"; if it is yours and has a password, give it with {GIVE_PASSWORD}"
-    return _Refusal(message, has_auth)
+def _has_auth(granted: frozenset[str] | None) -> bool:
+    return granted is not None and "auth" in granted
+
+
+def _negotiation(config: ClientConfig) -> float:
+    """How long to wait for the answer to an ``EXTEND``."""
+    return min(config.timeout, NEGOTIATION_TIMEOUT)
 
 
 def _is_refused(result: Registered | Refused | _Refusal, code: int) -> bool:

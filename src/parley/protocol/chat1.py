@@ -60,6 +60,9 @@ class Reply(IntEnum):
     HISTORY = 260
     END_OF_HISTORY = 261
     TOPIC = 280
+    MODE_SET = 282
+    KICK_DONE = 283
+    INVITE_DONE = 284
     PONG = 290
     ACCOUNT_CREATED = 270
     PASSWORD_CHANGED = 271
@@ -80,6 +83,13 @@ class Reply(IntEnum):
     TOO_MANY_ROOMS = 416
     ALREADY_IN_ROOM = 417
     LOBBY_IS_HOME = 418
+    NOT_OPERATOR = 419
+    BANNED = 420
+    MUTED = 421
+    INVITE_ONLY = 422
+    BAD_KEY = 423
+    NOT_IN_THAT_ROOM = 424
+    UNKNOWN_MODE = 425
     TOO_FAST = 429
 
 
@@ -118,6 +128,16 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.ALREADY_IN_ROOM: "Already in {}",
     Reply.LOBBY_IS_HOME: "Everyone stays in the lobby",
     Reply.TOO_FAST: "{}",
+    Reply.MODE_SET: "Mode {}",
+    Reply.KICK_DONE: "Kicked {}",
+    Reply.INVITE_DONE: "Invited {}",
+    Reply.NOT_OPERATOR: "Not an operator of {}",
+    Reply.BANNED: "Banned from {}",
+    Reply.MUTED: "You may not speak in {}",
+    Reply.INVITE_ONLY: "{} is invite-only",
+    Reply.BAD_KEY: "Wrong key for {}",
+    Reply.NOT_IN_THAT_ROOM: "{} is not in that room",
+    Reply.UNKNOWN_MODE: "Unknown mode {}",
 }
 
 EXTENSIONS = ("rooms", "dm", "who", "presence", "live", "history", "auth", "ack")
@@ -177,9 +197,40 @@ class Extend:
 
 @dataclass(frozen=True, slots=True)
 class Join:
-    """``JOIN <room> CHAT/1.0``."""
+    """``JOIN <room> [<key>] CHAT/1.0``."""
 
     room: str
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mode:
+    """``MODE <room> <+letter|-letter> [<argument>] CHAT/1.0`` (extension ``rooms``).
+
+    Letters as IRC's: ``o`` operator, ``v`` voice, ``b`` ban, ``q`` mute (each with a name),
+    ``m`` moderated, ``t`` topic lock, ``i`` invite-only, ``s`` secret, ``k`` key (with it).
+    """
+
+    room: str
+    change: str
+    argument: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Kick:
+    """``KICK <room> <name> [<reason>] CHAT/1.0`` (extension ``rooms``)."""
+
+    room: str
+    name: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """``INVITE <room> <name> CHAT/1.0`` (extension ``rooms``)."""
+
+    room: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +315,9 @@ ClientEvent = (
     | Extend
     | Join
     | Leave
+    | Mode
+    | Kick
+    | Invite
     | Who
     | Rooms
     | Topic
@@ -356,8 +410,12 @@ def parse_client_line(line: bytes | LineTooLong) -> ClientEvent:
         return Disconnect(args[0] if args else None)
     if verb == "EXTEND":
         return Extend(tuple(args))
-    if verb in ("JOIN", "LEAVE") and len(args) == 1:
-        return Join(args[0]) if verb == "JOIN" else Leave(args[0])
+    if verb == "JOIN" and len(args) in (1, 2):
+        return Join(args[0], args[1] if len(args) == 2 else "")
+    if verb == "LEAVE" and len(args) == 1:
+        return Leave(args[0])
+    if verb in ("MODE", "KICK", "INVITE"):
+        return _parse_moderation(verb, args, text)
     if verb == "PING" and len(args) <= 1:
         return Ping(args[0] if args else "")
     if verb == "WHO" and not args:
@@ -372,6 +430,22 @@ def parse_client_line(line: bytes | LineTooLong) -> ClientEvent:
         body = rest[len(args[0]) : -len(VERSION)].strip()
         return Topic(args[0], neutralise_controls(body) if body else None)
     return Malformed(Reply.UNKNOWN_COMMAND)
+
+
+def _parse_moderation(verb: str, args: list[str], text: str) -> ClientEvent:
+    if verb == "MODE" and len(args) in (2, 3) and len(args[1]) == 2 and args[1][0] in "+-":
+        return Mode(args[0], args[1], args[2] if len(args) == 3 else "")
+    if verb == "INVITE" and len(args) == 2:
+        return Invite(args[0], args[1])
+    if verb == "KICK" and len(args) >= 2:
+        reason = text.strip()[: -len(VERSION)].split(None, 3)[3:]
+        return Kick(args[0], args[1], neutralise_controls(reason[0].strip()) if reason else "")
+    usage = {
+        "MODE": "MODE <room> <+|-letter> [<argument>]",
+        "KICK": "KICK <room> <name> [<reason>]",
+        "INVITE": "INVITE <room> <name>",
+    }
+    return Malformed(Reply.UNKNOWN_COMMAND, usage[verb])
 
 
 _ACCOUNT_ARITY = {"CREATE": 1, "PASSWORD": 2, "DELETE": 1}
@@ -517,6 +591,25 @@ def encode_direct(name: str, recipient: str, text: str) -> bytes:
 def encode_presence(kind: str, room: str, name: str) -> bytes:
     """``JOINED|LEFT|QUIT <room> <name> CHAT/1.0\\n``."""
     return f"{kind.upper()} {room} {name} {VERSION}\n".encode()
+
+
+def encode_kicked(room: str, name: str, by: str, reason: str) -> bytes:
+    """``KICKED <room> <name> <by> [<reason>] CHAT/1.0\\n``."""
+    return _words("KICKED", room, name, by, reason, VERSION)
+
+
+def encode_mode(room: str, by: str, change: str, target: str) -> bytes:
+    """``MODE <room> <by> <change> [<target>] CHAT/1.0\\n``."""
+    return _words("MODE", room, by, change, target, VERSION)
+
+
+def _words(*words: str) -> bytes:
+    return (" ".join(word for word in words if word) + "\n").encode()
+
+
+def encode_invited(room: str, by: str) -> bytes:
+    """``INVITED <room> <by> CHAT/1.0\\n``."""
+    return f"INVITED {room} {by} {VERSION}\n".encode()
 
 
 def encode_register(name: str) -> bytes:

@@ -14,11 +14,9 @@ modes, chosen by how the connection registered:
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Literal
 
-from parley.hub import LOBBY, Presence, Said, SaidMany, TopicSet, Whispered
 from parley.protocol.chat1 import neutralise_controls
 
 # Re-exported: these modules' users name the shared commands through them.
@@ -37,6 +35,9 @@ from parley.protocol.commands import (
 from parley.protocol.names import is_valid_name
 
 Mode = Literal["default", "seed003"]
+MODERATION_VERBS = frozenset(
+    {"op", "deop", "voice", "devoice", "ban", "unban", "mute", "unmute", "kick", "invite"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,24 @@ class SayTo:
 @dataclass(frozen=True, slots=True)
 class Help:
     """Show the commands."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moderate:
+    """``/op``, ``/deop``, ``/voice``, ``/devoice``, ``/ban``, ``/unban``, ``/mute``,
+    ``/unmute``, ``/kick NAME [REASON]`` and ``/invite NAME``, in the current room."""
+
+    action: str  # the verb without its slash
+    name: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeMode:
+    """``/mode +m``, ``/mode -i``, ``/mode +k KEY``: a flag of the current room."""
+
+    change: str
+    argument: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +90,8 @@ PlainCommand = (
     | ShowHistory
     | SetTopic
     | ManageAccount
+    | Moderate
+    | ChangeMode
     | Nothing
     | Invalid
 )
@@ -87,6 +108,10 @@ Commands (anything else is chat in your current room):
   /register PASSWORD          protect your name with a password (an account)
   /password OLD NEW           change that password
   /unregister PASSWORD        drop the account
+  /op NAME, /deop NAME, /voice NAME, /kick NAME [REASON], /ban NAME, /unban NAME,
+  /mute NAME, /unmute NAME, /invite NAME      moderate the current room (operators)
+  /mode +m|-m|+t|-t|+i|-i|+s|-s|+k KEY|-k     room flags: moderated, topic lock,
+                    invite-only, secret, key
   /quit             leave the server
   /help             this list"""
 
@@ -156,7 +181,17 @@ def _parse_slash(line: str) -> PlainCommand:
             return Invalid("usage: /msg NAME TEXT")
         return SendDirect(recipient, text.strip())
     if verb == "/join":
-        return JoinRoom(rest) if rest else Invalid("usage: /join ROOM")
+        return JoinRoom(rest) if rest else Invalid("usage: /join ROOM [KEY]")
+    if verb[1:] in MODERATION_VERBS:
+        name, _, reason = rest.partition(" ")
+        if not name or (reason and verb != "/kick"):
+            return Invalid(f"usage: {verb} NAME" + (" [REASON]" if verb == "/kick" else ""))
+        return Moderate(verb[1:], name, reason.strip())
+    if verb == "/mode":
+        parts = rest.split()
+        if not 1 <= len(parts) <= 2 or len(parts[0]) != 2 or parts[0][0] not in "+-":
+            return Invalid("usage: /mode +m|-m|+t|-t|+i|-i|+s|-s|+k KEY|-k")
+        return ChangeMode(parts[0], parts[1] if len(parts) == 2 else "")
     if verb in ("/leave", "/part"):
         return LeaveRoom(rest or None)
     simple: dict[str, PlainCommand] = {
@@ -223,34 +258,3 @@ def _parse_seed003(line: str, in_room: bool) -> PlainCommand:
     if colon and is_valid_name(recipient.strip()) and text.strip():
         return SendDirect(recipient.strip(), text.strip())
     return Invalid("Unknown command. Use who, join ROOM, NAME:MESSAGE or exit.")
-
-
-def format_delivery(event: Said | SaidMany | Whispered | Presence | TopicSet, mode: Mode) -> str:
-    """What a person on the plain door reads for `event` (several lines for `SaidMany`)."""
-    if isinstance(event, TopicSet):
-        if not event.topic:
-            return f"* {event.name} cleared the topic of {event.room}"
-        return f"* {event.name} set the topic of {event.room}: {event.topic}"
-    if isinstance(event, SaidMany):
-        return "\n".join(
-            format_delivery(Said(event.sender, text, event.room), mode) for text in event.texts
-        )
-    if isinstance(event, Said):
-        if event.room == LOBBY:
-            return f"{event.sender}: {event.text}"
-        return f"{event.sender} (in {event.room}): {event.text}"
-    if isinstance(event, Whispered):
-        if mode == "seed003" and event.queued_at is None:
-            return f"{event.sender}: {event.text}"
-        when = ""
-        if event.queued_at is not None:
-            when = time.strftime(", sent %Y-%m-%d %H:%M UTC", time.gmtime(event.queued_at))
-        return f"{event.sender} (private{when}): {event.text}"
-    return format_presence(event)
-
-
-def format_presence(event: Presence) -> str:
-    """``* bob joined teamchat`` and the like."""
-    if event.kind == "quit":
-        return f"* {event.name} disconnected"
-    return f"* {event.name} {event.kind} {event.room}"

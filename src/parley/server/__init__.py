@@ -1,7 +1,7 @@
 """The server's I/O layer: listeners, connections, signals, the operator console.
 
 This is the only part of the server that touches sockets or asyncio; the chat rules live in
-`parley.hub` and the wire format in `parley.protocol`.
+`parley.chat` and the wire formats in `parley.protocol`.
 """
 
 from __future__ import annotations

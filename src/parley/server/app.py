@@ -1,4 +1,4 @@
-"""The listening server: owns the hub, every connection and the shutdown sequence.
+"""The listening server: owns the chat core, every connection and the shutdown sequence.
 
 Resource handling: the server owns its listening socket and every accepted connection;
 `shutdown` sends ``DISCONNECT CHAT/1.0`` to each, waits up to the grace period for them to
@@ -13,14 +13,15 @@ import logging
 import socket
 import ssl
 
-from parley.hub import Hub
+from parley.chat.core import ChatCore
+from parley.chat.passwords import warm_up
+from parley.chat.ports import CoreConfig, Ports
 from parley.server.admission import Admission
 from parley.server.config import ServerConfig
-from parley.server.connection import Connection
 from parley.server.keeper import Keeper
-from parley.server.services import Services
 from parley.server.sniffing import SniffingListener
 from parley.server.tls import ensure_self_signed, fingerprint, server_context
+from parley.server.transport import Connection
 from parley.store import Store, make_store
 
 log = logging.getLogger("parley.server")
@@ -49,15 +50,23 @@ def make_listening_socket(host: str | None, port: int) -> socket.socket:
     return socket.create_server(address[:2], family=family)
 
 
-class ChatServer:
-    """A running Parley server: listener, hub and connections."""
+def core_config(config: ServerConfig) -> CoreConfig:
+    """The chat core's rules, from the server's configuration."""
+    return CoreConfig(
+        history_lines=config.history_lines,
+        offline_limit=config.offline_limit,
+        require_accounts=config.require_accounts,
+    )
 
-    def __init__(self, config: ServerConfig, hub: Hub | None = None) -> None:
+
+class ChatServer:
+    """A running Parley server: listener, chat core and connections."""
+
+    def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.hub = hub if hub is not None else Hub()
         self.store: Store = make_store(config.data_dir, ephemeral=config.ephemeral)
         self.keeper = Keeper(self.store, KEEP_DELAY)
-        self.services = Services(self.hub, self.store, config, self.keeper)
+        self.core = ChatCore(Ports(self.store, self.keeper), core_config(config))
         self.admission = Admission(
             config.max_connections, config.max_per_address, config.registrations_per_minute
         )
@@ -80,7 +89,8 @@ class ChatServer:
         self._loop = asyncio.get_running_loop()
         context = self._tls_context()
         await self.store.open()
-        await self.services.load()
+        await self.core.registration.load()
+        await asyncio.get_running_loop().run_in_executor(None, warm_up)
         sock = make_listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
         if context is not None and self.config.tls_port is None:
@@ -162,11 +172,12 @@ class ChatServer:
 
     def kick(self, name: str, reason: str) -> bool:
         """Disconnect the user called `name` (telling them first); False if not online."""
-        for connection in list(self._connections):
-            if self.hub.is_sender(connection, name):
-                connection.close(f"kicked: {reason}", notify=True)
-                return True
-        return False
+        user = self.core.user(name)
+        if user is None:
+            return False
+        for session in list(user.sessions):
+            session.endpoint.close(f"kicked: {reason}", notify=True)
+        return True
 
     def request_shutdown(self, reason: str = "shutdown requested") -> None:
         """Start the shutdown sequence once; safe to call from signal handlers."""

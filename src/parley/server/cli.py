@@ -15,10 +15,10 @@ import ssl
 import sys
 from collections.abc import Callable
 
+from parley.chat.store import StoreError
 from parley.server.app import ChatServer
 from parley.server.config import ServerConfig, config_from_args
 from parley.server.console import OperatorConsole
-from parley.store.base import StoreError
 
 
 def _connect_hint(config: ServerConfig, port: int) -> str:

@@ -13,15 +13,35 @@ import os
 import sys
 from typing import TextIO
 
+from parley.chat.answers import Done
+from parley.chat.commands import (
+    Command,
+    Invite,
+    Kick,
+    MemberRole,
+    RoomFlag,
+    SetFlag,
+    SetRole,
+)
 from parley.protocol.framing import LineFramer
 from parley.server.app import ChatServer
 
 log = logging.getLogger("parley.server")
 
 HELP = (
-    "console commands: /who, /rooms, /kick NAME [REASON], /say TEXT, /quit, /help; "
+    "console commands: /who, /rooms, /kick NAME [REASON] (disconnect), "
+    "/mode ROOM +o|-o|+v|-v|+b|-b|+q|-q NAME, /mode ROOM +m|-m|+t|-t|+i|-i|+s|-s|+k KEY|-k, "
+    "/roomkick ROOM NAME [REASON], /invite ROOM NAME, /say TEXT, /quit, /help; "
     "any other line is sent to everyone as @server"
 )
+_ROLES: dict[str, MemberRole] = {"o": "operator", "v": "voice", "b": "ban", "q": "mute"}
+_FLAGS: dict[str, RoomFlag] = {
+    "m": "moderated",
+    "t": "topic-lock",
+    "i": "invite-only",
+    "k": "key",
+    "s": "secret",
+}
 
 
 class OperatorConsole:
@@ -72,21 +92,23 @@ class OperatorConsole:
             return
         verb, _, rest = line.partition(" ")
         rest = rest.strip()
-        hub = self._server.hub
+        core = self._server.core
         if verb == "/quit":
             self._server.request_shutdown("operator typed /quit")
         elif verb == "/who":
-            names = hub.who()
+            names = core.who()
             self._print(f"{len(names)} online: {', '.join(names) if names else '(nobody)'}")
         elif verb == "/rooms":
-            for room, members in hub.rooms():
-                self._print(f"{room} ({len(members)}): {', '.join(members)}")
+            for room in core.room_views():
+                self._print(f"{room.name} ({len(room.members)}): {', '.join(room.members)}")
         elif verb == "/kick" and rest:
             name, _, reason = rest.partition(" ")
             if self._server.kick(name, reason.strip() or "by the operator"):
                 self._print(f"kicked {name}")
             else:
                 self._print(f"{name} is not online")
+        elif verb in ("/mode", "/roomkick", "/invite") and rest:
+            self._moderate(verb, rest.split())
         elif verb == "/help":
             self._print(HELP)
         elif verb.startswith("/") and verb != "/say":
@@ -94,7 +116,50 @@ class OperatorConsole:
         else:
             text = rest if verb == "/say" else line
             if text:
-                self._print(f"sent to {hub.announce(text)} users")
+                self._print(f"sent to {core.announce(text)} users")
+
+    def _moderate(self, verb: str, words: list[str]) -> None:
+        """Room moderation as the server's operator, in any room."""
+        command = _moderation_command(verb, words)
+        if command is None:
+            self._print(f"usage: {verb} ...; {HELP}")
+            return
+        core = self._server.core
+        session = core.open_session(_NoEndpoint(), lambda event: None, is_operator=True)
+        result = core.execute(session, command)
+        if isinstance(result, Done):
+            words_out = result.outcome.value if not result.ok else "done"
+            self._print(f"{verb} {' '.join(words)}: {words_out}")
 
     def _print(self, text: str) -> None:
         print(text, file=self._out, flush=True)
+
+
+class _NoEndpoint:
+    """The console's session has no connection: nothing is kept or closed."""
+
+    def kept(self, message: object) -> None:
+        """The console sends no messages to keep."""
+
+    def keeping(self) -> None:
+        """The console sends no messages to keep."""
+
+    def close(self, reason: str, *, notify: bool) -> None:
+        """Nothing to close."""
+
+
+def _moderation_command(verb: str, words: list[str]) -> Command[Done] | None:
+    """`/mode ROOM CHANGE [ARG]`, `/roomkick ROOM NAME [REASON]`, `/invite ROOM NAME`."""
+    if verb == "/invite":
+        return Invite(words[0], words[1]) if len(words) == 2 else None
+    if verb == "/roomkick":
+        return Kick(words[0], words[1], " ".join(words[2:])) if len(words) >= 2 else None
+    if len(words) not in (2, 3) or len(words[1]) != 2 or words[1][0] not in "+-":
+        return None
+    room, change, argument = words[0], words[1], words[2] if len(words) == 3 else ""
+    on, letter = change[0] == "+", change[1]
+    if letter in _ROLES and argument:
+        return SetRole(room, argument, _ROLES[letter], on)
+    if letter in _FLAGS:
+        return SetFlag(room, _FLAGS[letter], on, argument)
+    return None

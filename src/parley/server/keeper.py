@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Protocol
 
-from parley.store import NewMessage, Store, StoredMessage
+from parley.chat.store import NewMessage, Store, StoredMessage
 
 log = logging.getLogger("parley.server")
 
 
 class Sender(Protocol):
     """The connection a kept message came from."""
+
+    def keeping(self) -> None:
+        """One of its messages is on its way to the store (for back-pressure)."""
 
     def kept(self, message: StoredMessage | None) -> None:
         """One of its messages is committed (None: it could not be kept)."""
@@ -43,11 +47,14 @@ class Keeper:
         self._timer: asyncio.TimerHandle | None = None
         self._messages: list[NewMessage] = []
         self._senders: list[Sender] = []
+        self._since = 0.0  # when the first message of the batch was relayed
         self._pending: set[asyncio.Future[list[StoredMessage]]] = set()
 
     def keep(self, sender: Sender, message: NewMessage) -> None:
-        """Queue `message` for the next batch."""
+        """Queue `message` for the next batch (the chat core's keeper port)."""
+        sender.keeping()
         if not self._messages:
+            self._since = time.time()
             loop = asyncio.get_running_loop()
             if self._delay > 0:
                 self._timer = loop.call_later(self._delay, self.flush)
@@ -65,7 +72,9 @@ class Keeper:
             return
         messages, senders = self._messages, self._senders
         self._messages, self._senders = [], []
-        future = self._store.append_batch(messages)
+        # Stamped when relayed, not when committed: what a user was told before it
+        # registered is older than the registration (history access compares the two).
+        future = self._store.append_batch(messages, at=self._since)
         self._pending.add(future)
         future.add_done_callback(lambda done: self._committed(done, senders))
 

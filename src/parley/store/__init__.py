@@ -1,19 +1,24 @@
-"""Persistence behind one small interface: accounts, rooms, history and offline queues.
+"""Implementations of the chat core's store port (`parley.chat.store`).
 
 `SQLiteStore` is the embedded default (one file in the data directory); `MemoryStore` keeps
-everything in memory for ``--ephemeral``. `open_store` picks one the way the server does.
-Both are used from one asyncio event loop: `await store.open()`, then the `Store` methods,
-then `await store.close()`.
+everything in bounded memory for ``--ephemeral``. `make_store` picks one the way the server
+does. Both are used from one asyncio event loop: `await store.open()`, then the `Store`
+methods, then `await store.close()`. The port's records, errors and Protocols are re-exported
+here so that callers need one import. Nothing here imports server, client or protocol code.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from parley.store.base import (
+from parley.chat.store import (
     Account,
+    AccountStore,
+    HistoryStore,
     NewMessage,
+    OfflineStore,
     RoomRecord,
+    RoomStore,
     SchemaError,
     Store,
     StoreClosedError,
@@ -29,9 +34,13 @@ DATABASE_FILENAME = "parley.db"
 __all__ = [
     "DATABASE_FILENAME",
     "Account",
+    "AccountStore",
+    "HistoryStore",
     "MemoryStore",
     "NewMessage",
+    "OfflineStore",
     "RoomRecord",
+    "RoomStore",
     "SQLiteStore",
     "SchemaError",
     "Store",

@@ -1,11 +1,11 @@
-"""The ephemeral store: the `Store` interface kept in this process's memory.
+"""The ephemeral store: the store port kept in this process's memory.
 
 For ``--ephemeral`` servers and for fast tests. It behaves as `SQLiteStore` does (same
 answers, same errors, same order), except that nothing survives the process. History is
-bounded so that a long-running ephemeral server does not grow forever: each room or pair of
-direct correspondents keeps its newest `history_per_conversation` messages (up to half as many
-again before old ones are dropped in one go). Offline queues, accounts and rooms are not
-trimmed here: the hub bounds them.
+bounded (`parley.store.bounded`: per conversation, number of conversations, messages in all)
+so that a long-running ephemeral server cannot be made to grow without limit. Offline queues,
+accounts and rooms are not trimmed here: the core bounds them, and a bound on history never
+drops a message that waits for delivery.
 
 It never awaits anything, so each method is atomic with respect to the event loop.
 """
@@ -13,12 +13,11 @@ It never awaits anything, so each method is atomic with respect to the event loo
 from __future__ import annotations
 
 import asyncio
-import bisect
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 
-from parley.store.base import (
+from parley.chat.names import name_key
+from parley.chat.store import (
     DEFAULT_HISTORY_LIMIT,
     Account,
     NewMessage,
@@ -29,23 +28,65 @@ from parley.store.base import (
     UnknownKeyError,
     conversation_of,
     direct_pair,
+    room_conversation,
 )
+from parley.store.bounded import BoundedHistory
 
 DEFAULT_HISTORY_PER_CONVERSATION = 10_000
+DEFAULT_MAX_CONVERSATIONS = 10_000
+# Chat-sized lines take a few hundred bytes each, so some tens of MB at this ceiling; lines
+# at the server's longest (8 KiB) would take about 1.6 GB: lower it, or `prune_history`.
+DEFAULT_MAX_MESSAGES = 200_000
+
+_Queued = tuple[str, StoredMessage]  # (sender key, message): the key is made once, not per count
 
 
 class MemoryStore:
     """Everything in dictionaries; see the module docstring."""
 
-    def __init__(self, *, history_per_conversation: int = DEFAULT_HISTORY_PER_CONVERSATION) -> None:
-        self.history_per_conversation = max(1, history_per_conversation)
+    def __init__(
+        self,
+        *,
+        history_per_conversation: int = DEFAULT_HISTORY_PER_CONVERSATION,
+        max_conversations: int = DEFAULT_MAX_CONVERSATIONS,
+        max_messages: int = DEFAULT_MAX_MESSAGES,
+    ) -> None:
         self._open = False
         self._last_id = 0
-        self._history: defaultdict[str, list[StoredMessage]] = defaultdict(list)
-        self._offline: dict[str, list[StoredMessage]] = {}
+        self._history = BoundedHistory(
+            per_conversation=history_per_conversation,
+            max_conversations=max_conversations,
+            max_messages=max_messages,
+        )
+        self._offline: dict[str, list[_Queued]] = {}
         self._accounts: dict[str, Account] = {}
         self._rooms: dict[str, RoomRecord] = {}
         self._memberships: dict[str, dict[str, None]] = {}  # user key -> room keys, in order
+
+    @property
+    def history_per_conversation(self) -> int:
+        """Messages kept per conversation (up to half as many again before a cut)."""
+        return self._history.per_conversation
+
+    @property
+    def max_conversations(self) -> int:
+        """Conversations with history; one more drops the least recently written."""
+        return self._history.max_conversations
+
+    @property
+    def max_messages(self) -> int:
+        """History messages in all; past it the least recently written conversation gives."""
+        return self._history.max_messages
+
+    @property
+    def kept_messages(self) -> int:
+        """How many history messages are in memory (what the bounds limit)."""
+        return len(self._history)
+
+    @property
+    def kept_conversations(self) -> int:
+        """How many conversations have history in memory."""
+        return self._history.conversations
 
     # Life cycle ---------------------------------------------------------------------------
 
@@ -116,13 +157,9 @@ class MemoryStore:
         self._last_id += 1
         when = time.time() if at is None else at
         message = StoredMessage(self._last_id, when, sender, text, room, recipient)
-        history = self._history[conversation]
-        history.append(message)
-        keep = self.history_per_conversation
-        if len(history) > keep + keep // 2:
-            del history[: len(history) - keep]
+        self._history.add(conversation, message)
         if offline_for is not None:
-            self._offline.setdefault(offline_for, []).append(message)
+            self._queue(offline_for, message)
         return message
 
     async def room_history(
@@ -130,38 +167,77 @@ class MemoryStore:
     ) -> list[StoredMessage]:
         """The `limit` newest messages of `room` before `before_id`, oldest first."""
         self._check("history")
-        return self._page("#" + room, before_id, limit)
+        return self._history.page(room_conversation(room), before_id, limit)
 
     async def direct_history(
-        self, a: str, b: str, *, before_id: int | None = None, limit: int = DEFAULT_HISTORY_LIMIT
+        self,
+        a: str,
+        b: str,
+        *,
+        before_id: int | None = None,
+        limit: int = DEFAULT_HISTORY_LIMIT,
+        since: float | None = None,
     ) -> list[StoredMessage]:
         """The `limit` newest direct messages between `a` and `b` before `before_id`."""
         self._check("history")
-        return self._page(direct_pair(a, b), before_id, limit)
+        return self._history.page(direct_pair(a, b), before_id, limit, since)
 
-    def _page(self, conversation: str, before_id: int | None, limit: int) -> list[StoredMessage]:
-        history = self._history.get(conversation, [])
-        end = len(history)
-        if before_id is not None:
-            end = bisect.bisect_left(history, before_id, key=lambda m: m.id)
-        return history[max(0, end - max(0, limit)) : end]
+    async def delete_direct_history(self, user_key: str) -> int:
+        """Delete the direct conversations of `user_key` and its offline queue."""
+        self._check("delete_direct_history")
+        self._offline.pop(user_key, None)
+        return self._history.delete_direct(user_key)
+
+    async def prune_history(
+        self, *, older_than: float | None = None, max_bytes: int | None = None
+    ) -> int:
+        """Delete history older than `older_than`, then the oldest past `max_bytes`."""
+        self._check("prune_history")
+        deleted = 0
+        if older_than is not None:
+            deleted += self._history.delete_where(lambda m: m.at < older_than)
+        if max_bytes is not None:
+            deleted += self._history.shrink_to(max(0, max_bytes))
+        return deleted
 
     # Offline queues -----------------------------------------------------------------------
 
     async def queue_offline(self, recipient_key: str, message: StoredMessage) -> None:
         """Queue `message` for `recipient_key`."""
         self._check("queue_offline")
-        self._offline.setdefault(recipient_key, []).append(message)
+        self._queue(recipient_key, message)
 
-    async def offline_count(self, recipient_key: str) -> int:
-        """How many messages wait for `recipient_key`."""
+    def _queue(self, recipient_key: str, message: StoredMessage) -> None:
+        self._offline.setdefault(recipient_key, []).append((name_key(message.sender), message))
+
+    async def offline_count(self, recipient_key: str, *, sender_key: str | None = None) -> int:
+        """How many messages wait for `recipient_key` (from `sender_key`, if given)."""
         self._check("offline_count")
-        return len(self._offline.get(recipient_key, ()))
+        queue = self._offline.get(recipient_key, [])
+        if sender_key is None:
+            return len(queue)
+        return sum(1 for key, _ in queue if key == sender_key)
 
-    async def take_offline(self, recipient_key: str) -> list[StoredMessage]:
-        """Remove and return what waits for `recipient_key`, oldest first."""
+    async def take_offline(
+        self, recipient_key: str, *, newer_than: float | None = None
+    ) -> list[StoredMessage]:
+        """Remove what waits for `recipient_key`; return it, oldest first, unless expired."""
         self._check("take_offline")
-        return self._offline.pop(recipient_key, [])
+        queue = self._offline.pop(recipient_key, [])
+        return [m for _, m in queue if newer_than is None or m.at >= newer_than]
+
+    async def purge_offline(self, older_than: float) -> int:
+        """Delete every queued message older than `older_than`."""
+        self._check("purge_offline")
+        purged = 0
+        for recipient_key, queue in list(self._offline.items()):
+            kept = [entry for entry in queue if entry[1].at >= older_than]
+            purged += len(queue) - len(kept)
+            if kept:
+                self._offline[recipient_key] = kept
+            else:
+                del self._offline[recipient_key]
+        return purged
 
     # Accounts -----------------------------------------------------------------------------
 
@@ -210,6 +286,11 @@ class MemoryStore:
         """Create the room or update its name and topic."""
         self._check("save_room")
         self._rooms[key] = RoomRecord(key, name, topic)
+
+    async def get_room(self, key: str) -> RoomRecord | None:
+        """The room `key`, or None."""
+        self._check("get_room")
+        return self._rooms.get(key)
 
     async def delete_room(self, key: str) -> None:
         """Delete the room and its memberships."""

@@ -6,6 +6,9 @@ version bump, so a crash leaves the file at one version or the next, never betwe
 whose version is above the newest migration was written by newer code: it is refused, never
 touched. A migration once released is never edited; a change of schema is a new migration
 appended to `MIGRATIONS`.
+
+A migration may call `NAME_KEY_FUNCTION` (the chat core's `name_key`), which `migrate`
+registers on the connection, to fill in a key column for rows written before it existed.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from parley.store.base import SchemaError
+from parley.chat.names import name_key
+from parley.chat.store import SchemaError
+
+NAME_KEY_FUNCTION = "parley_name_key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX memberships_room ON memberships(room_key)",
             # AUTOINCREMENT: an id is never reused, even after old history is pruned.
             # `conversation` is '#' + room key, or the pair of name keys of a direct message
-            # (see base.conversation_of), so one index serves both kinds of history.
+            # (see parley.chat.store.conversation_of), so one index serves both kinds of history.
             """CREATE TABLE messages (
                 id           INTEGER PRIMARY KEY AUTOINCREMENT,
                 at           REAL NOT NULL,
@@ -75,6 +81,29 @@ MIGRATIONS: tuple[Migration, ...] = (
                 recipient     TEXT
             )""",
             "CREATE INDEX offline_recipient ON offline(recipient_key, seq)",
+        ),
+    ),
+    Migration(
+        2,
+        "offline sender keys (per-sender quota); time indexes for retention and expiry",
+        (
+            # Per-sender quotas count one sender's share of a queue; rows queued before this
+            # migration get their key from the sender's display name, as new rows do.
+            "ALTER TABLE offline ADD COLUMN sender_key TEXT NOT NULL DEFAULT ''",
+            f"UPDATE offline SET sender_key = {NAME_KEY_FUNCTION}(sender)",
+            # Retention and expiry delete by time without scanning the tables.
+            "CREATE INDEX offline_at ON offline(at)",
+            "CREATE INDEX messages_at ON messages(at)",
+        ),
+    ),
+    Migration(
+        3,
+        "room history keyed by the room's name key, whatever spelling it was said under",
+        (
+            # Before, a room created as `Dev` kept its history under '#Dev' and was looked up
+            # under '#dev': history of rooms with capitals was lost (security review, #9).
+            "UPDATE messages SET conversation = "
+            f"'#' || {NAME_KEY_FUNCTION}(substr(conversation, 2)) WHERE conversation LIKE '#%'",
         ),
     ),
 )
@@ -102,19 +131,21 @@ def check_version(conn: sqlite3.Connection, where: str) -> int:
     return version
 
 
-def migrate(conn: sqlite3.Connection, where: str) -> int:
+def migrate(conn: sqlite3.Connection, where: str, *, target: int = LATEST_VERSION) -> int:
     """Apply every missing migration, each in one transaction; return the new version.
 
     The version is read again inside each transaction, so two processes opening one new file
     at once do not both run a migration. `conn` must be in autocommit mode
     (``isolation_level=None``), so that the transactions are the ones written here.
+    `target` stops at an older version, so that tests can build the files older code made.
     """
     version = check_version(conn, where)
-    while version < LATEST_VERSION:
+    conn.create_function(NAME_KEY_FUNCTION, 1, name_key, deterministic=True)
+    while version < target:
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = check_version(conn, where)
-            if version < LATEST_VERSION:
+            if version < target:
                 migration = MIGRATIONS[version]
                 for statement in migration.statements:
                     conn.execute(statement)

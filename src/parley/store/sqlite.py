@@ -31,6 +31,10 @@ directory); `close` lets the writer commit everything already asked for, then st
 threads and closes the connections. The threads are daemons, so a process that never calls
 `close` still exits (losing only writes nobody was told were committed).
 
+Retention (`prune_history`) works in chunks of `queries.PRUNE_CHUNK` rows, each its own
+write, so that pruning a large file never holds up the messages being written meanwhile; its
+size scan runs on the reader.
+
 Error handling: an SQLite error in a request becomes a `StoreError` in that request's caller;
 a failed COMMIT fails every request of its batch. A caller that is cancelled while waiting
 does not undo its write, which commits with its batch.
@@ -47,7 +51,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from parley.store.base import (
+from parley.chat.store import (
     DEFAULT_HISTORY_LIMIT,
     Account,
     NewMessage,
@@ -55,29 +59,17 @@ from parley.store.base import (
     StoreClosedError,
     StoredMessage,
     StoreError,
-    UnknownKeyError,
     conversation_of,
     direct_pair,
+    room_conversation,
 )
+from parley.store import queries
 from parley.store.schema import check_version, migrate
 from parley.store.workers import Job, Worker, Writer
 
 T = TypeVar("T")
 Synchronous = Literal["NORMAL", "FULL"]
 log = logging.getLogger(__name__)
-
-_MESSAGE_COLUMNS = "id, at, sender, text, room, recipient"
-_NEWEST = 2**63 - 1
-
-
-ROWS_PER_INSERT = 500  # 6 parameters a row: well under SQLite's 32,766 per statement
-
-
-@functools.lru_cache(maxsize=8)
-def _insert_rows_sql(count: int) -> str:
-    """``INSERT INTO messages … VALUES (…), (…), …`` for `count` rows."""
-    rows = ", ".join(["(?, ?, ?, ?, ?, ?)"] * count)
-    return f"INSERT INTO messages (at, sender, text, room, recipient, conversation) VALUES {rows}"
 
 
 def _connect(path: Path, synchronous: Synchronous, *, writer: bool) -> sqlite3.Connection:
@@ -203,7 +195,7 @@ class SQLiteStore:
         worker.submit(Job(what, work, loop, future))
         return future
 
-    # Messages -----------------------------------------------------------------------------
+    # History ------------------------------------------------------------------------------
 
     async def append(
         self,
@@ -232,18 +224,12 @@ class SQLiteStore:
     ) -> asyncio.Future[StoredMessage]:
         """`append` as a future that resolves once committed."""
         conversation = conversation_of(sender, room, recipient)
-        when = time.time() if at is None else at
+        row = (time.time() if at is None else at, sender, text, room, recipient, conversation)
 
         def work(conn: sqlite3.Connection) -> StoredMessage:
-            cursor = conn.execute(
-                "INSERT INTO messages (at, sender, text, room, recipient, conversation)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (when, sender, text, room, recipient, conversation),
-            )
-            assert cursor.lastrowid is not None
-            message = StoredMessage(cursor.lastrowid, when, sender, text, room, recipient)
+            message = queries.insert_message(conn, row)
             if offline_for is not None:
-                _insert_offline(conn, offline_for, message)
+                queries.insert_offline(conn, offline_for, message)
             return message
 
         return self._submit_soon(self._writer, "append", work)
@@ -251,15 +237,7 @@ class SQLiteStore:
     def append_batch(
         self, messages: Sequence[NewMessage], *, at: float | None = None
     ) -> asyncio.Future[list[StoredMessage]]:
-        """Keep many messages in one write job; resolves once they are committed.
-
-        Each chunk of up to `ROWS_PER_INSERT` messages is one multi-row ``INSERT``: one
-        SQLite step, so the writer thread takes the GIL back once per chunk instead of once
-        per row (with ``executemany`` every row was a GIL hand-over that interrupted the event
-        loop, and those interruptions were the latency tail under load). The ids are the
-        consecutive rowids the single writer just assigned, checked against
-        ``last_insert_rowid()``.
-        """
+        """Keep many messages in one write job (see `queries.insert_messages`)."""
         when = time.time() if at is None else at
         rows = [
             (
@@ -272,200 +250,156 @@ class SQLiteStore:
             )
             for m in messages
         ]
-
-        def work(conn: sqlite3.Connection) -> list[StoredMessage]:
-            before = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'messages'")
-            row = before.fetchone()
-            first = (row[0] if row else 0) + 1
-            for start in range(0, len(rows), ROWS_PER_INSERT):
-                chunk = rows[start : start + ROWS_PER_INSERT]
-                conn.execute(_insert_rows_sql(len(chunk)), [v for row in chunk for v in row])
-            last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-            if last - first + 1 != len(rows):
-                raise StoreError("message ids were not consecutive; batch rolled back")
-            return [
-                StoredMessage(first + i, when, r[1], r[2], r[3], r[4]) for i, r in enumerate(rows)
-            ]
-
-        return self._submit_soon(self._writer, "append", work)
+        return self._submit_soon(
+            self._writer, "append", functools.partial(queries.insert_messages, rows=rows)
+        )
 
     async def room_history(
         self, room: str, *, before_id: int | None = None, limit: int = DEFAULT_HISTORY_LIMIT
     ) -> list[StoredMessage]:
         """The `limit` newest messages of `room` before `before_id`, oldest first."""
-        return await self._history("#" + room, before_id, limit)
+        return await self._read(
+            "history", lambda c: queries.history(c, room_conversation(room), before_id, limit)
+        )
 
     async def direct_history(
-        self, a: str, b: str, *, before_id: int | None = None, limit: int = DEFAULT_HISTORY_LIMIT
+        self,
+        a: str,
+        b: str,
+        *,
+        before_id: int | None = None,
+        limit: int = DEFAULT_HISTORY_LIMIT,
+        since: float | None = None,
     ) -> list[StoredMessage]:
         """The `limit` newest direct messages between `a` and `b` before `before_id`."""
-        return await self._history(direct_pair(a, b), before_id, limit)
+        pair = direct_pair(a, b)
+        return await self._read(
+            "history", lambda c: queries.history(c, pair, before_id, limit, since)
+        )
 
-    async def _history(
-        self, conversation: str, before_id: int | None, limit: int
-    ) -> list[StoredMessage]:
-        def work(conn: sqlite3.Connection) -> list[StoredMessage]:
-            rows = conn.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation = ? AND id < ?"
-                " ORDER BY id DESC LIMIT ?",
-                (conversation, _NEWEST if before_id is None else before_id, max(0, limit)),
-            ).fetchall()
-            return [StoredMessage(*row) for row in reversed(rows)]
+    async def delete_direct_history(self, user_key: str) -> int:
+        """Delete the direct messages of `user_key` and its offline queue, in one commit.
 
-        return await self._read("history", work)
+        The scan for its conversations runs on the reader; the write deletes them by key.
+        """
+        what = "delete_direct_history"
+        scanned_to, higher_in = await self._read(
+            what, lambda c: queries.direct_conversations(c, user_key)
+        )
+        return await self._write(
+            what, lambda c: queries.delete_direct(c, user_key, higher_in, scanned_to)
+        )
+
+    async def prune_history(
+        self, *, older_than: float | None = None, max_bytes: int | None = None
+    ) -> int:
+        """Delete history older than `older_than`, then the oldest past `max_bytes`."""
+        deleted = 0
+        if older_than is not None:
+            deleted += await self._in_chunks(lambda c: queries.delete_older(c, older_than))
+        if max_bytes is not None:
+            last_id = await self._read(
+                "prune_history", lambda c: queries.last_id_over(c, max(0, max_bytes))
+            )
+            if last_id is not None:
+                deleted += await self._in_chunks(lambda c: queries.delete_up_to(c, last_id))
+        return deleted
+
+    async def _in_chunks(self, chunk: Callable[[sqlite3.Connection], int]) -> int:
+        """Run the deleting `chunk` as separate writes until one deletes less than a chunk."""
+        deleted = 0
+        while True:
+            count = await self._write("prune_history", chunk)
+            deleted += count
+            if count < queries.PRUNE_CHUNK:
+                return deleted
 
     # Offline queues -----------------------------------------------------------------------
 
     async def queue_offline(self, recipient_key: str, message: StoredMessage) -> None:
         """Queue `message` for `recipient_key`; committed on return."""
         await self._write(
-            "queue_offline", lambda conn: _insert_offline(conn, recipient_key, message)
+            "queue_offline", lambda c: queries.insert_offline(c, recipient_key, message)
         )
 
-    async def offline_count(self, recipient_key: str) -> int:
-        """How many messages wait for `recipient_key`."""
+    async def offline_count(self, recipient_key: str, *, sender_key: str | None = None) -> int:
+        """How many messages wait for `recipient_key` (from `sender_key`, if given)."""
+        return await self._read(
+            "offline_count", lambda c: queries.offline_count(c, recipient_key, sender_key)
+        )
 
-        def work(conn: sqlite3.Connection) -> int:
-            sql = "SELECT count(*) FROM offline WHERE recipient_key = ?"
-            return int(conn.execute(sql, (recipient_key,)).fetchone()[0])
+    async def take_offline(
+        self, recipient_key: str, *, newer_than: float | None = None
+    ) -> list[StoredMessage]:
+        """Remove what waits for `recipient_key` in one commit; the unexpired, oldest first."""
+        return await self._write(
+            "take_offline", lambda c: queries.take_offline(c, recipient_key, newer_than)
+        )
 
-        return await self._read("offline_count", work)
+    async def purge_offline(self, older_than: float) -> int:
+        """Delete every queued message older than `older_than`."""
+        return await self._write("purge_offline", lambda c: queries.purge_offline(c, older_than))
 
-    async def take_offline(self, recipient_key: str) -> list[StoredMessage]:
-        """Remove and return what waits for `recipient_key`, oldest first, in one commit."""
-
-        def work(conn: sqlite3.Connection) -> list[StoredMessage]:
-            rows = conn.execute(
-                "SELECT message_id, at, sender, text, room, recipient FROM offline"
-                " WHERE recipient_key = ? ORDER BY seq",
-                (recipient_key,),
-            ).fetchall()
-            conn.execute("DELETE FROM offline WHERE recipient_key = ?", (recipient_key,))
-            return [StoredMessage(*row) for row in rows]
-
-        return await self._write("take_offline", work)
+    async def offline_keys(self) -> set[str]:
+        """The keys of everyone with messages waiting (read once at start-up)."""
+        return await self._read("offline_keys", queries.offline_keys)
 
     # Accounts -----------------------------------------------------------------------------
 
     async def create_account(self, key: str, name: str, password_hash: str) -> bool:
         """Create an account; False if `key` already has one."""
-        sql = (
-            "INSERT INTO accounts (key, name, password_hash, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (key) DO NOTHING"
+        created_at = time.time()
+        return await self._write(
+            "create_account",
+            lambda c: queries.create_account(c, key, name, password_hash, created_at),
         )
-        values = (key, name, password_hash, time.time())
-        return await self._write("create_account", lambda c: c.execute(sql, values).rowcount == 1)
-
-    async def account_keys(self) -> set[str]:
-        """The keys of every account (read once at start-up by the server)."""
-
-        def work(conn: sqlite3.Connection) -> set[str]:
-            return {row[0] for row in conn.execute("SELECT key FROM accounts")}
-
-        return await self._read("account_keys", work)
-
-    async def offline_keys(self) -> set[str]:
-        """The keys of everyone with messages waiting (read once at start-up)."""
-
-        def work(conn: sqlite3.Connection) -> set[str]:
-            return {row[0] for row in conn.execute("SELECT DISTINCT recipient_key FROM offline")}
-
-        return await self._read("offline_keys", work)
 
     async def get_account(self, key: str) -> Account | None:
         """The account of `key`, or None."""
-
-        def work(conn: sqlite3.Connection) -> Account | None:
-            row = conn.execute(
-                "SELECT key, name, password_hash, created_at FROM accounts WHERE key = ?", (key,)
-            ).fetchone()
-            return None if row is None else Account(*row)
-
-        return await self._read("get_account", work)
+        return await self._read("get_account", lambda c: queries.get_account(c, key))
 
     async def set_password(self, key: str, password_hash: str) -> bool:
         """Replace the password hash of `key`; False if there is no such account."""
-        sql = "UPDATE accounts SET password_hash = ? WHERE key = ?"
         return await self._write(
-            "set_password", lambda c: c.execute(sql, (password_hash, key)).rowcount == 1
+            "set_password", lambda c: queries.set_password(c, key, password_hash)
         )
 
     async def delete_account(self, key: str) -> bool:
-        """Delete the account, its memberships (by cascade) and its offline queue."""
+        """Delete the account, its memberships and its offline queue."""
+        return await self._write("delete_account", lambda c: queries.delete_account(c, key))
 
-        def work(conn: sqlite3.Connection) -> bool:
-            conn.execute("DELETE FROM offline WHERE recipient_key = ?", (key,))
-            return conn.execute("DELETE FROM accounts WHERE key = ?", (key,)).rowcount == 1
-
-        return await self._write("delete_account", work)
+    async def account_keys(self) -> set[str]:
+        """The keys of every account (read once at start-up by the server)."""
+        return await self._read("account_keys", queries.account_keys)
 
     # Rooms and memberships ----------------------------------------------------------------
 
     async def save_room(self, key: str, name: str, topic: str = "") -> None:
         """Create the room or update its name and topic."""
-        sql = (
-            "INSERT INTO rooms (key, name, topic) VALUES (?, ?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET name = excluded.name, topic = excluded.topic"
-        )
-        await self._write("save_room", lambda c: c.execute(sql, (key, name, topic)))
+        await self._write("save_room", lambda c: queries.save_room(c, key, name, topic))
+
+    async def get_room(self, key: str) -> RoomRecord | None:
+        """The room `key`, or None."""
+        return await self._read("get_room", lambda c: queries.get_room(c, key))
 
     async def delete_room(self, key: str) -> None:
-        """Delete the room and (by cascade) its memberships."""
-        await self._write(
-            "delete_room", lambda c: c.execute("DELETE FROM rooms WHERE key = ?", (key,))
-        )
+        """Delete the room and its memberships."""
+        await self._write("delete_room", lambda c: queries.delete_room(c, key))
 
     async def rooms(self) -> list[RoomRecord]:
         """Every persistent room, by key."""
-
-        def work(conn: sqlite3.Connection) -> list[RoomRecord]:
-            rows = conn.execute("SELECT key, name, topic FROM rooms ORDER BY key").fetchall()
-            return [RoomRecord(*row) for row in rows]
-
-        return await self._read("rooms", work)
+        return await self._read("rooms", queries.rooms)
 
     async def add_membership(self, user_key: str, room_key: str) -> None:
         """Make account `user_key` a member of room `room_key`; UnknownKeyError if missing."""
-
-        def work(conn: sqlite3.Connection) -> None:
-            if conn.execute("SELECT 1 FROM accounts WHERE key = ?", (user_key,)).fetchone() is None:
-                raise UnknownKeyError(f"add_membership: no account {user_key!r}")
-            if conn.execute("SELECT 1 FROM rooms WHERE key = ?", (room_key,)).fetchone() is None:
-                raise UnknownKeyError(f"add_membership: no room {room_key!r}")
-            conn.execute(
-                "INSERT INTO memberships (user_key, room_key) VALUES (?, ?)"
-                " ON CONFLICT (user_key, room_key) DO NOTHING",
-                (user_key, room_key),
-            )
-
-        await self._write("add_membership", work)
+        await self._write("add_membership", lambda c: queries.add_membership(c, user_key, room_key))
 
     async def remove_membership(self, user_key: str, room_key: str) -> None:
         """End a membership (no-op if there is none)."""
-        sql = "DELETE FROM memberships WHERE user_key = ? AND room_key = ?"
-        await self._write("remove_membership", lambda c: c.execute(sql, (user_key, room_key)))
+        await self._write(
+            "remove_membership", lambda c: queries.remove_membership(c, user_key, room_key)
+        )
 
     async def memberships(self, user_key: str) -> list[str]:
         """The room keys of `user_key`, in join order."""
-
-        def work(conn: sqlite3.Connection) -> list[str]:
-            sql = "SELECT room_key FROM memberships WHERE user_key = ? ORDER BY seq"
-            return [row[0] for row in conn.execute(sql, (user_key,))]
-
-        return await self._read("memberships", work)
-
-
-def _insert_offline(conn: sqlite3.Connection, recipient_key: str, message: StoredMessage) -> None:
-    conn.execute(
-        "INSERT INTO offline (recipient_key, message_id, at, sender, text, room, recipient)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            recipient_key,
-            message.id,
-            message.at,
-            message.sender,
-            message.text,
-            message.room,
-            message.recipient,
-        ),
-    )
+        return await self._read("memberships", lambda c: queries.memberships(c, user_key))

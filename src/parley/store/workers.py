@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from parley.store.base import StoreClosedError, StoreError
+from parley.chat.store import StoreClosedError, StoreError
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import argon2
 import pytest
 
-from parley import auth
-from parley.auth import (
+from parley.chat import passwords
+from parley.chat.passwords import (
     MAX_PASSWORD_LENGTH,
     LoginThrottle,
     address_key,
@@ -90,12 +90,38 @@ def test_password_rules(password: str, problem: str | None) -> None:
 
 
 def test_the_dummy_hash_is_made_once_like_any_other_and_matches_nothing() -> None:
-    dummy = auth.DUMMY_HASH
-    assert auth.DUMMY_HASH is dummy
+    dummy = passwords.DUMMY_HASH
+    assert passwords.DUMMY_HASH is dummy
     assert not needs_rehash(dummy)  # same parameters, so same cost, as a real hash
     assert not verify_password(dummy, "")
     assert not verify_password(dummy, "password")
     assert not check_password(None, "any password at all")
+
+
+def test_warm_up_makes_the_dummy_hash_so_no_login_has_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[str] = []
+
+    def counting_hash(password: str) -> str:
+        made.append(password)
+        return hash_password(password)
+
+    monkeypatch.setattr(passwords, "hash_password", counting_hash)
+    passwords._make_dummy_hash.cache_clear()
+    passwords.warm_up()
+    assert len(made) == 1
+    dummy = passwords.DUMMY_HASH
+    assert not check_password(None, "the first login for a name without an account")
+    passwords.warm_up()
+    assert len(made) == 1  # made once, at warm-up, and never again
+    assert passwords.DUMMY_HASH is dummy
+
+
+def test_without_warm_up_the_dummy_hash_is_made_on_first_use() -> None:
+    passwords._make_dummy_hash.cache_clear()
+    assert not check_password(None, "no account here")
+    assert not needs_rehash(passwords.DUMMY_HASH)
 
 
 def fastest_of_each(repeat: int, *actions: Callable[[], object]) -> list[float]:
@@ -115,7 +141,7 @@ def fastest_of_each(repeat: int, *actions: Callable[[], object]) -> list[float]:
 
 def test_a_missing_account_costs_as_much_as_a_wrong_password() -> None:
     stored = hash_password("the real password")
-    auth.dummy_hash()  # made before timing, as a server warming up would
+    passwords.warm_up()  # made before timing, as the server does at start-up
     wrong, missing = fastest_of_each(
         7,
         lambda: check_password(stored, "a wrong password"),
@@ -180,7 +206,7 @@ def test_failures_for_a_name_make_its_next_attempt_wait() -> None:
         assert throttle.delay("alice", "10.0.0.1", now) == 0
         throttle.failed("alice", "10.0.0.1", now)
     assert throttle.delay("alice", "10.0.0.1", 0.2) == pytest.approx(1.0)
-    assert throttle.delay("alice", "10.0.0.9", 0.7) == pytest.approx(0.5)  # any address
+    assert throttle.delay("alice", "10.0.0.9", 0.7) == 0  # a clean address never waits
     assert throttle.delay("alice", "10.0.0.1", 1.2) == 0
     throttle.failed("alice", "10.0.0.1", 1.2)
     assert throttle.delay("alice", "10.0.0.1", 1.2) == pytest.approx(2.0)
@@ -221,9 +247,9 @@ def test_idle_entries_are_forgotten() -> None:
     for _ in range(5):
         throttle.failed("alice", "203.0.113.5", 0.0)
     assert throttle.delay("alice", "203.0.113.5", 299.0) == 0  # the wait has passed anyway
-    assert len(throttle) == 2
+    assert len(throttle) == 3  # alice, alice from that address, the address
     throttle.failed("bob", "203.0.113.6", 301.0)
-    assert len(throttle) == 2  # alice's and her address's entries are gone
+    assert len(throttle) == 3  # alice's entries are gone; bob's are new
     throttle.failed("alice", "203.0.113.5", 302.0)
     assert throttle.delay("alice", "203.0.113.5", 302.0) == 0  # counting starts again
 
@@ -234,3 +260,128 @@ def test_the_table_is_bounded() -> None:
         throttle.failed(f"name{i}", f"10.{i // 65536}.{i // 256 % 256}.{i % 256}", i / 1000)
     assert len(throttle) <= 100
     assert throttle.delay("name4999", "10.9.9.9", 5.0) == 0  # one failure: no wait yet
+
+
+def test_others_failures_slow_a_name_only_for_addresses_that_failed_too() -> None:
+    throttle = LoginThrottle(free_failures=3)
+    for i in range(20):  # a guesser spread over twenty addresses, one guess each
+        throttle.failed("alice", f"198.51.100.{i}", float(i))
+    assert throttle.delay("alice", "198.51.100.3", 19.0) == pytest.approx(60.0)  # it failed
+    assert throttle.delay("alice", "203.0.113.9", 19.0) == 0  # the owner, from elsewhere
+    throttle.failed("carol", "203.0.113.9", 19.5)  # the owner's address mistypes another name
+    assert throttle.delay("alice", "203.0.113.9", 20.0) == pytest.approx(59.0)
+
+
+ATTACKER = "192.0.2.66"
+OWNER = "203.0.113.10"
+
+
+def run_attack(throttle: LoginThrottle, seconds: int) -> tuple[list[float], int, list[float]]:
+    """One address guesses alice's password once a second; alice logs in every 5 s.
+
+    Returns the attacker's answered waits, how many of its guesses were checked, and the
+    waits the owner was asked for.
+    """
+    attacker_waits: list[float] = []
+    checked = 0
+    owner_waits: list[float] = []
+    for second in range(seconds):
+        now = float(second)
+        wait = throttle.attempt("alice", ATTACKER, now)
+        attacker_waits.append(wait)
+        if wait == 0:
+            checked += 1
+            throttle.failed("alice", ATTACKER, now)  # a wrong password
+        if second % 5 == 0:
+            owner_wait = throttle.attempt("alice", OWNER, now + 0.5)
+            owner_waits.append(owner_wait)
+            if owner_wait == 0:
+                throttle.succeeded("alice", OWNER, now + 0.5)  # the right password
+    return attacker_waits, checked, owner_waits
+
+
+def test_one_attacker_never_makes_the_owner_wait() -> None:
+    """The review's finding: 200 s of guessing left the owner 0 logins in 40."""
+    throttle = LoginThrottle()
+    attacker_waits, checked, owner_waits = run_attack(throttle, 200)
+    assert len(owner_waits) == 40
+    assert owner_waits == [0.0] * 40
+    assert checked <= throttle.free_failures + 2  # hammering is not free
+    refused = [wait for wait in attacker_waits if wait > 0]
+    assert refused == sorted(refused)  # the attacker's wait only grows ...
+    assert refused[-1] == pytest.approx(throttle.max_delay)  # ... to the cap, and stays there
+
+
+def test_an_attacker_who_waits_as_told_gets_one_guess_per_max_delay() -> None:
+    throttle = LoginThrottle()
+    now, checked = 0.0, 0
+    while now < 600:
+        wait = throttle.attempt("alice", ATTACKER, now)
+        if wait == 0:
+            checked += 1
+            throttle.failed("alice", ATTACKER, now)
+            wait = throttle.delay("alice", ATTACKER, now)
+        assert throttle.attempt("alice", OWNER, now + 0.1) == 0
+        now += max(wait, 0.5)
+    # 3 free guesses, one after each wait of 1, 2, 4 ... 32 s, then one a minute: 17 in all.
+    assert checked <= 18
+
+
+def test_hammering_from_an_address_stretches_its_own_wait_only() -> None:
+    throttle = LoginThrottle(free_failures=3)
+    for now in (0.0, 0.1, 0.2):
+        throttle.failed("alice", ATTACKER, now)
+    assert throttle.delay("alice", ATTACKER, 0.3) == pytest.approx(0.9)
+    assert throttle.attempt("alice", ATTACKER, 0.3) == pytest.approx(2.0)  # counted: 1 -> 2 s
+    assert throttle.attempt("alice", ATTACKER, 0.4) == pytest.approx(4.0)
+    assert throttle.delay("alice", "192.0.2.67", 0.4) == 0
+    assert throttle.delay("bob", ATTACKER, 0.4) == 0  # 5 failures, under the address's 10
+
+
+def test_waiting_only_for_the_name_costs_an_address_nothing() -> None:
+    throttle = LoginThrottle(free_failures=3)
+    throttle.failed("alice", OWNER, 0.0)  # the owner mistyped once
+    for i in range(10):
+        throttle.failed("alice", f"198.51.100.{i}", 1.0)
+    first = throttle.attempt("alice", OWNER, 2.0)
+    assert first == pytest.approx(59.0)  # the name's wait, because the owner failed too
+    for now in (7.0, 12.0, 17.0):
+        throttle.attempt("alice", OWNER, now)
+    assert throttle.delay("alice", OWNER, 61.0) == 0  # retrying did not stretch it
+
+
+def test_one_address_is_throttled_across_many_names() -> None:
+    throttle = LoginThrottle(free_failures=3, free_failures_per_address=10)
+    refused = 0
+    for second in range(100):
+        name = f"user{second}"  # a new name every time: no name's own limit is reached
+        wait = throttle.attempt(name, ATTACKER, float(second))
+        if wait > 0:
+            refused += 1
+        else:
+            throttle.failed(name, ATTACKER, float(second))
+    assert refused >= 80
+    assert throttle.delay("user0", OWNER, 100.0) == 0  # nobody else is slowed
+    assert throttle.delay("someone", "192.0.2.67", 100.0) == 0
+
+
+def test_refused_attempts_never_add_entries() -> None:
+    throttle = LoginThrottle(free_failures_per_address=10)
+    for i in range(11):
+        throttle.failed(f"guess{i}", ATTACKER, 0.0)
+    size = len(throttle)
+    for i in range(10_000):
+        assert throttle.attempt(f"spray{i}", ATTACKER, 1.0 + i / 1000) > 0
+    assert len(throttle) == size
+
+
+def test_memory_stays_bounded_under_a_spread_out_attack() -> None:
+    throttle = LoginThrottle(max_entries=1000, forget_after=60.0)
+    for i in range(20_000):
+        address = f"10.{i // 65536}.{i // 256 % 256}.{i % 256}"
+        now = i / 100
+        if throttle.attempt(f"name{i % 500}", address, now) == 0:
+            throttle.failed(f"name{i % 500}", address, now)
+        assert len(throttle) <= 1000
+    throttle.failed("late", "10.200.0.1", 10_000.0)
+    assert len(throttle) == 3  # everything idle was forgotten

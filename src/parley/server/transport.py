@@ -1,11 +1,14 @@
-"""One client connection: framing, door selection, and the bounded outbound queue.
+"""The transport of one client connection: socket, bounded outbox, back-pressure, timers,
+flood buckets and jobs. What the bytes mean is its door's business.
 
-The first line (or a silence) picks the door: ``REGISTER``/``EXTEND`` means CHAT/1.0;
-anything else, or no bytes within the greeting delay, means the plain door for people.
+The first line (or a silence) picks the door from `parley.server.doors.registry`; from then
+on each framed line goes to the door, which talks to the chat core.
 
 Resource handling: outbound bytes are queued per connection and written once per loop
 iteration (many deliveries, one write). Past the soft limit of queued bytes the server stops
 reading from this client; past the hard limit the client is disconnected with a reason.
+Every line costs a token of the client's flood bucket (live-typing previews one of their own,
+stricter bucket); a client that keeps flooding is disconnected.
 Error handling: nothing a client sends can raise out of `data_received`; a bug in handling
 costs that one connection (logged with its traceback), never the server.
 """
@@ -20,30 +23,32 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, cast
 
-from parley.hub import Delivery, Hub
+from parley.chat.core import ChatCore
+from parley.chat.events import Delivery
+from parley.chat.model import Session
+from parley.chat.store import StoredMessage
 from parley.protocol import chat1
 from parley.protocol.framing import LineFramer, LineTooLong
 from parley.ratelimit import TokenBucket
-from parley.server.chat1_door import Chat1Door
 from parley.server.config import ServerConfig
-from parley.server.doors import Door
-from parley.server.plain_door import PlainDoor
-from parley.server.services import Services
-from parley.store import NewMessage, StoredMessage
+from parley.server.doors import registry
+from parley.server.doors.base import Door
+from parley.server.doors.plain import PlainDoor
 
 if TYPE_CHECKING:
     from parley.server.app import ChatServer
 
 log = logging.getLogger("parley.server")
 
-_CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT", b"LOGIN", b"SIGNUP", b"PING")
 _PAUSE_WRITING, _PAUSE_FLOOD, _PAUSE_JOB, _PAUSE_STORE = 1, 2, 4, 8
 MAX_UNKEPT = 4096  # messages of one client waiting for the store before reading pauses
+PREVIEW_STRIKES = 200  # previews over their budget before the client counts as flooding
 _KEEPALIVE = (  # reap half-open peers: first probe after 60 s idle, 4 probes 15 s apart
     ("TCP_KEEPIDLE", 60),
     ("TCP_KEEPINTVL", 15),
     ("TCP_KEEPCNT", 4),
 )
+Unit = bytes | LineTooLong
 
 
 def _tune_socket(sock: socket.socket) -> None:
@@ -58,7 +63,7 @@ def _tune_socket(sock: socket.socket) -> None:
 class Connection(asyncio.Protocol):
     """The server side of one TCP connection, whatever its dialect.
 
-    Slotted, and its rarely used parts (backlog, timers, bucket) made only when needed:
+    Slotted, and its rarely used parts (backlog, timers, buckets) made only when needed:
     an idle registered connection must cost a few KiB at most, kernel buffers included.
     """
 
@@ -72,26 +77,27 @@ class Connection(asyncio.Protocol):
         "_job",
         "_outbox",
         "_paused_for",
+        "_previews",
         "_server",
         "_silent",
         "_slowed_since",
+        "_strikes",
         "_timer",
         "_transport",
         "_unkept",
         "address",
         "config",
-        "deliver",
+        "core",
         "door",
         "host",
-        "hub",
-        "services",
+        "session",
     )
 
     def __init__(self, server: ChatServer, *, silent: bool = False) -> None:
         """`silent`: the peer has already said nothing for the greeting delay."""
         self._server = server
         self._silent = silent
-        self.hub: Hub = server.hub
+        self.core: ChatCore = server.core
         self.config: ServerConfig = server.config
         self._framer = LineFramer(self.config.max_line, accept_bare_cr=True)
         self._transport: asyncio.Transport | None = None
@@ -101,14 +107,15 @@ class Connection(asyncio.Protocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._paused_for = 0  # a bit per reason reading is paused (see _PAUSE_*)
         self._bucket: TokenBucket | None = None
-        self._backlog: deque[bytes | LineTooLong] | None = None  # made when first needed
+        self._previews: TokenBucket | None = None
+        self._strikes = 0
+        self._backlog: deque[Unit] | None = None  # made when first needed
         self._slowed_since: float | None = None
         self._job: asyncio.Task[None] | None = None
         self._unkept = 0
-        self.services: Services = server.services
         self._admitted = False
         self.door: Door | None = None
-        self.deliver: Callable[[Delivery], None] = self._deliver_nowhere
+        self.session: Session = server.core.open_session(self, _deliver_nowhere)
         self.address = "?"
         self.host = "?"
 
@@ -125,6 +132,7 @@ class Connection(asyncio.Protocol):
         if peername:
             self.host = str(peername[0]).removeprefix("::ffff:")
             self.address = f"{self.host}:{peername[1]}"
+        self.session.host, self.session.address = self.host, self.address
         self._server.track(self)
         refusal = self._server.admission.admit(self.host)
         if refusal is not None:
@@ -179,7 +187,8 @@ class Connection(asyncio.Protocol):
         if self._admitted:
             self._admitted = False
             self._server.admission.release(self.host)
-        name = self.hub.unregister(self)
+        name = self.session.name
+        self.core.close_session(self.session)
         self._server.untrack(self)
         self._closing = True
         self._outbox.clear()
@@ -205,7 +214,7 @@ class Connection(asyncio.Protocol):
             if not self._paused_for and self._transport is not None and not self._closing:
                 self._transport.resume_reading()
 
-    def _hold(self, lines: list[bytes | LineTooLong]) -> None:
+    def _hold(self, lines: list[Unit]) -> None:
         """Keep lines that must wait (for a job, for the flood limit), in order."""
         if self._backlog is None:
             self._backlog = deque(lines)
@@ -224,11 +233,16 @@ class Connection(asyncio.Protocol):
         backlog = self._backlog
         while backlog and not self._closing and self._job is None:
             line = backlog[0]
-            # Live-typing previews have their own, separate limit in the door.
+            door = self.door
+            if door is not None and door.is_preview(line):
+                backlog.popleft()
+                if self._preview_allowed(now):
+                    self._dispatch(line)
+                continue
             bucket = self._bucket
-            if bucket is not None and not chat1.is_typing_line(line) and not bucket.allow(now):
-                if self.door is not None:
-                    self.door.end_of_read()  # relay what was allowed before slowing down
+            if bucket is not None and not bucket.allow(now):
+                if door is not None:
+                    door.end_of_read()  # relay what was allowed before slowing down
                 self._slow_down(now)
                 return
             self._dispatch(backlog.popleft())
@@ -239,6 +253,21 @@ class Connection(asyncio.Protocol):
         if self._slowed_since is not None and not self._backlog:
             self._slowed_since = None
             self._resume_reading(_PAUSE_FLOOD)
+
+    def _preview_allowed(self, now: float) -> bool:
+        """Previews past their own rate are dropped (they are only previews) and counted:
+        a client that keeps sending them past the limit is flooding."""
+        config = self.config
+        if config.live_rate <= 0:
+            return True
+        if self._previews is None:
+            self._previews = TokenBucket(config.live_rate, config.live_rate * 2, now)
+        if self._previews.allow(now):
+            return True
+        self._strikes += 1
+        if self._strikes > PREVIEW_STRIKES:
+            self.close("excess flood", notify=True)
+        return False
 
     def _slow_down(self, now: float) -> None:
         assert self._bucket is not None
@@ -264,17 +293,14 @@ class Connection(asyncio.Protocol):
             log.exception("internal error on connection %s", self.address)
             self.close("internal error", notify=True)
 
-    # Keeping messages --------------------------------------------------------------------
+    # The chat core's endpoint ----------------------------------------------------------------
 
-    def keep(
-        self, sender: str, text: str, *, room: str | None = None, recipient: str | None = None
-    ) -> None:
-        """Store a message that was just relayed; the door hears when it is committed.
+    def keeping(self) -> None:
+        """One of this client's messages went to the store.
 
         Backpressure: past `MAX_UNKEPT` messages of this client waiting for the store,
         reading from it pauses until the store catches up.
         """
-        self._server.keeper.keep(self, NewMessage(sender, text, room, recipient))
         self._unkept += 1
         if self._unkept == MAX_UNKEPT:
             self._pause_reading(_PAUSE_STORE)
@@ -304,13 +330,17 @@ class Connection(asyncio.Protocol):
         self._server.track_job(self._job)
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
-        self._job = None
+        current = self._job is task  # else a job this one started is still running
+        if current:
+            self._job = None
         if task.cancelled():
             return
         error = task.exception()
         if error is not None:
             log.error("job failed on connection %s", self.address, exc_info=error)
             self.close("internal error", notify=True)
+            return
+        if not current:
             return
         self._resume_reading(_PAUSE_JOB)
         self._safe_drain()
@@ -322,7 +352,7 @@ class Connection(asyncio.Protocol):
 
     def _registration_overdue(self) -> None:
         self._deadline = None
-        if not self._closing and self.hub.name_of(self) is None:
+        if not self._closing and self.session.user is None:
             log.info(
                 "dropping %s: not registered after %gs", self.address, self.config.register_timeout
             )
@@ -340,22 +370,17 @@ class Connection(asyncio.Protocol):
 
     # Door selection ------------------------------------------------------------------------
 
-    def _dispatch(self, line: bytes | LineTooLong) -> None:
+    def _dispatch(self, line: Unit) -> None:
         if self.door is None:
             self._cancel_timer()
-            self._adopt(self._choose_door(line))
+            self._adopt(registry.choose(line).make(self))
         assert self.door is not None
         self.door.handle_line(line)
 
     def _adopt(self, door: Door) -> None:
-        """Use `door` from now on; hub deliveries go straight to it (one call fewer each)."""
+        """Use `door` from now on; core deliveries go straight to it (one call fewer each)."""
         self.door = door
-        self.deliver = door.deliver
-
-    def _choose_door(self, first_line: bytes | LineTooLong) -> Door:
-        if isinstance(first_line, LineTooLong) or first_line.lstrip().startswith(_CHAT1_VERBS):
-            return Chat1Door(self)
-        return PlainDoor(self)
+        self.session.deliver = door.deliver
 
     def _greet_if_silent(self) -> None:
         self._timer = None
@@ -367,12 +392,13 @@ class Connection(asyncio.Protocol):
     def _watch_fragment(self, pending_before: int, completed_lines: bool) -> None:
         """Arrange for an unterminated line to be taken whole after a pause, if it came whole.
 
+        Only doors that take fragments (and a connection that has no door yet) get this.
         Seed 003 clients send each command in one write with no line end; seed 000's client
         streams one keystroke per write. Only a fragment that arrived in a single read is a
         command waiting for its pause; one built up read by read is someone still typing.
         """
         pending = self._framer.pending
-        if not pending or isinstance(self.door, Chat1Door):
+        if not pending or (self.door is not None and not self.door.takes_fragments):
             return
         arrived_whole = (pending_before == 0 or completed_lines) and pending > 1
         if arrived_whole:
@@ -389,9 +415,8 @@ class Connection(asyncio.Protocol):
             if self.door is not None:
                 self.door.end_of_read()
 
-    def _set_timer(self, delay: float, callback: object) -> None:
+    def _set_timer(self, delay: float, callback: Callable[[], None]) -> None:
         self._cancel_timer()
-        assert callable(callback)
         self._timer = asyncio.get_running_loop().call_later(delay, callback)
 
     def _cancel_timer(self) -> None:
@@ -400,14 +425,6 @@ class Connection(asyncio.Protocol):
             self._timer = None
 
     # Outbound ------------------------------------------------------------------------------
-
-    def _deliver_nowhere(self, event: Delivery) -> None:
-        """A hub delivery before any door is chosen: nothing to say yet.
-
-        Once a door is adopted, this method is replaced by the door's own `deliver`, which
-        encodes the event once per dialect for all recipients; `send` drops what arrives
-        after closing.
-        """
 
     def queued_bytes(self) -> int:
         """Bytes held for this client that the kernel has not taken yet.
@@ -443,7 +460,8 @@ class Connection(asyncio.Protocol):
             return
         self._cancel_timer()
         self._backlog = None
-        name = self.hub.unregister(self)
+        name = self.session.name
+        self.core.close_session(self.session)
         if notify:  # a connection that has not spoken yet is most likely a CHAT/1.0 client
             self._outbox.append(self.door.goodbye() if self.door else chat1.SERVER_DISCONNECT)
         pending = b"".join(self._outbox)
@@ -457,3 +475,7 @@ class Connection(asyncio.Protocol):
             asyncio.get_running_loop().call_later(self.config.shutdown_grace, transport.abort)
         if name is not None:
             log.info("%s disconnected: %s", name, reason)
+
+
+def _deliver_nowhere(event: Delivery) -> None:
+    """A core delivery before any door is chosen: nothing to say yet."""

@@ -8,13 +8,15 @@ CPU that a burst of logins can take. A password is NFKC-normalised before hashin
 same password typed on two keyboards that compose accents differently still matches.
 
 Nothing here may tell whether a name has an account: `check_password` verifies a login for a
-name without an account against `DUMMY_HASH`, a hash made once (lazily, on first use) with the
-same parameters as every real hash, so it costs the same time as a wrong password; the door
-must answer both with the same words. `LoginThrottle` slows failed logins down per name and
-per address whether or not the name exists, for the same reason.
+name without an account against `DUMMY_HASH`, a hash made once with the same parameters as
+every real hash, so it costs the same time as a wrong password; the door must answer both
+with the same words. The server calls `warm_up` at start-up to make that hash then, so that
+not even the first such login is slower (it is made on first use otherwise). `LoginThrottle`
+slows failed logins down whether or not the name exists, for the same reason.
 
 `LoginThrottle` is pure: the caller passes the current time (a monotonic clock), like
-`parley.ratelimit.TokenBucket`, so it is tested without sleeping.
+`parley.ratelimit.TokenBucket`, so it is tested without sleeping. It must never lock an owner
+out: what others do can make an owner wait only if the owner's own address has failed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import functools
 import ipaddress
 import os
 import secrets
+import threading
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -76,10 +79,26 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
+_DUMMY_LOCK = threading.Lock()
+
+
 @functools.cache
+def _make_dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(32))
+
+
 def dummy_hash() -> str:
     """A hash of a random secret, made once with our parameters: it matches no password."""
-    return hash_password(secrets.token_urlsafe(32))
+    with _DUMMY_LOCK:  # one hash even when the first two checks come from two threads
+        return _make_dummy_hash()
+
+
+def warm_up() -> None:
+    """Make `DUMMY_HASH` now (tens of milliseconds), not at the first login without an account.
+
+    Call it once at start-up, before accepting connections.
+    """
+    dummy_hash()
 
 
 def __getattr__(name: str) -> str:
@@ -145,18 +164,35 @@ class _Failures:
     last: float
 
 
+# Keys of the throttle's table: (kind, name key, address key), one of the two left empty.
+_Key = tuple[str, str, str]
+
+
 class LoginThrottle:
-    """Failed logins per name and per address, and how long the next attempt must wait.
+    """Failed logins per name and address, per address and per name; how long to wait.
 
-    After `free_failures` failures for a name (`free_failures_per_address` for an address),
-    each further attempt waits `base_delay` seconds after the last failure, doubling with each
-    failure up to `max_delay`: with the defaults 1, 2, 4, ... 60 s. A success forgives the
-    name, never the address (someone who owns one account must not wipe the record of their
-    guesses at others). An entry idle for `forget_after` seconds is forgotten, and the table
-    keeps at most `max_entries` entries, dropping the least recently failed first.
+    Three records, each a count of failures and the time of the last one:
 
-    Throttling by name lets a stranger slow an owner's logins down (by at most `max_delay`),
-    never lock them out; that is the price of stopping a guesser who spreads over addresses.
+    - per name from an address (``free_failures`` free), which slows one guesser at one
+      account without touching anyone else;
+    - per address (``free_failures_per_address`` free), which slows one guesser at many
+      accounts; an address is an IPv4 address or an IPv6 /64 (`address_key`);
+    - per name, which slows a guesser spread over many addresses. It is soft: it applies
+      only to addresses that have failures of their own, so nobody can make the owner of a
+      name wait, from a clean address, by failing at it from somewhere else.
+
+    Past its free failures a record makes the next attempt wait `base_delay` seconds after
+    its last failure, doubling with each failure up to `max_delay`: with the defaults 1, 2,
+    4, ... 60 s. The wait is the longest of the records that apply.
+
+    An attempt made while it must wait (`attempt` answers more than 0) counts as a failure
+    for its name from that address and for the address, if those are what it waits for: an
+    address that keeps trying gets no guess checked until it pauses for up to `max_delay`.
+    Such an attempt never makes a new record, so it cannot fill the table. A success
+    forgives the name and the name from that address, never the address (someone who owns
+    one account must not wipe the record of their guesses at others). A record idle for
+    `forget_after` seconds is forgotten, and the table keeps at most `max_entries` records,
+    dropping the least recently failed first.
     """
 
     def __init__(
@@ -174,24 +210,55 @@ class LoginThrottle:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.forget_after = max(forget_after, max_delay)
-        self.max_entries = max(2, max_entries)
+        self.max_entries = max(3, max_entries)
         # Ordered by last failure, oldest first: pruning looks only at the front.
-        self._entries: dict[tuple[str, str], _Failures] = {}
+        self._entries: dict[_Key, _Failures] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def delay(self, name_key: str, address: str, now: float) -> float:
         """Seconds to wait before the next login attempt for `name_key` from `address`."""
-        return max(
-            self._wait(("name", name_key), self.free_failures, now),
-            self._wait(("address", address_key(address)), self.free_failures_per_address, now),
+        pair, by_address, by_name = self._keys(name_key, address)
+        waits = [
+            self._wait(pair, self.free_failures, now),
+            self._wait(by_address, self.free_failures_per_address, now),
+        ]
+        if self._live(by_address, now) or self._live(pair, now):
+            waits.append(self._wait(by_name, self.free_failures, now))
+        return max(waits)
+
+    def attempt(self, name_key: str, address: str, now: float) -> float:
+        """Call before checking a password: 0 to go ahead, else the seconds to wait.
+
+        An attempt that must wait is refused and counted against its own records (the name
+        from that address, and the address) when those are what it waits for; the wait it
+        answers includes that failure. Waiting only for the name, because others failed at
+        it, costs nothing more.
+        """
+        wait = self.delay(name_key, address, now)
+        if wait <= 0:
+            return 0.0
+        pair, by_address, _ = self._keys(name_key, address)
+        own = (
+            (pair, self._wait(pair, self.free_failures, now)),
+            (by_address, self._wait(by_address, self.free_failures_per_address, now)),
         )
+        if any(own_wait > 0 for _, own_wait in own):
+            self._forget_idle(now)
+            for key, _ in own:
+                entry = self._entries.pop(key, None)
+                if entry is not None:
+                    entry.count += 1
+                    entry.last = now
+                    self._entries[key] = entry
+            wait = self.delay(name_key, address, now)
+        return wait
 
     def failed(self, name_key: str, address: str, now: float) -> None:
         """Count a failed login for `name_key` from `address` at `now`."""
         self._forget_idle(now)
-        for key in (("name", name_key), ("address", address_key(address))):
+        for key in self._keys(name_key, address):
             entry = self._entries.pop(key, None)
             if entry is None or now - entry.last >= self.forget_after:
                 entry = _Failures(0, now)
@@ -203,7 +270,9 @@ class LoginThrottle:
 
     def succeeded(self, name_key: str, address: str, now: float) -> None:
         """A good login for `name_key`: its failures are forgiven (the address's are not)."""
-        self._entries.pop(("name", name_key), None)
+        pair, _, by_name = self._keys(name_key, address)
+        self._entries.pop(pair, None)
+        self._entries.pop(by_name, None)
         self._forget_idle(now)
 
     def backoff(self, failures: int, free: int) -> float:
@@ -212,7 +281,16 @@ class LoginThrottle:
             return 0.0
         return float(min(self.max_delay, self.base_delay * 2 ** min(failures - free, 64)))
 
-    def _wait(self, key: tuple[str, str], free: int, now: float) -> float:
+    @staticmethod
+    def _keys(name_key: str, address: str) -> tuple[_Key, _Key, _Key]:
+        unit = address_key(address)
+        return ("pair", name_key, unit), ("address", "", unit), ("name", name_key, "")
+
+    def _live(self, key: _Key, now: float) -> bool:
+        entry = self._entries.get(key)
+        return entry is not None and now - entry.last < self.forget_after
+
+    def _wait(self, key: _Key, free: int, now: float) -> float:
         entry = self._entries.get(key)
         if entry is None or now - entry.last >= self.forget_after:
             return 0.0

@@ -1,0 +1,212 @@
+"""The typed commands the chat core takes, one frozen dataclass per use case.
+
+Each command names the answer it gets back (`Command[Answer type]`), so a door that runs
+`core.execute(session, Who())` knows statically that it gets a `UserList`. Doors build these
+from their own dialect; nothing here knows a wire format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from parley.chat.answers import (
+    Answer,
+    Done,
+    Entered,
+    HistoryPage,
+    Registered,
+    RoomList,
+    TopicView,
+    UserList,
+)
+
+A_co = TypeVar("A_co", bound=Answer, covariant=True)
+
+
+class Command(Generic[A_co]):
+    """Base of every command; `A_co` is the type of its answer."""
+
+    __slots__ = ()
+
+
+# Registration and accounts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Register(Command[Registered]):
+    """Take `name` without a password (refused if it has an account or is online)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Login(Command[Registered]):
+    """Take `name` with its account's password; attaches to the user if it is online."""
+
+    name: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signup(Command[Registered]):
+    """Take `name` and create an account for it with `password`."""
+
+    name: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameStatus(Command[Done]):
+    """Whether `name` needs a password: OK (free), PASSWORD_REQUIRED, or why it cannot be had."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAccount(Command[Done]):
+    """Protect the asker's name with `password`."""
+
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePassword(Command[Done]):
+    """Replace the account's password after checking the old one."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteAccount(Command[Done]):
+    """Drop the asker's account, its rooms and its direct history."""
+
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class Welcome(Command[Registered]):
+    """After a registration: rejoin remembered rooms, hand over waiting messages."""
+
+
+# Messages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Say(Command[Done]):
+    """Say each of `texts` in `room` (the lobby by default)."""
+
+    texts: tuple[str, ...]
+    room: str = "lobby"
+
+
+@dataclass(frozen=True, slots=True)
+class SendDirect(Command[Done]):
+    """Send `text` to `recipient` alone; kept for them if they are offline."""
+
+    recipient: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTyping(Command[Done]):
+    """Show `room` what the asker is typing (live mode); refused silently past the rate."""
+
+    text: str
+    room: str = "lobby"
+
+
+# Rooms ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Join(Command[Entered]):
+    """Join `room`, creating it (the creator is its operator); `key` for a keyed room."""
+
+    room: str
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Leave(Command[Done]):
+    """Leave `room` (never the lobby)."""
+
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class GetTopic(Command[TopicView]):
+    """The topic of `room`."""
+
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetTopic(Command[Done]):
+    """Set (or clear, with "") the topic of `room`."""
+
+    room: str
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class Who(Command[UserList]):
+    """Who is online."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListRooms(Command[RoomList]):
+    """The rooms and their members (secret rooms only to their members)."""
+
+
+@dataclass(frozen=True, slots=True)
+class History(Command[HistoryPage]):
+    """Earlier messages of ``#room`` or with ``@name``, `count` of them before id `before`."""
+
+    target: str
+    count: int | None = None
+    before: int | None = None
+
+
+# Moderation -------------------------------------------------------------------------------
+
+RoomFlag = Literal["moderated", "topic-lock", "invite-only", "key", "secret"]
+MemberRole = Literal["operator", "voice", "ban", "mute"]
+
+
+@dataclass(frozen=True, slots=True)
+class SetRole(Command[Done]):
+    """Give (`on`) or take a role in `room` from `name`: operator, voice, ban or mute."""
+
+    room: str
+    name: str
+    role: MemberRole
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetFlag(Command[Done]):
+    """Turn a room flag on or off; `key` is the key of a keyed room."""
+
+    room: str
+    flag: RoomFlag
+    on: bool = True
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Kick(Command[Done]):
+    """Put `name` (all of its connections) out of `room`."""
+
+    room: str
+    name: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Invite(Command[Done]):
+    """Let `name` into `room` past invite-only and the key; the invitee is told."""
+
+    room: str
+    name: str

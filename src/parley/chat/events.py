@@ -1,0 +1,104 @@
+"""What the chat core delivers to sessions: frozen events, the same for every door.
+
+An event says what happened in domain terms (who said what where); each door encodes it in its
+own dialect. Events carry no wire bytes: the encode-once-per-dialect cache lives in the server
+layer (`parley.server.doors.encoding`), keyed by the event's identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+LOBBY = "lobby"
+OPERATOR_NAME = "server"
+
+
+@dataclass(frozen=True, slots=True)
+class RoomMessage:
+    """`sender` said each of `texts`, in order, in `room`: one read's worth of lines.
+
+    One event per read rather than per line is what makes a busy room cheap: each receiver's
+    door encodes and queues all the lines with one call.
+    """
+
+    sender: str
+    texts: tuple[str, ...]
+    room: str = LOBBY
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    """`sender` sent `text` to `recipient` alone; `queued_at` is set if it waited offline."""
+
+    sender: str
+    recipient: str
+    text: str
+    queued_at: float | None = None
+
+
+PresenceKind = Literal["joined", "left", "quit"]
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """`name` joined or left `room`, or quit the server (then `room` is ``*``)."""
+
+    name: str
+    room: str
+    kind: PresenceKind
+
+
+@dataclass(frozen=True, slots=True)
+class Typing:
+    """`sender`'s unfinished line in `room` is now `text` (empty: they cleared it)."""
+
+    sender: str
+    text: str
+    room: str = LOBBY
+
+
+@dataclass(frozen=True, slots=True)
+class TopicChanged:
+    """`name` set the topic of `room` to `topic` (empty: cleared)."""
+
+    name: str
+    room: str
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class Kicked:
+    """`name` was put out of `room` by `by` (every member and `name` itself are told)."""
+
+    room: str
+    name: str
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModeChanged:
+    """`by` changed `room`: `change` is IRC-style (``+o``, ``-m``, ``+b``), `target` its name.
+
+    The key of a keyed room is never sent: ``+k`` carries no target.
+    """
+
+    room: str
+    by: str
+    change: str
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Invited:
+    """`by` invited `name` to `room` (told to the invitee, and to the room's operators)."""
+
+    room: str
+    by: str
+    name: str
+
+
+Delivery = (
+    RoomMessage | DirectMessage | Presence | Typing | TopicChanged | Kicked | ModeChanged | Invited
+)

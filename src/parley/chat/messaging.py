@@ -1,0 +1,147 @@
+"""Messages: room lines, direct messages (kept for offline users), live typing, history.
+
+Relayed lines are delivered first and kept right after, through the keeper, so the message
+path pays an append per line. A direct message to someone offline is kept for them: for an
+account until it logs in; for a name without an account (its only identity) for a limited
+time, and the sender is told that whoever takes the name next receives it. History is open to
+a room's members, and a conversation only to the account that had it, or, for a name without
+an account, only what was said since this holder took the name.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from parley.chat.answers import Done, HistoryPage, Outcome
+from parley.chat.commands import History, Say, SendDirect, ShowTyping
+from parley.chat.events import DirectMessage, RoomMessage, Typing
+from parley.chat.model import Room, Session, User, room_key
+from parley.chat.names import name_key
+from parley.chat.store import NewMessage
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from parley.chat.core import ChatCore
+
+_OK = Done(Outcome.OK)
+
+
+class Messaging:
+    """The message use cases."""
+
+    def __init__(self, core: ChatCore) -> None:
+        self._core = core
+
+    def _speaking_room(self, user: User, name: str) -> Room | Done:
+        room = self._core.rooms.get(room_key(name))
+        if room is None:
+            return Done(Outcome.NO_SUCH_ROOM, name.removeprefix("#"))
+        if user not in room.members:
+            return Done(Outcome.NOT_MEMBER, room.name)
+        if not room.may_speak(user):
+            return Done(Outcome.MUTED, room.name)
+        return room
+
+    def say(self, session: Session, command: Say) -> Done:
+        """Deliver each line to every other session in the room, then keep it."""
+        user = session.user
+        assert user is not None
+        room = self._speaking_room(user, command.room)
+        if isinstance(room, Done):
+            return room
+        self._core.to_room(room, RoomMessage(user.name, command.texts, room.name), session)
+        keep, endpoint = self._core.ports.keeper.keep, session.endpoint
+        name, room_name = user.name, room.name
+        for text in command.texts:
+            keep(endpoint, NewMessage(name, text, room=room_name))
+        return _OK
+
+    def show_typing(self, session: Session, command: ShowTyping) -> Done:
+        """Show the room what the user is typing (never kept)."""
+        user = session.user
+        assert user is not None
+        room = self._speaking_room(user, command.room)
+        if isinstance(room, Done):
+            return room
+        self._core.to_room(room, Typing(user.name, command.text, room.name), session)
+        return _OK
+
+    def send_direct(
+        self, session: Session, command: SendDirect
+    ) -> Done | Coroutine[Any, Any, Done]:
+        """Deliver to the recipient's sessions (and the sender's others), or keep it offline."""
+        sender = session.user
+        assert sender is not None
+        core = self._core
+        target = core.user(command.recipient)
+        if target is None:
+            key = name_key(command.recipient)
+            holder = core.ports.directory.holder(key)
+            if holder is None or holder == core.ports.node:
+                return self._queue(session, sender, command)
+            event = DirectMessage(sender.name, command.recipient, command.text)
+            core.publish("user", key, event)  # online on another node
+            core.ports.keeper.keep(
+                session.endpoint, NewMessage(sender.name, command.text, recipient=command.recipient)
+            )
+            return _OK
+        self._deliver(session, sender, target, command.text)
+        return _OK
+
+    def _deliver(self, session: Session, sender: User, target: User, text: str) -> None:
+        event = DirectMessage(sender.name, target.name, text)
+        self._core.to_user(target, event)
+        if target is not sender:
+            self._core.to_user(sender, event, exclude=session)
+        self._core.ports.keeper.keep(
+            session.endpoint, NewMessage(sender.name, text, recipient=target.name)
+        )
+
+    async def _queue(self, session: Session, sender: User, command: SendDirect) -> Done:
+        core = self._core
+        store, config = core.ports.store, core.config
+        key = name_key(command.recipient)
+        account = await store.get_account(key)
+        if account is None and key not in core.seen:
+            return Done(Outcome.NO_SUCH_USER, command.recipient)
+        target = core.users.get(key)
+        if target is not None:  # came online meanwhile
+            self._deliver(session, sender, target, command.text)
+            return _OK
+        name = account.name if account else core.seen[key]
+        waiting = await store.offline_count(key)
+        from_sender = await store.offline_count(key, sender_key=sender.key)
+        if waiting >= config.offline_limit or from_sender >= config.offline_per_sender:
+            return Done(Outcome.QUEUE_FULL, name)
+        await core.ports.keeper.drain()  # what was relayed before gets the earlier ids
+        await store.append(sender.name, command.text, recipient=name, offline_for=key)
+        core.registration.waiting.add(key)
+        return Done(Outcome.QUEUED if account else Outcome.QUEUED_UNCLAIMED, name)
+
+    async def history(self, session: Session, command: History) -> HistoryPage:
+        """A page of a room's history (members only) or of a conversation (its owner only)."""
+        core = self._core
+        user = session.user
+        assert user is not None
+        store = core.ports.store
+        limit = min(command.count or core.config.history_lines or 20, core.config.max_history_page)
+        target = command.target
+        if not target.startswith("@"):
+            room = core.rooms.get(room_key(target))
+            if room is None or user not in room.members:
+                return HistoryPage(Outcome.NOT_MEMBER, target.removeprefix("#"))
+            await core.ports.keeper.drain()
+            messages = await store.room_history(room.name, before_id=command.before, limit=limit)
+            return HistoryPage(Outcome.OK, "#" + room.name, tuple(messages))
+        other = target.removeprefix("@")
+        since = user.since
+        if user.account:
+            account = await store.get_account(user.key)
+            since = account.created_at if account is not None else time.time()
+        await core.ports.keeper.drain()
+        messages = await store.direct_history(
+            user.key, name_key(other), before_id=command.before, limit=limit, since=since
+        )
+        return HistoryPage(Outcome.OK, target, tuple(messages))

@@ -1,0 +1,45 @@
+"""Which door a connection gets, from the first line it sends.
+
+Each entry says which first lines it claims; the first that claims one wins, and the plain
+door for people takes the rest (and silent connections). One list, so adding a dialect is
+one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from parley.protocol.framing import LineTooLong
+from parley.server.doors.base import Door, Link
+from parley.server.doors.chat1 import Chat1Door
+from parley.server.doors.plain import PlainDoor
+
+
+@dataclass(frozen=True, slots=True)
+class DoorSpec:
+    """A dialect: its name, the first lines it claims, and how to make its door."""
+
+    name: str
+    claims: Callable[[bytes | LineTooLong], bool]
+    make: Callable[[Link], Door]
+
+
+_CHAT1_VERBS = (b"REGISTER", b"EXTEND", b"DISCONNECT", b"LOGIN", b"SIGNUP", b"PING")
+
+
+def _claims_chat1(line: bytes | LineTooLong) -> bool:
+    # An over-long first line is most likely a CHAT/1.0 client's: it gets a 413 it can read.
+    return isinstance(line, LineTooLong) or line.lstrip().startswith(_CHAT1_VERBS)
+
+
+DOORS: tuple[DoorSpec, ...] = (DoorSpec("chat1", _claims_chat1, Chat1Door),)
+FALLBACK = DoorSpec("plain", lambda line: True, PlainDoor)
+
+
+def choose(first_line: bytes | LineTooLong) -> DoorSpec:
+    """The door for a connection whose first line is `first_line`."""
+    for spec in DOORS:
+        if spec.claims(first_line):
+            return spec
+    return FALLBACK

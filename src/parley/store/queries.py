@@ -1,0 +1,323 @@
+"""The SQL of each `SQLiteStore` operation, as plain functions of a connection.
+
+Each function runs on a store thread (`parley.store.workers`), inside the transaction the
+thread chose: a write's function runs in the writer's savepoint, so it may raise and be rolled
+back alone. Nothing here knows about threads, futures or the event loop, and nothing here
+commits.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Sequence
+
+from parley.chat.names import name_key
+from parley.chat.store import Account, RoomRecord, StoredMessage, StoreError, UnknownKeyError
+
+MESSAGE_COLUMNS = "id, at, sender, text, room, recipient"
+_NEWEST = 2**63 - 1
+ROWS_PER_INSERT = 500  # 6 parameters a row: well under SQLite's 32,766 per statement
+PRUNE_CHUNK = 5000  # rows a retention write deletes before letting other writes in
+
+# The higher name key of a direct conversation '@<len(low)>:<low>:<high>' (`direct_pair`), in
+# SQL. The lower one is a prefix that `messages_conversation` finds; this one has no index:
+# one on it cost about a sixth of the write rate, for an operation as rare as deleting an account.
+_DIRECT_HIGH_KEY = (
+    "substr(conversation, instr(conversation, ':') + 2"
+    " + CAST(substr(conversation, 2, instr(conversation, ':') - 2) AS INTEGER))"
+)
+
+MessageRow = tuple[float, str, str, str | None, str | None, str]  # at … conversation
+
+
+# History ----------------------------------------------------------------------------------
+
+
+def insert_message(conn: sqlite3.Connection, row: MessageRow) -> StoredMessage:
+    """Insert one message row; the message with the id SQLite gave it."""
+    cursor = conn.execute(
+        "INSERT INTO messages (at, sender, text, room, recipient, conversation)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        row,
+    )
+    assert cursor.lastrowid is not None
+    return StoredMessage(cursor.lastrowid, *row[:5])
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_rows_sql(count: int) -> str:
+    """``INSERT INTO messages … VALUES (…), (…), …`` for `count` rows."""
+    rows = ", ".join(["(?, ?, ?, ?, ?, ?)"] * count)
+    return f"INSERT INTO messages (at, sender, text, room, recipient, conversation) VALUES {rows}"
+
+
+def insert_messages(conn: sqlite3.Connection, rows: Sequence[MessageRow]) -> list[StoredMessage]:
+    """Insert many rows, `ROWS_PER_INSERT` to a statement; the messages with their ids.
+
+    One multi-row ``INSERT`` is one SQLite step, so the writer thread takes the GIL back once
+    per chunk instead of once per row (with ``executemany`` every row was a GIL hand-over
+    that interrupted the event loop, and those interruptions were the latency tail under
+    load). The ids are the consecutive rowids the single writer just assigned, checked
+    against ``last_insert_rowid()``.
+    """
+    before = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'messages'")
+    row = before.fetchone()
+    first = (row[0] if row else 0) + 1
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        chunk = rows[start : start + ROWS_PER_INSERT]
+        conn.execute(_insert_rows_sql(len(chunk)), [v for row in chunk for v in row])
+    last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+    if last - first + 1 != len(rows):
+        raise StoreError("message ids were not consecutive; batch rolled back")
+    return [StoredMessage(first + i, r[0], r[1], r[2], r[3], r[4]) for i, r in enumerate(rows)]
+
+
+def history(
+    conn: sqlite3.Connection,
+    conversation: str,
+    before_id: int | None,
+    limit: int,
+    since: float | None = None,
+) -> list[StoredMessage]:
+    """The `limit` newest messages of `conversation` below `before_id`, oldest first."""
+    sql = f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation = ? AND id < ?"
+    values: list[object] = [conversation, _NEWEST if before_id is None else before_id]
+    if since is not None:
+        sql += " AND at >= ?"
+        values.append(since)
+    values.append(max(0, limit))
+    rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", values).fetchall()
+    return [StoredMessage(*row) for row in reversed(rows)]
+
+
+def direct_conversations(conn: sqlite3.Connection, user_key: str) -> tuple[int, list[str]]:
+    """On the reader: the newest id, then the conversations with `user_key` as higher key.
+
+    This scans every direct conversation key (in the `messages_conversation` index), so it
+    runs on the reader, off the writer's way. Read in this order, every message up to the id
+    is in a conversation listed; `delete_direct` checks the newer ones itself.
+    """
+    newest = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+    rows = conn.execute(
+        "SELECT DISTINCT conversation FROM messages"
+        f" WHERE conversation >= '@' AND conversation < 'A' AND {_DIRECT_HIGH_KEY} = ?",
+        (user_key,),
+    )
+    return int(newest), [row[0] for row in rows]
+
+
+def delete_direct(
+    conn: sqlite3.Connection, user_key: str, higher_in: Sequence[str], scanned_to: int
+) -> int:
+    """Delete the direct messages of `user_key` and its offline queue; how many messages.
+
+    Its conversations are those whose key starts with its key as the lower one (a range of
+    `messages_conversation`), those `direct_conversations` found with it as the higher one,
+    and any written since that scan (ids above `scanned_to`: a short rowid range).
+    """
+    prefix = f"@{len(user_key)}:{user_key}:"
+    deleted = conn.execute(
+        "DELETE FROM messages WHERE conversation >= ? AND conversation < ?",
+        (prefix, prefix[:-1] + ";"),  # ';' follows ':': every key with the prefix is below
+    ).rowcount
+    deleted += conn.executemany(
+        "DELETE FROM messages WHERE conversation = ?", [(c,) for c in higher_in]
+    ).rowcount
+    deleted += conn.execute(
+        f"DELETE FROM messages WHERE id > ? AND room IS NULL AND {_DIRECT_HIGH_KEY} = ?",
+        (scanned_to, user_key),
+    ).rowcount
+    conn.execute("DELETE FROM offline WHERE recipient_key = ?", (user_key,))
+    return int(deleted)
+
+
+def delete_older(conn: sqlite3.Connection, older_than: float) -> int:
+    """Delete up to `PRUNE_CHUNK` messages older than `older_than`; how many."""
+    return int(
+        conn.execute(
+            "DELETE FROM messages WHERE id IN"
+            " (SELECT id FROM messages WHERE at < ? ORDER BY at LIMIT ?)",
+            (older_than, PRUNE_CHUNK),
+        ).rowcount
+    )
+
+
+def delete_up_to(conn: sqlite3.Connection, last_id: int) -> int:
+    """Delete up to `PRUNE_CHUNK` of the oldest messages with ids to `last_id`; how many."""
+    return int(
+        conn.execute(
+            "DELETE FROM messages WHERE id IN"
+            " (SELECT id FROM messages WHERE id <= ? ORDER BY id LIMIT ?)",
+            (last_id, PRUNE_CHUNK),
+        ).rowcount
+    )
+
+
+def last_id_over(conn: sqlite3.Connection, max_size: int) -> int | None:
+    """The id up to which the oldest messages must go for the rest to fit `max_size`.
+
+    Size is ``length(text) + length(sender)``, in characters (as `bounded.text_size`). One
+    scan sums the table; a running sum (a window function, so one SQLite step and no GIL
+    hand-over per row) then reads only the oldest rows, as many as must go. None if
+    everything fits, or if a deletion between the two scans left too little to reach.
+    """
+    size = "length(text) + length(sender)"
+    total = conn.execute(f"SELECT coalesce(sum({size}), 0) FROM messages").fetchone()[0]
+    excess = int(total) - max_size
+    if excess <= 0:
+        return None
+    row = conn.execute(
+        f"SELECT id FROM (SELECT id, sum({size}) OVER (ORDER BY id) AS running FROM messages)"
+        " WHERE running >= ? LIMIT 1",
+        (excess,),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+# Offline queues ---------------------------------------------------------------------------
+
+
+def insert_offline(conn: sqlite3.Connection, recipient_key: str, message: StoredMessage) -> None:
+    """Queue a copy of `message`: pruning history must never eat an undelivered message."""
+    conn.execute(
+        "INSERT INTO offline"
+        " (recipient_key, sender_key, message_id, at, sender, text, room, recipient)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            recipient_key,
+            name_key(message.sender),
+            message.id,
+            message.at,
+            message.sender,
+            message.text,
+            message.room,
+            message.recipient,
+        ),
+    )
+
+
+def offline_count(conn: sqlite3.Connection, recipient_key: str, sender_key: str | None) -> int:
+    """How many messages wait for `recipient_key` (from `sender_key`, if given)."""
+    sql = "SELECT count(*) FROM offline WHERE recipient_key = ?"
+    if sender_key is None:
+        return int(conn.execute(sql, (recipient_key,)).fetchone()[0])
+    sql += " AND sender_key = ?"
+    return int(conn.execute(sql, (recipient_key, sender_key)).fetchone()[0])
+
+
+def take_offline(
+    conn: sqlite3.Connection, recipient_key: str, newer_than: float | None
+) -> list[StoredMessage]:
+    """Delete the queue of `recipient_key`; what it held from `newer_than` on, oldest first."""
+    rows = conn.execute(
+        "SELECT message_id, at, sender, text, room, recipient FROM offline"
+        " WHERE recipient_key = ? AND at >= ? ORDER BY seq",
+        (recipient_key, float("-inf") if newer_than is None else newer_than),
+    ).fetchall()
+    conn.execute("DELETE FROM offline WHERE recipient_key = ?", (recipient_key,))
+    return [StoredMessage(*row) for row in rows]
+
+
+def purge_offline(conn: sqlite3.Connection, older_than: float) -> int:
+    """Delete every queued message older than `older_than`; how many."""
+    return int(conn.execute("DELETE FROM offline WHERE at < ?", (older_than,)).rowcount)
+
+
+def offline_keys(conn: sqlite3.Connection) -> set[str]:
+    """The recipients with a queue."""
+    return {row[0] for row in conn.execute("SELECT DISTINCT recipient_key FROM offline")}
+
+
+# Accounts ---------------------------------------------------------------------------------
+
+
+def create_account(
+    conn: sqlite3.Connection, key: str, name: str, password_hash: str, created_at: float
+) -> bool:
+    """Insert the account; False if `key` has one."""
+    sql = (
+        "INSERT INTO accounts (key, name, password_hash, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (key) DO NOTHING"
+    )
+    return bool(conn.execute(sql, (key, name, password_hash, created_at)).rowcount == 1)
+
+
+def get_account(conn: sqlite3.Connection, key: str) -> Account | None:
+    """The account of `key`, or None."""
+    row = conn.execute(
+        "SELECT key, name, password_hash, created_at FROM accounts WHERE key = ?", (key,)
+    ).fetchone()
+    return None if row is None else Account(*row)
+
+
+def set_password(conn: sqlite3.Connection, key: str, password_hash: str) -> bool:
+    """Replace the hash; False if there is no such account."""
+    sql = "UPDATE accounts SET password_hash = ? WHERE key = ?"
+    return bool(conn.execute(sql, (password_hash, key)).rowcount == 1)
+
+
+def delete_account(conn: sqlite3.Connection, key: str) -> bool:
+    """Delete the account, its memberships (by cascade) and its offline queue."""
+    conn.execute("DELETE FROM offline WHERE recipient_key = ?", (key,))
+    return bool(conn.execute("DELETE FROM accounts WHERE key = ?", (key,)).rowcount == 1)
+
+
+def account_keys(conn: sqlite3.Connection) -> set[str]:
+    """The keys of every account."""
+    return {row[0] for row in conn.execute("SELECT key FROM accounts")}
+
+
+# Rooms and memberships --------------------------------------------------------------------
+
+
+def save_room(conn: sqlite3.Connection, key: str, name: str, topic: str) -> None:
+    """Insert the room or update its name and topic."""
+    conn.execute(
+        "INSERT INTO rooms (key, name, topic) VALUES (?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET name = excluded.name, topic = excluded.topic",
+        (key, name, topic),
+    )
+
+
+def get_room(conn: sqlite3.Connection, key: str) -> RoomRecord | None:
+    """The room `key`, or None."""
+    row = conn.execute("SELECT key, name, topic FROM rooms WHERE key = ?", (key,)).fetchone()
+    return None if row is None else RoomRecord(*row)
+
+
+def delete_room(conn: sqlite3.Connection, key: str) -> None:
+    """Delete the room and (by cascade) its memberships."""
+    conn.execute("DELETE FROM rooms WHERE key = ?", (key,))
+
+
+def rooms(conn: sqlite3.Connection) -> list[RoomRecord]:
+    """Every room, by key."""
+    rows = conn.execute("SELECT key, name, topic FROM rooms ORDER BY key").fetchall()
+    return [RoomRecord(*row) for row in rows]
+
+
+def add_membership(conn: sqlite3.Connection, user_key: str, room_key: str) -> None:
+    """Insert the membership; UnknownKeyError (rolled back alone) if either key is missing."""
+    if conn.execute("SELECT 1 FROM accounts WHERE key = ?", (user_key,)).fetchone() is None:
+        raise UnknownKeyError(f"add_membership: no account {user_key!r}")
+    if conn.execute("SELECT 1 FROM rooms WHERE key = ?", (room_key,)).fetchone() is None:
+        raise UnknownKeyError(f"add_membership: no room {room_key!r}")
+    conn.execute(
+        "INSERT INTO memberships (user_key, room_key) VALUES (?, ?)"
+        " ON CONFLICT (user_key, room_key) DO NOTHING",
+        (user_key, room_key),
+    )
+
+
+def remove_membership(conn: sqlite3.Connection, user_key: str, room_key: str) -> None:
+    """Delete the membership, if any."""
+    conn.execute(
+        "DELETE FROM memberships WHERE user_key = ? AND room_key = ?", (user_key, room_key)
+    )
+
+
+def memberships(conn: sqlite3.Connection, user_key: str) -> list[str]:
+    """The room keys of `user_key`, in join order."""
+    sql = "SELECT room_key FROM memberships WHERE user_key = ? ORDER BY seq"
+    return [row[0] for row in conn.execute(sql, (user_key,))]
