@@ -12,7 +12,10 @@ from parley.client.commands import (
     CommandStyle,
     ComposeDirect,
     Invalid,
+    InviteUser,
     JoinRoom,
+    JoinWithKey,
+    KickMember,
     LeaveRoom,
     ListRooms,
     ListUsers,
@@ -23,6 +26,7 @@ from parley.client.commands import (
     Say,
     SendDirect,
     SetLive,
+    SetMode,
     SetTopic,
     ShowHelp,
     ShowHistory,
@@ -303,6 +307,10 @@ COMMAND_TYPES = (
     Quit,
     Nothing,
     Invalid,
+    JoinWithKey,
+    SetMode,
+    KickMember,
+    InviteUser,
 )
 
 
@@ -321,8 +329,15 @@ def test_any_line_is_a_command_never_an_exception(
     if isinstance(command, SendDirect):
         assert command.recipient and " " not in command.recipient
         assert command.text == command.text.strip() != ""
-    if isinstance(command, JoinRoom):
+    if isinstance(command, JoinRoom | JoinWithKey):
         assert command.room and not command.room.startswith("#")
+    if isinstance(command, JoinWithKey):
+        assert command.key and command.key.isprintable() and " " not in command.key
+    if isinstance(command, SetMode):
+        assert len(command.change) == 2 and command.change[0] in "+-"
+        assert (command.argument != "") is (command.change[1] in "ovbqk" and command.change != "-k")
+    if isinstance(command, KickMember | InviteUser):
+        assert command.name and " " not in command.name
     if isinstance(command, ShowHistory):
         assert command.target is None or command.target[:1] in "#@"
         assert command.count is None or 1 <= command.count <= 500

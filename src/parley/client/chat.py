@@ -62,7 +62,7 @@ from parley.client.moderation import (
     Kicked,
     ModeChanged,
     Moderation,
-    ModerationCommand,
+    Performed,
     parse_event,
     refusal,
 )
@@ -738,9 +738,14 @@ class ChatState:
             return Step(requests=(Extend(("live",)),))
         return Step(lines=(Line.notice(f"{UNSUPPORTED['live']}."),))
 
-    def _moderate(self, command: ModerationCommand) -> Step:
-        done = self._moderation.perform(command, self.current)
-        return Step(requests=done.requests, lines=done.lines)
+    def _set_mode(self, command: SetMode) -> Step:
+        return _step(self._moderation.set_mode(command, self.current))
+
+    def _kick(self, command: KickMember) -> Step:
+        return _step(self._moderation.kick(command, self.current))
+
+    def _invite(self, command: InviteUser) -> Step:
+        return _step(self._moderation.invite(command, self.current))
 
     def _needs(self, extension: str) -> Step | None:
         """None if `extension` is on; else the step that waits for it or says it is missing."""
@@ -787,6 +792,11 @@ class ChatState:
         return "> " if self.current == LOBBY else f"[{self.current}] > "
 
 
+def _step(done: Performed) -> Step:
+    """A moderation command's requests, or the lines saying why there are none."""
+    return Step(requests=done.requests, lines=done.lines)
+
+
 _ReplyHandler = Callable[[ChatState, NumericReply], list[Line]]
 _REPLIES: dict[int, _ReplyHandler] = {
     220: lambda state, reply: state._joined(argument(reply.text, "Joined"), history=True),
@@ -825,9 +835,9 @@ _COMMANDS: dict[type, tuple[str | None, _CommandHandler]] = {
     ManageAccount: ("auth", lambda state, command: Step(account=command.action)),
     SetLive: (None, lambda state, command: state._set_live(command.on)),
     ShowHelp: (None, lambda state, command: Step(lines=tuple(map(Line, state._help())))),
-    SetMode: ("rooms", ChatState._moderate),
-    KickMember: ("rooms", ChatState._moderate),
-    InviteUser: ("rooms", ChatState._moderate),
+    SetMode: ("rooms", ChatState._set_mode),
+    KickMember: ("rooms", ChatState._kick),
+    InviteUser: ("rooms", ChatState._invite),
     Quit: (None, lambda state, command: Step(quit=True)),
     Invalid: (None, lambda state, command: Step(lines=(Line.notice(command.message),))),
     Nothing: (None, lambda state, command: Step()),

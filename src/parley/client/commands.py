@@ -400,6 +400,8 @@ Commands (any other line is chat in your current room):
   /live [on|off]     live typing: people in live mode see your line as you
                      type it, and you see theirs
   /say TEXT, //TEXT  send TEXT as chat even if it looks like a command
+  /help              this list
+  /quit              leave (also Ctrl-C, or Ctrl-D on an empty line)
 Moderating the current room (for its operators; whoever creates a room is one):
   /op NAME, /deop NAME        make NAME an operator of the room, or no longer
   /voice NAME, /devoice NAME  let NAME speak in a moderated room, or no longer
@@ -407,13 +409,11 @@ Moderating the current room (for its operators; whoever creates a room is one):
   /ban NAME, /unban NAME      keep NAME out of the room, or let them in again
   /kick NAME [REASON]         put NAME out of the room, e.g. /kick bob spam
   /invite NAME                let NAME in past invite-only and the key
-  /mode +m|-m        moderated: only operators and voiced people speak (or not)
-  /mode +t|-t        only operators may change the topic (or anyone)
-  /mode +i|-i        invite-only (or open to all)
-  /mode +s|-s        secret: not in others' /rooms (or listed)
-  /mode +k KEY|-k    joining takes /join ROOM KEY (or no key)
-  /help              this list
-  /quit              leave (also Ctrl-C, or Ctrl-D on an empty line)"""
+  /mode +m|-m                 moderated: only operators and voiced people speak
+  /mode +t|-t                 only operators may set the topic (or anyone)
+  /mode +i|-i                 invite-only (or open to all)
+  /mode +s|-s                 secret: not listed in others' /rooms (or listed)
+  /mode +k KEY|-k             joining takes /join ROOM KEY (or no key)"""
 
 HELP_SEED002 = """\
 Commands (seed 002; any other line is chat):

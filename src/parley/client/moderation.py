@@ -285,19 +285,23 @@ class Moderation:
 
     # Commands ----------------------------------------------------------------------------
 
-    def perform(self, command: ModerationCommand, room: str) -> Performed:
-        """The request for `command` in `room` (the current room), or why it cannot be."""
-        in_lobby = name_key(room) == LOBBY_KEY
-        if isinstance(command, SetMode):
-            if in_lobby and command.change not in LOBBY_CHANGES:
-                return _lobby_refusal(_VERB_OF.get(command.change, f"/mode {command.change}"))
-            return Performed((Mode(room, command.change, command.argument),))
-        if in_lobby:
-            return _lobby_refusal("/kick" if isinstance(command, KickMember) else "/invite")
-        if isinstance(command, KickMember):
-            self._rooms["kick", name_key(command.name)] = room
-            reason = neutralise_controls(command.reason)
-            return Performed((Kick(room, command.name, reason),))
+    def set_mode(self, command: SetMode, room: str) -> Performed:
+        """``MODE`` for `command` in `room` (the current room), unless the lobby cannot have it."""
+        if name_key(room) == LOBBY_KEY and command.change not in LOBBY_CHANGES:
+            return _lobby_refusal(_VERB_OF.get(command.change, f"/mode {command.change}"))
+        return Performed((Mode(room, command.change, command.argument),))
+
+    def kick(self, command: KickMember, room: str) -> Performed:
+        """``KICK`` of `command`'s name out of `room` (never the lobby)."""
+        if name_key(room) == LOBBY_KEY:
+            return _lobby_refusal("/kick")
+        self._rooms["kick", name_key(command.name)] = room
+        return Performed((Kick(room, command.name, neutralise_controls(command.reason)),))
+
+    def invite(self, command: InviteUser, room: str) -> Performed:
+        """``INVITE`` of `command`'s name into `room` (never the lobby)."""
+        if name_key(room) == LOBBY_KEY:
+            return _lobby_refusal("/invite")
         self._rooms["invite", name_key(command.name)] = room
         return Performed((Invite(room, command.name),))
 
