@@ -6,6 +6,8 @@ about and not what they fight.
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -284,3 +286,13 @@ def test_the_stored_identity_never_changes_for_stored_names() -> None:
     assert name_key("mary") == "mary"  # (its confusable key is 'rnary')
     assert name_key("\u0430lice") == "alice"
     assert name_key("J\u00fcrgen") == "j\u00fcrgen"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_the_ascii_fast_path_agrees_with_the_full_rules(name: str) -> None:
+    from parley.chat import names
+
+    assert confusable_key(name) == names._key(name)
+    assert look_alike_key(name) == names._key(names.skeleton(unicodedata.normalize("NFKC", name)))
+    slow = "empty" if not name else names._problem(name) if len(name) <= 32 else "too long"
+    assert (name_problem(name) is None) == (slow is None)

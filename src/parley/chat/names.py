@@ -43,8 +43,9 @@ import bisect
 import functools
 import importlib.resources
 import json
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 MAX_NAME_LENGTH = 32
@@ -52,7 +53,7 @@ RESERVED_NAMES = frozenset({"server", "operator", "admin", "root", "parley"})
 
 _EXTRA_CHARACTERS = frozenset("_-.")
 _DATA_PACKAGE = "confusable_homoglyphs"
-_CACHED_KEYS = 16_384
+_CACHED_KEYS = 2_048  # bounded: each registration is a new name, so misses are the rule
 _CACHEABLE_LENGTH = 4 * MAX_NAME_LENGTH  # longer strings are keyed without the cache
 _MAX_ROUNDS = 8  # every code point settles within 4 (the last one only confirms)
 
@@ -195,6 +196,8 @@ def name_problem(name: str) -> str | None:
         return "a name has at least one character"
     if len(name) > MAX_NAME_LENGTH:
         return f"a name has at most {MAX_NAME_LENGTH} characters"
+    if _ASCII_NAME.fullmatch(name):
+        return None  # one script (Latin), nothing invisible, never empty once folded
     return _problem(name)
 
 
@@ -271,6 +274,8 @@ def confusable_key(name: str) -> str:
     Two users may not hold names with equal confusable keys. This key is never stored: it
     follows the Unicode data, which changes with the data package (`name_key` is stored).
     """
+    if name.isascii():
+        return name.translate(_ASCII_KEYS)
     if len(name) > _CACHEABLE_LENGTH:
         return _key(name)
     return _cached_key(name)
@@ -289,10 +294,25 @@ def look_alike_key(name: str) -> str:
     has the key ``aiice``, yet its skeleton is that of ``Alice``. A new name whose
     `confusable_key` or `look_alike_key` equals that of a name in use is a look-alike of it.
     """
+    if name.isascii():
+        return name.translate(_ASCII_LOOKS)
     if len(name) > _CACHEABLE_LENGTH:
         return confusable_key(skeleton(unicodedata.normalize("NFKC", name)))
     return _cached_look_alike_key(name)
 
+
+def _ascii_table(key: Callable[[str], str]) -> dict[int, str]:
+    """`key` of each ASCII character: for ASCII text the keys are made character by character
+    (folding, skeleton and NFD act on each alone when every prototype is ASCII), so a
+    registration pays one `str.translate` instead of NFKC, NFD and skeleton rounds."""
+    table = {code: key(chr(code)) for code in range(128)}
+    assert all(value.isascii() for value in table.values()), "an ASCII prototype is not ASCII"
+    return table
+
+
+_ASCII_KEYS = _ascii_table(_key)
+_ASCII_LOOKS = _ascii_table(lambda ch: _key(skeleton(unicodedata.normalize("NFKC", ch))))
+_ASCII_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 
 _RESERVED_KEYS = frozenset(confusable_key(reserved) for reserved in RESERVED_NAMES)
 _RESERVED_LOOKS = frozenset(look_alike_key(reserved) for reserved in RESERVED_NAMES)

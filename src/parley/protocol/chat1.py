@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -396,84 +397,136 @@ def parse_client_line(line: bytes | LineTooLong) -> ClientEvent:
         return text
     if text.startswith("@"):
         return _parse_chat_message(text)
+    return _parse_command(text)
+
+
+def _parse_command(text: str) -> ClientEvent:
+    """``<VERB> [<argument> ...] CHAT/1.0``, dispatched through `_VERBS`."""
     words = text.split()
     if len(words) < 2 or words[-1] != VERSION:
-        if words and words[0] == "REGISTER":
-            return Malformed(Reply.INVALID_REGISTRATION)
+        # Seed 004: a REGISTER that is wrong in any way is "400 Invalid registration".
+        is_register = words[:1] == ["REGISTER"]
+        return Malformed(Reply.INVALID_REGISTRATION if is_register else Reply.UNKNOWN_COMMAND)
+    verb, args = _VERBS.get(words[0]), words[1:-1]
+    if verb is None:
         return Malformed(Reply.UNKNOWN_COMMAND)
-    verb, args = words[0], words[1:-1]
-    if verb == "REGISTER":
-        if len(args) == 1 and is_valid_name(args[0]):
-            return Register(args[0])
-        return Malformed(Reply.INVALID_REGISTRATION)
-    if verb == "DISCONNECT" and len(args) <= 1:
-        return Disconnect(args[0] if args else None)
-    if verb == "EXTEND":
-        return Extend(tuple(args))
-    if verb == "JOIN" and len(args) in (1, 2):
-        return Join(args[0], args[1] if len(args) == 2 else "")
-    if verb == "LEAVE" and len(args) == 1:
-        return Leave(args[0])
-    if verb in ("MODE", "KICK", "INVITE"):
-        return _parse_moderation(verb, args, text)
-    if verb == "PING" and len(args) <= 1:
-        return Ping(args[0] if args else "")
-    if verb == "WHO" and not args:
-        return Who()
-    if verb == "ROOMS" and not args:
-        return Rooms()
-    if verb in ("LOGIN", "SIGNUP", "ACCOUNT", "HISTORY"):
-        return _parse_extended(verb, args)
-    if verb == "TOPIC" and args:
-        # The topic is the raw text between the room and the version, spaces kept.
-        rest = text.strip()[len("TOPIC") :].strip()
-        body = rest[len(args[0]) : -len(VERSION)].strip()
-        return Topic(args[0], neutralise_controls(body) if body else None)
-    return Malformed(Reply.UNKNOWN_COMMAND)
+    if not verb.accepts(len(args)):
+        return Malformed(verb.refusal, verb.usage)
+    return verb.build(args, text)
 
 
-def _parse_moderation(verb: str, args: list[str], text: str) -> ClientEvent:
-    if verb == "MODE" and len(args) in (2, 3) and len(args[1]) == 2 and args[1][0] in "+-":
-        return Mode(args[0], args[1], args[2] if len(args) == 3 else "")
-    if verb == "INVITE" and len(args) == 2:
-        return Invite(args[0], args[1])
-    if verb == "KICK" and len(args) >= 2:
-        reason = text.strip()[: -len(VERSION)].split(None, 3)[3:]
-        return Kick(args[0], args[1], neutralise_controls(reason[0].strip()) if reason else "")
-    usage = {
-        "MODE": "MODE <room> <+|-letter> [<argument>]",
-        "KICK": "KICK <room> <name> [<reason>]",
-        "INVITE": "INVITE <room> <name>",
-    }
-    return Malformed(Reply.UNKNOWN_COMMAND, usage[verb])
+# A verb's builder gets the words between the verb and the version, and the whole line for the
+# verbs whose last argument is free text (TOPIC, KICK); it may still refuse what it is given.
+_Builder = Callable[[list[str], str], ClientEvent]
 
 
+@dataclass(frozen=True, slots=True)
+class _Verb:
+    """One client command, as a row of ergo's command table: how many arguments it takes,
+    what it becomes, and how a line with the wrong number of arguments is refused."""
+
+    min_args: int
+    max_args: int | None  # None: no limit
+    build: _Builder
+    refusal: Reply = Reply.UNKNOWN_COMMAND
+    usage: str = ""
+
+    def accepts(self, count: int) -> bool:
+        """Whether `count` arguments are within this verb's arity."""
+        return self.min_args <= count and (self.max_args is None or count <= self.max_args)
+
+
+_MODE_USAGE = "MODE <room> <+|-letter> [<argument>]"
+_KICK_USAGE = "KICK <room> <name> [<reason>]"
+_INVITE_USAGE = "INVITE <room> <name>"
+_ACCOUNT_USAGE = "ACCOUNT CREATE|PASSWORD|DELETE ..."
+_HISTORY_USAGE = "HISTORY #room|@user [count [before]]"
 _ACCOUNT_ARITY = {"CREATE": 1, "PASSWORD": 2, "DELETE": 1}
 
 
-def _parse_extended(verb: str, args: list[str]) -> ClientEvent:
-    if verb in ("LOGIN", "SIGNUP"):
-        if len(args) != 2 or not is_valid_name(args[0]):
+def _register(args: list[str], _text: str) -> ClientEvent:
+    return Register(args[0]) if is_valid_name(args[0]) else Malformed(Reply.INVALID_REGISTRATION)
+
+
+def _join(args: list[str], _text: str) -> ClientEvent:
+    return Join(args[0], args[1] if len(args) == 2 else "")
+
+
+def _topic(args: list[str], text: str) -> ClientEvent:
+    # The topic is the raw text between the room and the version, spaces kept.
+    rest = text.strip()[len("TOPIC") :].strip()
+    body = rest[len(args[0]) : -len(VERSION)].strip()
+    return Topic(args[0], neutralise_controls(body) if body else None)
+
+
+def _mode(args: list[str], _text: str) -> ClientEvent:
+    change = args[1]
+    if len(change) != 2 or change[0] not in "+-":
+        return Malformed(Reply.UNKNOWN_COMMAND, _MODE_USAGE)
+    return Mode(args[0], change, args[2] if len(args) == 3 else "")
+
+
+def _kick(args: list[str], text: str) -> ClientEvent:
+    # The reason is the raw text after the room and the name, as for TOPIC.
+    reason = text.strip()[: -len(VERSION)].split(None, 3)[3:]
+    return Kick(args[0], args[1], neutralise_controls(reason[0].strip()) if reason else "")
+
+
+def _credentials(event: type[Login] | type[Signup]) -> _Builder:
+    """The builder of LOGIN or SIGNUP: a valid name and a base64 password."""
+
+    def build(args: list[str], _text: str) -> ClientEvent:
+        if not is_valid_name(args[0]):
             return Malformed(Reply.INVALID_REGISTRATION)
         password = decode_password(args[1])
         if password is None:
             return Malformed(Reply.BAD_LOGIN, "the password must be base64 of UTF-8")
-        return Login(args[0], password) if verb == "LOGIN" else Signup(args[0], password)
-    if verb == "ACCOUNT":
-        if not args or _ACCOUNT_ARITY.get(args[0]) != len(args) - 1:
-            return Malformed(Reply.UNKNOWN_COMMAND, "ACCOUNT CREATE|PASSWORD|DELETE ...")
-        passwords = [decode_password(a) for a in args[1:]]
-        if any(p is None for p in passwords):
-            return Malformed(Reply.BAD_LOGIN, "passwords must be base64 of UTF-8")
-        return AccountCommand(args[0], tuple(p for p in passwords if p is not None))
-    if not args or len(args) > 3 or args[0][:1] not in ("#", "@") or len(args[0]) < 2:
-        return Malformed(Reply.UNKNOWN_COMMAND, "HISTORY #room|@user [count [before]]")
-    numbers = args[1:]
-    if not all(n.isascii() and n.isdigit() and len(n) < 10 for n in numbers):
-        return Malformed(Reply.UNKNOWN_COMMAND, "HISTORY #room|@user [count [before]]")
+        return event(args[0], password)
+
+    return build
+
+
+def _account(args: list[str], _text: str) -> ClientEvent:
+    if _ACCOUNT_ARITY.get(args[0]) != len(args) - 1:
+        return Malformed(Reply.UNKNOWN_COMMAND, _ACCOUNT_USAGE)
+    passwords = [decode_password(a) for a in args[1:]]
+    if any(p is None for p in passwords):
+        return Malformed(Reply.BAD_LOGIN, "passwords must be base64 of UTF-8")
+    return AccountCommand(args[0], tuple(p for p in passwords if p is not None))
+
+
+def _history(args: list[str], _text: str) -> ClientEvent:
+    target, numbers = args[0], args[1:]
+    if target[:1] not in ("#", "@") or len(target) < 2 or not all(map(_is_count, numbers)):
+        return Malformed(Reply.UNKNOWN_COMMAND, _HISTORY_USAGE)
     count = int(numbers[0]) if numbers else None
     before = int(numbers[1]) if len(numbers) > 1 else None
-    return HistoryRequest(args[0], count, before)
+    return HistoryRequest(target, count, before)
+
+
+def _is_count(word: str) -> bool:
+    return word.isascii() and word.isdigit() and len(word) < 10
+
+
+_VERBS: dict[str, _Verb] = {
+    # verb: _Verb(min, max, builder[, refusal, usage])
+    "REGISTER": _Verb(1, 1, _register, Reply.INVALID_REGISTRATION),
+    "DISCONNECT": _Verb(0, 1, lambda args, _: Disconnect(args[0] if args else None)),
+    "EXTEND": _Verb(0, None, lambda args, _: Extend(tuple(args))),
+    "PING": _Verb(0, 1, lambda args, _: Ping(args[0] if args else "")),
+    "JOIN": _Verb(1, 2, _join),
+    "LEAVE": _Verb(1, 1, lambda args, _: Leave(args[0])),
+    "TOPIC": _Verb(1, None, _topic),
+    "MODE": _Verb(2, 3, _mode, usage=_MODE_USAGE),
+    "KICK": _Verb(2, None, _kick, usage=_KICK_USAGE),
+    "INVITE": _Verb(2, 2, lambda args, _: Invite(args[0], args[1]), usage=_INVITE_USAGE),
+    "WHO": _Verb(0, 0, lambda _args, _: Who()),
+    "ROOMS": _Verb(0, 0, lambda _args, _: Rooms()),
+    "LOGIN": _Verb(2, 2, _credentials(Login), Reply.INVALID_REGISTRATION),
+    "SIGNUP": _Verb(2, 2, _credentials(Signup), Reply.INVALID_REGISTRATION),
+    "ACCOUNT": _Verb(1, None, _account, usage=_ACCOUNT_USAGE),
+    "HISTORY": _Verb(1, 3, _history, usage=_HISTORY_USAGE),
+}
 
 
 def decode_password(text: str) -> str | None:
@@ -497,22 +550,51 @@ def is_typing_line(line: bytes | LineTooLong) -> bool:
     return b" ~" in head
 
 
+@dataclass(frozen=True, slots=True)
+class _Address:
+    """The head of an ``@…: text`` line: who speaks, and to which room or user."""
+
+    name: str
+    room: str | None = None
+    recipient: str | None = None
+    typing: bool = False
+
+
+def _read_address(head: str) -> _Address | None:
+    """``name``, ``name #room``, ``name ~`` or ``name ~#room`` (live), ``name > user``.
+
+    Lenient, because both directions share it: a room or recipient may be empty here. A
+    client's line is then refused; a server's is passed on as it came.
+    """
+    match head.split(" "):
+        case [name]:
+            return _Address(name)
+        case [name, where] if where.startswith("#"):
+            return _Address(name, room=where[1:])
+        case [name, where] if where.startswith("~"):
+            return _Address(name, room=where[1:].removeprefix("#") or None, typing=True)
+        case [name, ">", recipient]:
+            return _Address(name, recipient=recipient)
+        case _:
+            return None
+
+
 def _parse_chat_message(text: str) -> ClientEvent:
     head, colon, rest = text[1:].partition(":")
-    body = neutralise_controls(rest.removeprefix(" "))
-    words = head.split(" ")
-    if not colon or not is_valid_name(words[0]):
+    address = _read_address(head) if colon else None
+    if address is None or not _may_send(address):
         return Malformed(Reply.UNKNOWN_COMMAND, "expected '@name: text'")
-    if len(words) == 1:
-        return ChatMessage(words[0], body)
-    if len(words) == 2 and words[1].startswith("#") and len(words[1]) > 1:
-        return ChatMessage(words[0], body, words[1][1:])
-    if len(words) == 2 and words[1].startswith("~"):
-        room = words[1][1:].removeprefix("#")
-        return TypingUpdate(words[0], body, room or None)
-    if len(words) == 3 and words[1] == ">" and words[2]:
-        return DirectMessage(words[0], words[2], body)
-    return Malformed(Reply.UNKNOWN_COMMAND, "expected '@name: text'")
+    body = neutralise_controls(rest.removeprefix(" "))
+    if address.typing:
+        return TypingUpdate(address.name, body, address.room)
+    if address.recipient is not None:
+        return DirectMessage(address.name, address.recipient, body)
+    return ChatMessage(address.name, body, address.room)
+
+
+def _may_send(address: _Address) -> bool:
+    """A client names itself validly, and any room or recipient it names is not empty."""
+    return is_valid_name(address.name) and address.room != "" and address.recipient != ""
 
 
 def parse_server_line(line: bytes | LineTooLong) -> ServerEvent:
@@ -520,29 +602,50 @@ def parse_server_line(line: bytes | LineTooLong) -> ServerEvent:
     if isinstance(line, LineTooLong):
         return Notice(f"[a line longer than {line.limit} bytes was dropped]")
     text = line.decode("utf-8", errors="replace")
-    if text.split() == ["DISCONNECT", VERSION]:
-        return ServerDisconnect()
+    for read in _SERVER_FORMS:
+        event = read(text)
+        if event is not None:
+            return event
+    return Notice(text)
+
+
+def _read_disconnect(text: str) -> ServerEvent | None:
+    return ServerDisconnect() if text.split() == ["DISCONNECT", VERSION] else None
+
+
+def _read_numeric(text: str) -> ServerEvent | None:
     code, _, rest = text.partition(" ")
     if len(code) == 3 and code.isascii() and code.isdigit():
         return NumericReply(int(code), rest)  # "200" alone counts: some servers send just that
-    if text.startswith("@"):
-        head, colon, body = text[1:].partition(":")
-        words = head.split(" ")
-        body = body.removeprefix(" ")
-        if colon and words[0]:
-            if len(words) == 1:
-                return IncomingMessage(words[0], body)
-            if len(words) == 2 and words[1].startswith("#"):
-                return IncomingMessage(words[0], body, room=words[1][1:])
-            if len(words) == 3 and words[1] == ">":
-                return IncomingMessage(words[0], body, recipient=words[2])
-            if len(words) == 2 and words[1].startswith("~"):
-                room = words[1][1:].removeprefix("#") or None
-                return IncomingMessage(words[0], body, room=room, typing=True)
+    return None
+
+
+def _read_relayed(text: str) -> ServerEvent | None:
+    if not text.startswith("@"):
+        return None
+    head, colon, body = text[1:].partition(":")
+    address = _read_address(head) if colon else None
+    if address is None or not address.name:
+        return None
+    return IncomingMessage(
+        address.name, body.removeprefix(" "), address.room, address.recipient, address.typing
+    )
+
+
+def _read_presence(text: str) -> ServerEvent | None:
     words = text.split()
     if len(words) == 4 and words[0] in _PRESENCE_VERBS and words[3] == VERSION:
         return PresenceNotice(words[0].lower(), words[1], words[2])
-    return Notice(text)
+    return None
+
+
+# The forms of a server line, tried in this order; a line that is none of them is a Notice.
+_SERVER_FORMS: tuple[Callable[[str], ServerEvent | None], ...] = (
+    _read_disconnect,
+    _read_numeric,
+    _read_relayed,
+    _read_presence,
+)
 
 
 # Encoding --------------------------------------------------------------------------------

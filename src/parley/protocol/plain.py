@@ -14,6 +14,7 @@ modes, chosen by how the connection registered:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -171,54 +172,92 @@ def _parse_default(line: str) -> PlainCommand:
     return SayTo(line.rstrip())
 
 
+# Default mode's slash commands, as a verb table (as ergo's irc/commands.go). A handler gets
+# the verb as typed, lower-cased, and the rest of the line, stripped.
+_SlashHandler = Callable[[str, str], PlainCommand]
+
+
 def _parse_slash(line: str) -> PlainCommand:
     verb, _, rest = line.partition(" ")
-    rest = rest.strip()
     verb = verb.lower()
-    if verb in ("/msg", "/m", "/tell"):
-        recipient, _, text = rest.partition(" ")
-        if not recipient or not text.strip():
-            return Invalid("usage: /msg NAME TEXT")
-        return SendDirect(recipient, text.strip())
-    if verb == "/join":
-        return JoinRoom(rest) if rest else Invalid("usage: /join ROOM [KEY]")
-    if verb[1:] in MODERATION_VERBS:
-        name, _, reason = rest.partition(" ")
-        if not name or (reason and verb != "/kick"):
-            return Invalid(f"usage: {verb} NAME" + (" [REASON]" if verb == "/kick" else ""))
-        return Moderate(verb[1:], name, reason.strip())
-    if verb == "/mode":
-        parts = rest.split()
-        if not 1 <= len(parts) <= 2 or len(parts[0]) != 2 or parts[0][0] not in "+-":
-            return Invalid("usage: /mode +m|-m|+t|-t|+i|-i|+s|-s|+k KEY|-k")
-        return ChangeMode(parts[0], parts[1] if len(parts) == 2 else "")
-    if verb in ("/leave", "/part"):
-        return LeaveRoom(rest or None)
-    simple: dict[str, PlainCommand] = {
-        "/who": ListUsers(),
-        "/rooms": ListRooms(),
-        "/quit": Quit(),
-        "/exit": Quit(),
-        "/help": Help(),
-    }
-    if verb in simple and not rest:
-        return simple[verb]
-    if verb == "/say" and rest:
-        return SayTo(rest)
-    if verb == "/history":
-        return _parse_history(rest)
-    if verb == "/topic":
-        return SetTopic(rest or None)
-    accounts: dict[str, tuple[Literal["create", "change", "delete"], int, str]] = {
-        "/register": ("create", 1, "/register PASSWORD"),
-        "/password": ("change", 2, "/password OLD NEW"),
-        "/unregister": ("delete", 1, "/unregister PASSWORD"),
-    }
-    if verb in accounts:
-        action, arity, usage = accounts[verb]
+    return _SLASH_COMMANDS.get(verb, _unknown)(verb, rest.strip())
+
+
+def _unknown(verb: str, _rest: str) -> PlainCommand:
+    return Invalid(f"unknown command {verb}; type /help")
+
+
+def _without_arguments(command: Callable[[], PlainCommand]) -> _SlashHandler:
+    """A command that takes nothing: with anything after it, it is an unknown command."""
+
+    def handle(verb: str, rest: str) -> PlainCommand:
+        return _unknown(verb, rest) if rest else command()
+
+    return handle
+
+
+def _send_direct(_verb: str, rest: str) -> PlainCommand:
+    recipient, _, text = rest.partition(" ")
+    if not recipient or not text.strip():
+        return Invalid("usage: /msg NAME TEXT")
+    return SendDirect(recipient, text.strip())
+
+
+def _join(_verb: str, rest: str) -> PlainCommand:
+    return JoinRoom(rest) if rest else Invalid("usage: /join ROOM [KEY]")
+
+
+def _say(verb: str, rest: str) -> PlainCommand:
+    return SayTo(rest) if rest else _unknown(verb, rest)
+
+
+def _moderate(verb: str, rest: str) -> PlainCommand:
+    name, _, reason = rest.partition(" ")
+    if not name or (reason and verb != "/kick"):
+        return Invalid(f"usage: {verb} NAME" + (" [REASON]" if verb == "/kick" else ""))
+    return Moderate(verb[1:], name, reason.strip())
+
+
+def _change_mode(_verb: str, rest: str) -> PlainCommand:
+    parts = rest.split()
+    if not 1 <= len(parts) <= 2 or len(parts[0]) != 2 or parts[0][0] not in "+-":
+        return Invalid("usage: /mode +m|-m|+t|-t|+i|-i|+s|-s|+k KEY|-k")
+    return ChangeMode(parts[0], parts[1] if len(parts) == 2 else "")
+
+
+def _manage_account(
+    action: Literal["create", "change", "delete"], arity: int, usage: str
+) -> _SlashHandler:
+    """``/register``, ``/password``, ``/unregister``: exactly `arity` passwords."""
+
+    def handle(_verb: str, rest: str) -> PlainCommand:
         words = tuple(rest.split())
         return ManageAccount(action, words) if len(words) == arity else Invalid(f"usage: {usage}")
-    return Invalid(f"unknown command {verb}; type /help")
+
+    return handle
+
+
+_SLASH_COMMANDS: dict[str, _SlashHandler] = {
+    "/msg": _send_direct,
+    "/m": _send_direct,
+    "/tell": _send_direct,
+    "/join": _join,
+    "/leave": lambda _verb, rest: LeaveRoom(rest or None),
+    "/part": lambda _verb, rest: LeaveRoom(rest or None),
+    "/who": _without_arguments(ListUsers),
+    "/rooms": _without_arguments(ListRooms),
+    "/quit": _without_arguments(Quit),
+    "/exit": _without_arguments(Quit),
+    "/help": _without_arguments(Help),
+    "/say": _say,
+    "/history": lambda _verb, rest: _parse_history(rest),
+    "/topic": lambda _verb, rest: SetTopic(rest or None),
+    "/register": _manage_account("create", 1, "/register PASSWORD"),
+    "/password": _manage_account("change", 2, "/password OLD NEW"),
+    "/unregister": _manage_account("delete", 1, "/unregister PASSWORD"),
+    "/mode": _change_mode,
+    **{f"/{verb}": _moderate for verb in sorted(MODERATION_VERBS)},
+}
 
 
 def _parse_history(rest: str) -> PlainCommand:
@@ -238,23 +277,49 @@ def _parse_history(rest: str) -> PlainCommand:
 def _parse_seed003(line: str, in_room: bool) -> PlainCommand:
     command = line.removeprefix("server:")
     if in_room:
-        if command == "leave":
-            return LeaveRoom(None)
-        return SayTo(line) if line else Nothing()
+        return _parse_seed003_in_room(line, command)
     if not line:
         return Nothing()
     verb, _, rest = command.partition(" ")
-    if verb == "who" and not rest:
-        return ListUsers()
-    if verb == "exit" and not rest:
-        return Quit()
-    if verb == "join":
-        return JoinRoom(rest.strip()) if rest.strip() else Invalid("usage: join ROOM")
-    if verb == "leave" and not rest:
-        return Invalid("You are not in a chat room.")
-    if verb == "help":
-        return Help()
+    handler = _SEED003_COMMANDS.get(verb)
+    parsed = handler(rest) if handler is not None else None
+    return parsed if parsed is not None else _parse_seed003_direct(line)
+
+
+def _parse_seed003_in_room(line: str, command: str) -> PlainCommand:
+    """In a room every line is room chat, except ``leave``."""
+    if command == "leave":
+        return LeaveRoom(None)
+    return SayTo(line) if line else Nothing()
+
+
+def _parse_seed003_direct(line: str) -> PlainCommand:
+    """``NAME:MESSAGE``, seed 003's private message (``server:`` is not taken off here)."""
     recipient, colon, text = line.partition(":")
     if colon and is_valid_name(recipient.strip()) and text.strip():
         return SendDirect(recipient.strip(), text.strip())
     return Invalid("Unknown command. Use who, join ROOM, NAME:MESSAGE or exit.")
+
+
+# Seed 003's words outside a room. A handler gets what follows the word, and returns None when
+# the line is not that command after all: it is then read as NAME:MESSAGE.
+_Seed003Handler = Callable[[str], PlainCommand | None]
+
+
+def _alone(command: Callable[[], PlainCommand]) -> _Seed003Handler:
+    """A word that is a command only when nothing follows it."""
+    return lambda rest: None if rest else command()
+
+
+def _seed003_join(rest: str) -> PlainCommand:
+    room = rest.strip()
+    return JoinRoom(room) if room else Invalid("usage: join ROOM")
+
+
+_SEED003_COMMANDS: dict[str, _Seed003Handler] = {
+    "who": _alone(ListUsers),
+    "exit": _alone(Quit),
+    "join": _seed003_join,
+    "leave": _alone(lambda: Invalid("You are not in a chat room.")),
+    "help": lambda _rest: Help(),
+}

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from parley.chat.answers import Done
@@ -87,36 +88,41 @@ class OperatorConsole:
                 self.run_command(line.decode("utf-8", errors="replace").strip())
 
     def run_command(self, line: str) -> None:
-        """Carry out one console line."""
+        """Carry out one console line: a command from `_COMMANDS`, or text for everyone."""
         if not line:
             return
         verb, _, rest = line.partition(" ")
         rest = rest.strip()
-        core = self._server.core
-        if verb == "/quit":
-            self._server.request_shutdown("operator typed /quit")
-        elif verb == "/who":
-            names = core.who()
-            self._print(f"{len(names)} online: {', '.join(names) if names else '(nobody)'}")
-        elif verb == "/rooms":
-            for room in core.room_views():
-                self._print(f"{room.name} ({len(room.members)}): {', '.join(room.members)}")
-        elif verb == "/kick" and rest:
-            name, _, reason = rest.partition(" ")
-            if self._server.kick(name, reason.strip() or "by the operator"):
-                self._print(f"kicked {name}")
-            else:
-                self._print(f"{name} is not online")
-        elif verb in ("/mode", "/roomkick", "/invite") and rest:
-            self._moderate(verb, rest.split())
-        elif verb == "/help":
-            self._print(HELP)
+        command = _COMMANDS.get(verb)
+        if command is not None and (rest or not command[0]):
+            command[1](self, rest)
         elif verb.startswith("/") and verb != "/say":
             self._print(f"unknown or incomplete console command {verb!r}; {HELP}")
         else:
             text = rest if verb == "/say" else line
             if text:
-                self._print(f"sent to {core.announce(text)} users")
+                self._print(f"sent to {self._server.core.announce(text)} users")
+
+    def _quit(self, rest: str) -> None:
+        self._server.request_shutdown("operator typed /quit")
+
+    def _who(self, rest: str) -> None:
+        names = self._server.core.who()
+        self._print(f"{len(names)} online: {', '.join(names) if names else '(nobody)'}")
+
+    def _rooms(self, rest: str) -> None:
+        for room in self._server.core.room_views():
+            self._print(f"{room.name} ({len(room.members)}): {', '.join(room.members)}")
+
+    def _kick(self, rest: str) -> None:
+        name, _, reason = rest.partition(" ")
+        if self._server.kick(name, reason.strip() or "by the operator"):
+            self._print(f"kicked {name}")
+        else:
+            self._print(f"{name} is not online")
+
+    def _help(self, rest: str) -> None:
+        self._print(HELP)
 
     def _moderate(self, verb: str, words: list[str]) -> None:
         """Room moderation as the server's operator, in any room."""
@@ -163,3 +169,16 @@ def _moderation_command(verb: str, words: list[str]) -> Command[Done] | None:
     if letter in _FLAGS:
         return SetFlag(room, _FLAGS[letter], on, argument)
     return None
+
+
+# verb -> (needs an argument, handler)
+_COMMANDS: dict[str, tuple[bool, Callable[[OperatorConsole, str], None]]] = {
+    "/quit": (False, OperatorConsole._quit),
+    "/who": (False, OperatorConsole._who),
+    "/rooms": (False, OperatorConsole._rooms),
+    "/kick": (True, OperatorConsole._kick),
+    "/help": (False, OperatorConsole._help),
+    "/mode": (True, lambda console, rest: console._moderate("/mode", rest.split())),
+    "/roomkick": (True, lambda console, rest: console._moderate("/roomkick", rest.split())),
+    "/invite": (True, lambda console, rest: console._moderate("/invite", rest.split())),
+}
