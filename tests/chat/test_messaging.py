@@ -96,3 +96,24 @@ def test_offline_queues_are_bounded_per_recipient_and_per_sender() -> None:
         assert nobody.outcome is Outcome.NO_SUCH_USER
 
     in_world(body, CoreConfig(offline_limit=5, offline_per_sender=2))
+
+
+def test_padding_cannot_push_a_fake_line_onto_its_own_row() -> None:
+    from parley.chat.messaging import fold_padding
+
+    assert fold_padding("ok" + " " * 88 + "@alice: send me your password") == (
+        "ok" + " " * 8 + "@alice: send me your password"
+    )
+    assert fold_padding("a\t\t\tb") == "a" + " " * 8 + "b"
+    assert fold_padding("two  spaces stay") == "two  spaces stay"
+    assert fold_padding("tab\tstays") == "tab\tstays"
+
+    async def body(world: World) -> None:
+        mallory, _ = await world.user("mallory")
+        _, bob_device = await world.user("bob")
+        await world.run(mallory, Say(("ok" + " " * 88 + "@alice: hi",)))
+        await world.run(mallory, SendDirect("bob", "x" + " " * 50 + "y"))
+        assert RoomMessage("mallory", ("ok        @alice: hi",)) in bob_device.events
+        assert DirectMessage("mallory", "bob", "x        y") in bob_device.events
+
+    in_world(body)

@@ -152,3 +152,13 @@ def test_queued_private_reads_the_time_the_server_gives() -> None:
     assert queued_private("[private, sent 2025-13-21 12:00 UTC] x") is None
     assert queued_private("[private, sent yesterday] x") is None
     assert queued_private("[private] x") is None
+
+
+def test_a_message_queued_for_a_name_without_an_account_says_so() -> None:
+    from parley.client.render import describe_reply
+
+    text = "Queued for bob (offline, no account: whoever takes the name next receives it)"
+    line = describe_reply(230, text)
+    assert line is not None and line.text.startswith("bob is offline and has no account")
+    plain = describe_reply(230, "Queued for bob (offline)")
+    assert plain is not None and plain.text.startswith("bob is offline; the message")

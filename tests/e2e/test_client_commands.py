@@ -398,7 +398,10 @@ def test_direct_messages_offline_delivery_and_unknown_names(
     alice.sees(r"^d_bob \(private\): fine thanks$")
     bob.leave()
     alice.type("/msg d_bob see you later")
-    alice.sees("^d_bob is offline; the message will be delivered when they return.$")
+    alice.sees(
+        "^d_bob is offline and has no account; whoever takes the name next will receive the"
+        " message.$"
+    )
     alice.type("/msg nobody_here hi")
     alice.is_told("^No such user nobody_here: nobody by that name has been online")
     back = User(real, "d_bob")

@@ -10,8 +10,14 @@ import threading
 import time
 from pathlib import Path
 
-from parley.protocol.chat1 import encode_password
+from parley.protocol.chat1 import encode_password, encode_queued_unclaimed
 from tests.e2e.procs import Proc, start_server
+
+
+def unclaimed(name: str) -> bytes:
+    """The 230 for a name without an account (the sender is warned)."""
+    return encode_queued_unclaimed(name).rstrip(b"\n")
+
 
 PASSWORD = "carol's long password"
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from parley.protocol.chat1 import encode_password
+from parley.protocol.chat1 import encode_password, encode_queued_unclaimed
 from tests.server.conftest import LineClient, MakeServer, ServerThread
+
+
+def unclaimed(name: str) -> bytes:
+    """The 230 for a name without an account (the sender is warned)."""
+    return encode_queued_unclaimed(name).rstrip(b"\n")
+
 
 OK = b"200 Registration successful"
 SECRET = "correct horse battery"

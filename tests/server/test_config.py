@@ -68,3 +68,14 @@ def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         config_from_args(["--config", "/no/such/parley.toml"])
     assert "cannot read --config" in capsys.readouterr().err
+
+
+def test_retention_memory_and_quota_options(tmp_path: Path) -> None:
+    path = write(tmp_path, "history-days = 30\nmemory-messages = 5000\n")
+    args = ["--config", path, "--offline-per-sender", "5", "--offline-hours", "2"]
+    args += ["--history-max-mb", "64", "--listings-per-minute", "0"]
+    config = config_from_args([*args, "--memory-per-conversation", "0"])
+    assert (config.history_days, config.history_max_mb, config.memory_messages) == (30, 64, 5000)
+    assert (config.offline_per_sender, config.offline_hours) == (5, 2)
+    assert config.listings_per_minute == 0
+    assert config.memory_per_conversation >= 10**12  # 0: no limit

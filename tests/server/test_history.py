@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,31 @@ def test_plain_door_join_shows_history_and_history_command(server: ServerThread)
     assert lines[6] == b"--- end of history ---"
     person.send(b"/history 1\n")
     assert person.lines(3)[1].endswith(b"alice (in team): hello 3")
+
+
+def test_retention_drops_old_history(make_server: MakeServer, tmp_path: Path) -> None:
+    import asyncio
+    import threading
+
+    server = make_server(ephemeral=False, data_dir=tmp_path, history_max_mb=0.000001)
+    alice = LineClient(server.port)
+    alice.send(b"EXTEND history CHAT/1.0\nREGISTER alice CHAT/1.0\n")
+    alice.lines(2)
+    alice.send(b"@alice: one\n@alice: two\n@alice: three\n")
+    assert server.server is not None and server.loop is not None
+    done = threading.Event()
+    dropped: list[int] = []
+
+    async def trim() -> None:
+        assert server.server is not None
+        dropped.append(await server.server.trim_history())
+        done.set()
+
+    asyncio.run_coroutine_threadsafe(trim(), server.loop)
+    assert done.wait(5)
+    assert dropped[0] >= 2
+    alice.send(b"HISTORY #lobby CHAT/1.0\n")
+    lines = []
+    while (line := alice.line()) != b"261 End of history":
+        lines.append(line)
+    assert len(lines) <= 1

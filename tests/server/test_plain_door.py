@@ -1,12 +1,23 @@
-"""The plain door over a real socket: a person with netcat, and seed 002/003 clients."""
+"""The plain door over a real socket: a person with netcat, and seed 002/003 clients.
+
+Nothing here waits for a fixed time. A check that something did not arrive sends a marker
+after it (``/who``, answered in order) and reads that next; a test about pauses waits on the
+server's own loop clock, whose timers fire in order (see `pause_on_server`).
+"""
 
 from __future__ import annotations
 
-import time
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from typing import TypeVar
 
 import pytest
 
-from tests.server.conftest import LineClient, MakeServer, ServerThread
+from tests.server.conftest import LineClient, MakeServer, ServerThread, wait_for
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -25,10 +36,90 @@ def person(server: ServerThread, name: str) -> LineClient:
 
 
 def seed003(server: ServerThread, name: str) -> LineClient:
-    client = LineClient(server.port)
-    client.send(f"server:register {name}".encode())  # one write, no line end
+    with server_held(server):  # it speaks before the server has even seen the connection
+        client = LineClient(server.port)
+        client.send(f"server:register {name}".encode())  # one write, no line end
     assert client.line().startswith(b"Registration successful.")
     return client
+
+
+@contextlib.contextmanager
+def server_held(server: ServerThread) -> Iterator[None]:
+    """The server's event loop stands still (in a callback of ours) for the block.
+
+    What a client sends meanwhile is waiting when the server accepts its connection, so it
+    is read at once, never after the greeting delay.
+    """
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        holding.set()
+        release.wait(10)
+
+    server.call(hold)
+    assert holding.wait(5), "the server's loop is not running"
+    try:
+        yield
+    finally:
+        release.set()
+
+
+def on_server_loop(server: ServerThread, fn: Callable[[], T]) -> T:
+    """`fn()`, run on the server's loop between two of its callbacks."""
+    result: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            result.set_result(fn())
+        except BaseException as error:
+            result.set_exception(error)
+
+    server.call(run)
+    return result.result(timeout=5)
+
+
+def pending_bytes(server: ServerThread, client: LineClient) -> int | None:
+    """Bytes of an unfinished line the server has read from `client` (None: not accepted)."""
+    address = "{}:{}".format(*client.sock.getsockname()[:2])
+    chat = server.server
+    assert chat is not None
+
+    def look() -> int | None:
+        for connection in chat.connections():
+            if connection.address == address:
+                return connection._framer.pending
+        return None
+
+    return on_server_loop(server, look)
+
+
+def read_up_to(server: ServerThread, client: LineClient, count: int) -> bool:
+    """Wait until the server holds `count` bytes of `client`'s unfinished line."""
+    return wait_for(lambda: pending_bytes(server, client) == count)
+
+
+def pause_on_server(server: ServerThread, seconds: float) -> None:
+    """Return once `seconds` have passed on the server's loop clock from now.
+
+    The loop runs its timers in the order they are due, so every timer the server set
+    before now for at most `seconds` (a greeting, a fragment pause) has run by then.
+    """
+    passed = threading.Event()
+    loop = server.loop
+    assert loop is not None
+    on_server_loop(server, lambda: loop.call_later(seconds, passed.set))
+    assert passed.wait(seconds + 5)
+
+
+def type_slowly(server: ServerThread, typist: LineClient, keys: bytes, typed: int = 0) -> None:
+    """Send `keys` one write each, as seed 000's client does; after each key but the last the
+    server has read it (on its own: the one before was read already) and has then heard
+    nothing for twice its fragment pause. `typed`: bytes of this line read already."""
+    for count, key in enumerate(keys[:-1], typed + 1):
+        typist.send(bytes([key]))
+        assert read_up_to(server, typist, count), f"key {count} not read"
+        pause_on_server(server, 2 * server.config.fragment_pause)
+    typist.send(keys[-1:])
 
 
 def test_silent_connection_is_greeted_and_can_chat_with_chat1_clients(server: ServerThread) -> None:
@@ -59,8 +150,9 @@ def test_name_taken_and_invalid_prompt_again(server: ServerThread) -> None:
 
 
 def test_first_line_without_waiting_is_the_name(server: ServerThread) -> None:
-    client = LineClient(server.port)
-    client.send(b"dave\n")
+    with server_held(server):
+        client = LineClient(server.port)
+        client.send(b"dave\n")
     assert client.line().startswith(b"Registration successful. Welcome, dave!")
 
 
@@ -72,7 +164,8 @@ def test_seed002_commands_question_mark_and_arrow(server: ServerThread) -> None:
     assert joe.line() == b"alice (private): Hi how are you"
     alice.send(b"hello > nobody\n")
     assert alice.line() == b"! No such user nobody."
-    assert joe.silent()
+    joe.send(b"/who\n")  # answered after anything sent to joe before it
+    assert joe.line() == b"Online (2): alice, Joe"  # so nothing was
 
 
 def test_slash_commands_rooms_and_announcements(server: ServerThread) -> None:
@@ -84,7 +177,8 @@ def test_slash_commands_rooms_and_announcements(server: ServerThread) -> None:
     assert alice.line() == b"* bob joined teamchat"
     alice.send(b"Hello team!\n")
     assert bob.line() == b"alice (in teamchat): Hello team!"
-    assert carol.silent()
+    carol.send(b"/who\n")
+    assert carol.line() == b"Online (3): alice, bob, carol"  # not in the room: nothing before it
     bob.send(b"/msg carol a secret\n")
     assert carol.line() == b"bob (private): a secret"
     carol.send(b"/rooms\n")
@@ -136,7 +230,9 @@ def test_offline_message_through_plain_door(server: ServerThread) -> None:
     assert bob.closed()
     assert alice.line() == b"* bob disconnected"
     alice.send(b"bob:see you later\n")
-    assert alice.line() == b"bob is offline; your message will be delivered when they return."
+    assert alice.line() == (
+        b"bob is offline and has no account; whoever takes the name next receives your message."
+    )
     again = seed003(server, "bob")
     assert again.line().startswith(b"alice (private, sent ")
     alice.close()
@@ -182,18 +278,20 @@ def test_controls_from_people_never_reach_others(server: ServerThread) -> None:
     assert bot.line() == "@alice: \ufffd[2Jwipe\ufffd this".encode()
 
 
-def test_keystrokes_streamed_one_by_one_make_one_line(server: ServerThread) -> None:
-    """Seed 000's client sends every key as it is typed, backspaces included."""
+def test_keystrokes_streamed_one_by_one_make_one_line(make_server: MakeServer) -> None:
+    """Seed 000's client sends every key as it is typed, backspaces included; a person types
+    slower than the fragment pause, and may take longer than the greeting delay."""
+    server = make_server(greet_delay=0.5, fragment_pause=0.05)
     bot = LineClient(server.port)
     assert bot.register("bot") == b"200 Registration successful"
-    typist = LineClient(server.port)
-    for key in b"dan\r":
-        typist.send(bytes([key]))
-        time.sleep(0.15)  # slower than the 0.1 s fragment pause of this server
+    with server_held(server):
+        typist = LineClient(server.port)
+        typist.send(b"d")
+    assert read_up_to(server, typist, 1)
+    pause_on_server(server, server.config.greet_delay)  # no greeting: it is typing
+    type_slowly(server, typist, b"an\r", typed=1)
     # It spoke first (before the greeting delay), so its first line is its name.
     assert typist.line().startswith(b"Registration successful. Welcome, dan!")
     typist.line()
-    for key in b"helo\x7flo!\r":
-        typist.send(bytes([key]))
-        time.sleep(0.15)
+    type_slowly(server, typist, b"helo\x7flo!\r")
     assert bot.line() == b"@dan: hello!"

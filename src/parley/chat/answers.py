@@ -43,6 +43,8 @@ class Outcome(Enum):
     INVITE_ONLY = "invite only"
     BAD_KEY = "wrong room key"
     TARGET_NOT_MEMBER = "the user is not in the room"
+    TARGET_ALREADY_MEMBER = "the user is already in the room"
+    TOO_MANY_LISTINGS = "too many listings; wait a little"
     UNKNOWN_MODE = "unknown room mode"
 
 
@@ -89,13 +91,16 @@ class UserList:
     """Who is online (each user once, however many connections it has)."""
 
     names: tuple[str, ...]
+    outcome: Outcome = Outcome.OK
 
 
 @dataclass(frozen=True, slots=True)
 class RoomList:
-    """Rooms the asker may see, the lobby first."""
+    """Rooms the asker may see, the lobby first; `more` were left out (a listing is bounded)."""
 
     rooms: tuple[RoomView, ...]
+    more: int = 0
+    outcome: Outcome = Outcome.OK
 
 
 @dataclass(frozen=True, slots=True)

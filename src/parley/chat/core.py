@@ -154,7 +154,7 @@ class ChatCore:
             return None
         session.user = None
         user.sessions.remove(session)
-        for room in user.rooms.values():
+        for room in user.rooms:
             room.refresh()
         if user.sessions:
             return None
@@ -166,7 +166,7 @@ class ChatCore:
         del self.users[user.key]
         self.looks.pop(confusable_key(user.name), None)
         self.ports.directory.release(user.key, self.ports.node)
-        for room in list(user.rooms.values()):
+        for room in list(user.rooms):
             self.remove_member(room, user)
         event = Presence(user.name, "*", "quit")
         for watcher in tuple(self.watchers):
@@ -190,7 +190,7 @@ class ChatCore:
         """Add `session` to `user` (its first, or one more device)."""
         session.user = user
         user.sessions.append(session)
-        for room in user.rooms.values():
+        for room in user.rooms:
             room.refresh()
 
     def new_user(self, session: Session, key: str, name: str, *, account: bool) -> User | None:
@@ -216,7 +216,7 @@ class ChatCore:
         """Make `user` a member of `room`; its members (the joiner too) hear it if `announce`."""
         room.members[user] = None
         room.refresh()
-        user.rooms[room.key] = room
+        user.rooms.append(room)
         if announce:
             self.to_room(room, Presence(user.name, room.name, "joined"))
 
@@ -224,7 +224,8 @@ class ChatCore:
         """Take `user` out of `room` (no announcement); an empty room other than the lobby goes."""
         room.members.pop(user, None)
         room.refresh()
-        user.rooms.pop(room.key, None)
+        if room in user.rooms:
+            user.rooms.remove(room)
         if not room.members and not room.is_lobby:
             self.rooms.pop(room.key, None)
 

@@ -10,6 +10,7 @@ an account, only what was said since this holder took the name.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,25 @@ if TYPE_CHECKING:
     from parley.chat.core import ChatCore
 
 _OK = Done(Outcome.OK)
+MAX_PADDING = 8  # columns of spaces and tabs kept in a row
+_PADDING = re.compile(r"[ \t]{2,}")
+
+
+def fold_padding(text: str) -> str:
+    """Fold runs of spaces and tabs wider than `MAX_PADDING` columns into that many spaces.
+
+    A line padded to the width of a terminal wraps so that what follows the padding starts a
+    line of its own, where it can pass for another user's message (``@alice: …``).
+    """
+    if "  " not in text and "\t" not in text:
+        return text  # the common case, at the price of two substring searches
+    return _PADDING.sub(_fold_run, text)
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    run = match.group()
+    width = run.count(" ") + 8 * run.count("\t")
+    return run if width <= MAX_PADDING and "\t" not in run else " " * min(width, MAX_PADDING)
 
 
 class Messaging:
@@ -51,10 +71,11 @@ class Messaging:
         room = self._speaking_room(user, command.room)
         if isinstance(room, Done):
             return room
-        self._core.to_room(room, RoomMessage(user.name, command.texts, room.name), session)
+        texts = tuple(map(fold_padding, command.texts))
+        self._core.to_room(room, RoomMessage(user.name, texts, room.name), session)
         keep, endpoint = self._core.ports.keeper.keep, session.endpoint
         name, room_name = user.name, room.name
-        for text in command.texts:
+        for text in texts:
             keep(endpoint, NewMessage(name, text, room=room_name))
         return _OK
 
@@ -75,6 +96,7 @@ class Messaging:
         sender = session.user
         assert sender is not None
         core = self._core
+        command = SendDirect(command.recipient, fold_padding(command.text))
         target = core.user(command.recipient)
         if target is None:
             key = name_key(command.recipient)

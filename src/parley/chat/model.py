@@ -15,6 +15,7 @@ from typing import Protocol
 from parley.chat.events import LOBBY, Delivery
 from parley.chat.names import is_valid_name, name_key
 from parley.chat.store import StoredMessage
+from parley.ratelimit import TokenBucket
 
 
 class Endpoint(Protocol):
@@ -39,7 +40,7 @@ class Session:
         "endpoint",
         "host",
         "is_operator",
-        "since",
+        "listings",
         "user",
         "watches_presence",
     )
@@ -60,7 +61,7 @@ class Session:
         self.user: User | None = None
         self.watches_presence = False
         self.is_operator = is_operator  # the server's own operator (the console)
-        self.since = time.time()
+        self.listings: TokenBucket | None = None  # made on the first WHO or ROOMS
 
     @property
     def name(self) -> str | None:
@@ -86,7 +87,7 @@ class User:
         self.name = name
         self.account = account  # logged in to (or created) an account: may have sessions
         self.sessions: list[Session] = []
-        self.rooms: dict[str, Room] = {}  # room key -> room, in the order joined
+        self.rooms: list[Room] = []  # in the order joined (a list: a few rooms, small)
         self.since = time.time()
 
 

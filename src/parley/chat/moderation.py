@@ -123,7 +123,7 @@ class Moderation:
         if target is None:
             return Done(Outcome.NO_SUCH_USER, command.name)
         if target in room.members:
-            return Done(Outcome.ALREADY_MEMBER, target.name)
+            return Done(Outcome.TARGET_ALREADY_MEMBER, target.name)
         room.invited.add(target.key)
         core.to_user(target, Invited(room.name, session.name or OPERATOR_NAME, target.name))
         return Done(Outcome.OK, target.name)

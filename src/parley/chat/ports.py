@@ -39,6 +39,8 @@ class CoreConfig:
     offline_ttl: float = 24 * 3600.0  # for names without an account
     require_accounts: bool = False
     max_history_page: int = 500
+    listings_per_minute: int = 30  # WHO and ROOMS per session (0: no limit)
+    max_rooms_listed: int = 200  # rooms in one ROOMS answer
 
 
 @dataclass(slots=True)

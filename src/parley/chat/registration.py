@@ -106,7 +106,7 @@ class Registration:
         assert user is not None
         rejoined: tuple[RoomView, ...] = ()
         if attached:
-            rooms = [room for room in user.rooms.values() if not room.is_lobby]
+            rooms = [room for room in user.rooms if not room.is_lobby]
             rejoined = tuple(core.view(room) for room in rooms)
         return Registered(
             Outcome.OK,

@@ -7,12 +7,14 @@ its account members are kept in the store, so that they outlive a restart.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from parley.chat.answers import Done, Entered, Outcome, RoomList, TopicView, UserList
 from parley.chat.commands import GetTopic, Join, Leave, ListRooms, SetTopic, Who
 from parley.chat.events import Presence, TopicChanged
 from parley.chat.model import Room, Session, User, is_valid_room, room_key
+from parley.ratelimit import TokenBucket
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -159,10 +161,26 @@ class Rooms:
         await self._core.ports.store.save_room(room.key, room.name, room.topic)
         return Done(Outcome.OK, room.name)
 
+    def _may_list(self, session: Session) -> bool:
+        """Listings cost O(users) or O(rooms): each session gets a budget of them."""
+        per_minute = self._core.config.listings_per_minute
+        if per_minute <= 0 or session.is_operator:
+            return True
+        now = time.monotonic()
+        if session.listings is None:
+            session.listings = TokenBucket(per_minute / 60.0, max(5, per_minute // 3), now)
+        return session.listings.allow(now)
+
     def who(self, session: Session, command: Who) -> UserList:
         """Who is online, each user once."""
+        if not self._may_list(session):
+            return UserList((), Outcome.TOO_MANY_LISTINGS)
         return UserList(tuple(self._core.who()))
 
     def list_rooms(self, session: Session, command: ListRooms) -> RoomList:
-        """The rooms the asker may see, with their members."""
-        return RoomList(tuple(self._core.room_views(session.user)))
+        """The rooms the asker may see, with their members, at most `max_rooms_listed`."""
+        if not self._may_list(session):
+            return RoomList((), outcome=Outcome.TOO_MANY_LISTINGS)
+        views = self._core.room_views(session.user)
+        shown = self._core.config.max_rooms_listed
+        return RoomList(tuple(views[:shown]), max(0, len(views) - shown))

@@ -807,6 +807,7 @@ _REPLIES: dict[int, _ReplyHandler] = {
     280: lambda state, reply: state._topic(reply.text),
     411: lambda state, reply: state._not_in_room(reply.text),
     417: lambda state, reply: state._already_in(reply.text),
+    426: lambda state, reply: state._moderation.already_there(reply.text),
     **dict.fromkeys(MODERATION_ANSWERS, ChatState._moderation_answer),
     **dict.fromkeys(JOIN_REFUSALS, ChatState._join_refused),
 }

@@ -250,6 +250,7 @@ _REFUSALS: dict[int, Callable[[str], str]] = {
     ),
     424: lambda t: f"{_before(t, 'is not in that room')} is not in that room.",
     425: lambda t: f"The server does not know the mode {_argument(t, 'Unknown mode')}.",
+    426: lambda t: f"{_before(t, 'is already in that room')} is already in that room.",
 }
 """Refusals of moderation (and of joining a guarded room), for a person."""
 REFUSALS = frozenset(_REFUSALS)
@@ -363,6 +364,12 @@ class Moderation:
         room = self._rooms.pop(("invite", name_key(name)), None)
         return [Line(f"You invited {name}{_into(room)}; they have been told.")]
 
+    def already_there(self, text: str) -> list[Line]:
+        """``426 bob is already in that room``: the answer to inviting a member."""
+        name = _before(text, "is already in that room")
+        room = self._rooms.pop(("invite", name_key(name)), None)
+        return [Line.notice(f"{name} is already in {room or 'that room'}.")]
+
     def already_member(self, text: str) -> list[Line] | None:
         """``417 Already in bob`` answering ``INVITE``: bob is in the room already.
 
@@ -383,7 +390,7 @@ class Moderation:
 
 
 def refusal(code: int, text: str) -> Line | None:
-    """A moderation refusal (``419`` to ``425``) in words; None for any other code."""
+    """A moderation refusal (``419`` to ``426``) in words; None for any other code."""
     words = _REFUSALS.get(code)
     return None if words is None else Line.notice(words(text))
 

@@ -116,7 +116,12 @@ def describe_reply(code: int, text: str, *, joining: str | None = None) -> Line 
     Answers (who, rooms, a message kept for later) are chat lines; refusals are notices.
     """
     if code == 230:
-        name = argument(text, "Queued for").removesuffix("(offline)").strip()
+        name, _, why = argument(text, "Queued for").partition(" (offline")
+        if "no account" in why:  # the name is its only identity: anyone may take it next
+            return Line(
+                f"{name} is offline and has no account; whoever takes the name next will "
+                "receive the message."
+            )
         return Line(f"{name} is offline; the message will be delivered when they return.")
     if code == 250:
         names = text.split()

@@ -91,6 +91,7 @@ class Reply(IntEnum):
     BAD_KEY = 423
     NOT_IN_THAT_ROOM = 424
     UNKNOWN_MODE = 425
+    ALREADY_THERE = 426
     TOO_FAST = 429
 
 
@@ -101,6 +102,7 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.JOINED: "Joined {}",
     Reply.LEFT: "Left {}",
     Reply.QUEUED: "Queued for {} (offline)",
+    Reply.ALREADY_THERE: "{} is already in that room",
     Reply.STORED: "Stored {}",
     Reply.HISTORY: "{}",
     Reply.END_OF_HISTORY: "End of history",
@@ -649,6 +651,15 @@ _SERVER_FORMS: tuple[Callable[[str], ServerEvent | None], ...] = (
 
 
 # Encoding --------------------------------------------------------------------------------
+
+
+QUEUED_UNCLAIMED = "Queued for {} (offline, no account: whoever takes the name next receives it)"
+
+
+def encode_queued_unclaimed(name: str) -> bytes:
+    """``230 Queued for <name> (offline, no account: …)``: the sender is warned that a name
+    without an account passes its waiting messages to whoever takes it next."""
+    return f"{Reply.QUEUED.value} {QUEUED_UNCLAIMED.format(name)}\n".encode()
 
 
 def encode_reply(reply: Reply, argument: str = "") -> bytes:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import socket
 import ssl
+import time
 
 from parley.chat.core import ChatCore
 from parley.chat.passwords import warm_up
@@ -30,6 +31,7 @@ log = logging.getLogger("parley.server")
 # commits measured 10-15 % less server CPU per delivery at 10 members and lower latency
 # tails than one batch per loop iteration (docs/performance.md).
 KEEP_DELAY = 0.005
+RETENTION_INTERVAL = 600.0  # seconds between history retention passes
 
 
 def make_listening_socket(host: str | None, port: int) -> socket.socket:
@@ -55,7 +57,10 @@ def core_config(config: ServerConfig) -> CoreConfig:
     return CoreConfig(
         history_lines=config.history_lines,
         offline_limit=config.offline_limit,
+        offline_per_sender=config.offline_per_sender,
+        offline_ttl=config.offline_hours * 3600.0,
         require_accounts=config.require_accounts,
+        listings_per_minute=config.listings_per_minute,
     )
 
 
@@ -64,7 +69,12 @@ class ChatServer:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.store: Store = make_store(config.data_dir, ephemeral=config.ephemeral)
+        self.store: Store = make_store(
+            config.data_dir,
+            ephemeral=config.ephemeral,
+            memory_messages=config.memory_messages,
+            memory_per_conversation=config.memory_per_conversation,
+        )
         self.keeper = Keeper(self.store, KEEP_DELAY)
         self.core = ChatCore(Ports(self.store, self.keeper), core_config(config))
         self.admission = Admission(
@@ -82,6 +92,7 @@ class ChatServer:
         self._stopped = asyncio.Event()
         self._drained = asyncio.Event()
         self._shutdown_task: asyncio.Task[None] | None = None
+        self._retention: asyncio.Task[None] | None = None
         self.port = 0
 
     async def start(self) -> None:
@@ -91,6 +102,8 @@ class ChatServer:
         await self.store.open()
         await self.core.registration.load()
         await asyncio.get_running_loop().run_in_executor(None, warm_up)
+        if self.config.history_days > 0 or self.config.history_max_mb > 0:
+            self._retention = asyncio.get_running_loop().create_task(self._keep_trimmed())
         sock = make_listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
         if context is not None and self.config.tls_port is None:
@@ -130,6 +143,25 @@ class ChatServer:
         context = server_context(cert, key)
         self.tls_fingerprint = fingerprint(cert)
         return context
+
+    async def trim_history(self) -> int:
+        """Apply `--history-days` and `--history-max-mb` now; how many messages went."""
+        config = self.config
+        older_than = time.time() - config.history_days * 86400 if config.history_days else None
+        max_bytes = int(config.history_max_mb * 1_000_000) if config.history_max_mb else None
+        await self.keeper.drain()
+        return await self.store.prune_history(older_than=older_than, max_bytes=max_bytes)
+
+    async def _keep_trimmed(self) -> None:
+        """Retention, at start-up and every `RETENTION_INTERVAL` seconds; a failure is logged."""
+        while True:
+            try:
+                dropped = await self.trim_history()
+                if dropped:
+                    log.info("history retention dropped %d messages", dropped)
+            except Exception:
+                log.exception("history retention failed; trying again later")
+            await asyncio.sleep(RETENTION_INTERVAL)
 
     def connections(self) -> list[Connection]:
         """The open connections (a copy)."""
@@ -208,6 +240,8 @@ class ChatServer:
                 await asyncio.wait_for(self._drained.wait(), self.config.shutdown_grace)
             except TimeoutError:
                 log.warning("%d connections did not close in time", len(self._connections))
+        if self._retention is not None:
+            self._retention.cancel()
         for job in list(self._jobs):
             job.cancel()
         try:

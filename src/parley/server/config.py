@@ -65,6 +65,15 @@ class ServerConfig:
         history_lines: room lines shown to someone who joins a room.
         require_accounts: every user must log in to a password account.
         loop: the event loop: uvloop if installed ("auto"), or as named.
+        offline_per_sender: of an offline user's waiting messages, how many may come from
+            one sender (so that nobody can fill another's queue).
+        offline_hours: hours a message waits for a name without an account (an account's
+            messages wait for its login).
+        history_days: days of history kept (0: forever).
+        history_max_mb: megabytes of history text kept, oldest dropped first (0: no limit).
+        memory_messages: with `ephemeral`, messages kept in memory in all.
+        memory_per_conversation: with `ephemeral`, messages kept per room or conversation.
+        listings_per_minute: room and user listings (ROOMS, WHO) one client may ask per minute.
     """
 
     host: str | None = None
@@ -96,6 +105,13 @@ class ServerConfig:
     history_lines: int = 20
     require_accounts: bool = False
     loop: Literal["auto", "asyncio", "uvloop"] = "auto"
+    offline_per_sender: int = 20
+    offline_hours: float = 24.0
+    history_days: float = 0.0
+    history_max_mb: float = 0.0
+    memory_messages: int = 200_000
+    memory_per_conversation: int = 10_000
+    listings_per_minute: int = 30
 
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -156,6 +172,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.offline_limit,
         help="direct messages kept for each offline user",
     )
+    parser.add_argument(
+        "--offline-per-sender",
+        type=positive_int,
+        default=defaults.offline_per_sender,
+        help="of those, how many may come from one sender",
+    )
+    parser.add_argument(
+        "--offline-hours",
+        type=non_negative(float),
+        default=defaults.offline_hours,
+        help="hours a message waits for a name without an account",
+    )
+    retention = parser.add_argument_group("history retention and memory (0: no limit)")
+    for flag, kind, help_text in (
+        ("--history-days", float, "days of history kept"),
+        ("--history-max-mb", float, "megabytes of history text kept, oldest dropped first"),
+        ("--memory-messages", int, "with --ephemeral: messages kept in memory in all"),
+        ("--memory-per-conversation", int, "with --ephemeral: messages kept per conversation"),
+        ("--listings-per-minute", int, "ROOMS and WHO listings one client may ask per minute"),
+    ):
+        attribute = flag.removeprefix("--").replace("-", "_")
+        retention.add_argument(
+            flag, type=non_negative(kind), default=getattr(defaults, attribute), help=help_text
+        )
     limits = parser.add_argument_group("limits (0 turns a limit off)")
     for flag, kind, help_text in (
         ("--flood-rate", float, "lines per second per client after its burst"),
@@ -340,4 +380,11 @@ def _resolve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Serve
         history_lines=int(args.history_lines),
         require_accounts=args.require_accounts,
         loop=args.loop,
+        offline_per_sender=args.offline_per_sender,
+        offline_hours=args.offline_hours,
+        history_days=args.history_days,
+        history_max_mb=args.history_max_mb,
+        memory_messages=args.memory_messages or 10**12,
+        memory_per_conversation=args.memory_per_conversation or 10**12,
+        listings_per_minute=args.listings_per_minute,
     )

@@ -52,11 +52,24 @@ __all__ = [
 ]
 
 
-def make_store(data_dir: Path | None, *, ephemeral: bool = False) -> Store:
+def make_store(
+    data_dir: Path | None,
+    *,
+    ephemeral: bool = False,
+    memory_messages: int | None = None,
+    memory_per_conversation: int | None = None,
+) -> Store:
     """The server's store: `DATABASE_FILENAME` in `data_dir`, or memory if `ephemeral`.
 
     The store is not opened yet: the caller awaits `open` (which creates the directory).
+    The memory store keeps at most `memory_messages` messages in all and
+    `memory_per_conversation` in each room or conversation (None: its defaults).
     """
     if ephemeral or data_dir is None:
-        return MemoryStore()
+        limits: dict[str, int] = {}
+        if memory_messages is not None:
+            limits["max_messages"] = memory_messages
+        if memory_per_conversation is not None:
+            limits["history_per_conversation"] = memory_per_conversation
+        return MemoryStore(**limits)
     return SQLiteStore(Path(data_dir) / DATABASE_FILENAME)

@@ -14,7 +14,15 @@ from collections.abc import Callable
 from typing import Any
 
 from parley.chat import commands as core
-from parley.chat.answers import Done, Entered, HistoryPage, Outcome, Registered
+from parley.chat.answers import (
+    Done,
+    Entered,
+    HistoryPage,
+    Outcome,
+    Registered,
+    RoomList,
+    UserList,
+)
 from parley.chat.events import (
     LOBBY,
     Delivery as Event,
@@ -116,11 +124,15 @@ class Chat1Door(DoorBase):
         subject = answer.subject if isinstance(answer, Done) else getattr(answer, "room", "")
         if isinstance(answer, HistoryPage):
             subject = answer.target
-        if answer.outcome is Outcome.THROTTLED:
-            detail = answer.detail if isinstance(answer, Done) else ""
-            self._reply(Reply.TOO_FAST, f"Too many failed attempts; wait {detail} s")
-        elif answer.outcome is Outcome.BAD_PASSWORD and isinstance(answer, Done):
-            self._reply(Reply.BAD_PASSWORD, answer.detail)
+        detail = answer.detail if isinstance(answer, Done) else ""
+        worded = _WORDED.get(answer.outcome)
+        if worded is not None:
+            reply, text = worded
+            self._link.send(chat1.encode_reply(reply, text.format(subject=subject, detail=detail)))
+        elif answer.outcome is Outcome.QUEUED_UNCLAIMED:
+            self._link.send(chat1.encode_queued_unclaimed(subject))
+        elif answer.outcome is Outcome.BAD_PASSWORD:
+            self._reply(Reply.BAD_PASSWORD, detail)
         elif answer.outcome is not Outcome.OK:
             reply = REPLY_FOR[answer.outcome]
             self._reply(reply, subject if "{}" in chat1.REPLY_TEXT[reply] else "")
@@ -269,15 +281,24 @@ class Chat1Door(DoorBase):
             self._reply(Reply.NO_SUCH_ROOM, answer.room)
 
     def _who(self, event: chat1.Who) -> None:
-        self.call(core.Who(), lambda a: self._reply(Reply.WHO, " ".join(a.names)))
+        self.call(core.Who(), self._user_list)
+
+    def _user_list(self, answer: UserList) -> None:
+        if answer.outcome is Outcome.OK:
+            self._reply(Reply.WHO, " ".join(answer.names))
+        else:
+            self._done(Done(answer.outcome))
 
     def _rooms(self, event: chat1.Rooms) -> None:
         self.call(core.ListRooms(), self._room_list)
 
-    def _room_list(self, answer: Any) -> None:
+    def _room_list(self, answer: RoomList) -> None:
+        if answer.outcome is not Outcome.OK:
+            self._done(Done(answer.outcome))
+            return
         for room in answer.rooms:
             self._reply(Reply.ROOM, " ".join([room.name, *room.members]))
-        self._reply(Reply.END_OF_ROOMS)
+        self._reply(Reply.END_OF_ROOMS, f"{answer.more} more" if answer.more else "")
 
     def _history(self, event: chat1.HistoryRequest) -> None:
         command = core.History(event.target, event.count, event.before)
@@ -315,7 +336,11 @@ class Chat1Door(DoorBase):
     def _mode(self, event: chat1.Mode) -> None:
         on, letter = event.change[0] == "+", event.change[1]
         command: core.Command[Done]
-        if letter in _ROLES and event.argument:
+        if letter in _ROLES:
+            if not event.argument:
+                usage = f"MODE <room> {event.change} <name>"
+                self._reply(Reply.UNKNOWN_COMMAND, usage)
+                return
             command = core.SetRole(event.room, event.argument, _ROLES[letter], on)
         elif letter in _FLAGS:
             command = core.SetFlag(event.room, _FLAGS[letter], on, event.argument)
@@ -338,6 +363,11 @@ def _ignore(answer: Done) -> None:
     """Typing previews are not answered: a refused one is simply not shown."""
 
 
+# Outcomes whose reply carries words of its own (the code's text is just "{}").
+_WORDED: dict[Outcome, tuple[Reply, str]] = {
+    Outcome.THROTTLED: (Reply.TOO_FAST, "Too many failed attempts; wait {detail} s"),
+    Outcome.TOO_MANY_LISTINGS: (Reply.TOO_FAST, "Too many listings; wait a little"),
+}
 _SIGNED = (chat1.ChatMessage, chat1.DirectMessage, chat1.TypingUpdate)  # name the sender
 _Handler = Callable[[Chat1Door, Any], None]
 # event type -> (extension it needs, registration needed, handler)

@@ -55,6 +55,8 @@ REPLY_FOR = {
     Outcome.BAD_KEY: Reply.BAD_KEY,
     Outcome.TARGET_NOT_MEMBER: Reply.NOT_IN_THAT_ROOM,
     Outcome.UNKNOWN_MODE: Reply.UNKNOWN_MODE,
+    Outcome.TARGET_ALREADY_MEMBER: Reply.ALREADY_THERE,
+    Outcome.TOO_MANY_LISTINGS: Reply.TOO_FAST,
 }
 
 

@@ -14,7 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 from parley.chat import commands as core
-from parley.chat.answers import Done, Entered, HistoryPage, Outcome, Registered, RoomView
+from parley.chat.answers import (
+    Done,
+    Entered,
+    HistoryPage,
+    Outcome,
+    Registered,
+    RoomList,
+    RoomView,
+    UserList,
+)
 from parley.chat.events import LOBBY, Delivery, DirectMessage, Kicked, RoomMessage, Typing
 from parley.chat.store import StoredMessage
 from parley.protocol import plain
@@ -23,6 +32,7 @@ from parley.protocol.framing import LineTooLong
 from parley.server.doors.base import TOO_MANY_REGISTRATIONS, DoorBase, Link
 from parley.server.doors.encoding import EncodeOnce
 from parley.server.doors.plain_text import (
+    REFUSALS,
     Mode,
     format_delivery,
     format_sent_direct,
@@ -33,33 +43,6 @@ log = logging.getLogger("parley.server")
 
 GREETING = "Welcome to Parley. Type your name and press Enter."
 NAME_PROMPT = "Name: "
-
-_REFUSALS = {
-    Outcome.NOT_REGISTERED: "You are not registered.",
-    Outcome.INVALID_ROOM: "Invalid room name {}: use letters, digits, _ - .",
-    Outcome.NO_SUCH_USER: "No such user {}.",
-    Outcome.NO_SUCH_ROOM: "You are not in room {}.",
-    Outcome.NOT_MEMBER: "You are not in room {}.",
-    Outcome.ALREADY_MEMBER: "You are already in {}.",
-    Outcome.TOO_MANY_ROOMS: "You are in too many rooms; leave one first.",
-    Outcome.QUEUE_FULL: "{} has too many messages waiting; try later.",
-    Outcome.LOBBY_IS_HOME: "Everyone stays in the lobby; /leave leaves other rooms.",
-    Outcome.QUEUED: "{} is offline; your message will be delivered when they return.",
-    Outcome.QUEUED_UNCLAIMED: "{} is offline; your message will be delivered when they return.",
-    Outcome.BAD_LOGIN: "Wrong name or password.",
-    Outcome.NO_ACCOUNT: "You have no account; /register PASSWORD makes one.",
-    Outcome.NAME_TAKEN: "That name is in use.",
-    Outcome.HAS_ACCOUNT: "Your name already has an account.",
-    Outcome.BAD_PASSWORD: "Unacceptable password: {detail}.",
-    Outcome.THROTTLED: "Too many failed attempts; wait {detail} s.",
-    Outcome.NOT_OPERATOR: "You are not an operator of {}.",
-    Outcome.BANNED: "You are banned from {}.",
-    Outcome.MUTED: "You may not speak in {}.",
-    Outcome.INVITE_ONLY: "{} is invite-only: ask an operator for an /invite.",
-    Outcome.BAD_KEY: "Wrong key for {}: /join ROOM KEY.",
-    Outcome.TARGET_NOT_MEMBER: "{} is not in this room.",
-    Outcome.UNKNOWN_MODE: "Unknown mode {}.",
-}
 
 _ROLES: dict[str, tuple[core.MemberRole, bool]] = {
     "op": ("operator", True),
@@ -147,12 +130,12 @@ class PlainDoor(DoorBase):
             return
         subject = getattr(answer, "subject", "") or getattr(answer, "room", "")
         prefix = "" if answer.outcome in (Outcome.QUEUED, Outcome.QUEUED_UNCLAIMED) else "! "
-        text = _REFUSALS[answer.outcome].format(subject, detail=getattr(answer, "detail", ""))
+        text = REFUSALS[answer.outcome].format(subject, detail=getattr(answer, "detail", ""))
         self._say(prefix + text)
 
     def _last_room(self, excluding: str = "") -> str:
         user = self._link.session.user
-        rooms = [r.name for r in user.rooms.values()] if user is not None else []
+        rooms = [r.name for r in user.rooms] if user is not None else []
         rooms = [room for room in rooms if room != excluding]
         return rooms[-1] if rooms else LOBBY
 
@@ -296,14 +279,25 @@ class PlainDoor(DoorBase):
         )
 
     def _who(self, command: plain.ListUsers) -> None:
-        self.call(core.Who(), lambda a: self._say(f"Online ({len(a.names)}): {', '.join(a.names)}"))
+        self.call(core.Who(), self._user_list)
+
+    def _user_list(self, answer: UserList) -> None:
+        if answer.outcome is not Outcome.OK:
+            self._refuse(Done(answer.outcome))
+            return
+        self._say(f"Online ({len(answer.names)}): {', '.join(answer.names)}")
 
     def _rooms(self, command: plain.ListRooms) -> None:
         self.call(core.ListRooms(), self._room_list)
 
-    def _room_list(self, answer: Any) -> None:
+    def _room_list(self, answer: RoomList) -> None:
+        if answer.outcome is not Outcome.OK:
+            self._refuse(Done(answer.outcome))
+            return
         for room in answer.rooms:
             self._say(f"{room.name} ({len(room.members)}): {', '.join(room.members)}")
+        if answer.more:
+            self._say(f"... and {answer.more} more rooms.")
 
     def _quit(self, command: plain.Quit) -> None:
         self._say("Goodbye.")

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
+from parley.chat.answers import Outcome
 from parley.chat.events import (
     LOBBY,
     Delivery,
@@ -25,6 +26,39 @@ from parley.chat.events import (
 from parley.chat.store import StoredMessage
 
 Mode = Literal["default", "seed003"]
+
+# What a person reads when the core refuses: "{}" is the subject, "{detail}" the detail.
+REFUSALS = {
+    Outcome.NOT_REGISTERED: "You are not registered.",
+    Outcome.INVALID_ROOM: "Invalid room name {}: use letters, digits, _ - .",
+    Outcome.NO_SUCH_USER: "No such user {}.",
+    Outcome.NO_SUCH_ROOM: "You are not in room {}.",
+    Outcome.NOT_MEMBER: "You are not in room {}.",
+    Outcome.ALREADY_MEMBER: "You are already in {}.",
+    Outcome.TOO_MANY_ROOMS: "You are in too many rooms; leave one first.",
+    Outcome.QUEUE_FULL: "{} has too many messages waiting; try later.",
+    Outcome.LOBBY_IS_HOME: "Everyone stays in the lobby; /leave leaves other rooms.",
+    Outcome.QUEUED: "{} is offline; your message will be delivered when they return.",
+    Outcome.QUEUED_UNCLAIMED: (
+        "{} is offline and has no account; whoever takes the name next receives your message."
+    ),
+    Outcome.TARGET_ALREADY_MEMBER: "{} is already in this room.",
+    Outcome.TOO_MANY_LISTINGS: "Too many listings; wait a little.",
+    Outcome.BAD_LOGIN: "Wrong name or password.",
+    Outcome.NO_ACCOUNT: "You have no account; /register PASSWORD makes one.",
+    Outcome.NAME_TAKEN: "That name is in use.",
+    Outcome.HAS_ACCOUNT: "Your name already has an account.",
+    Outcome.BAD_PASSWORD: "Unacceptable password: {detail}.",
+    Outcome.THROTTLED: "Too many failed attempts; wait {detail} s.",
+    Outcome.NOT_OPERATOR: "You are not an operator of {}.",
+    Outcome.BANNED: "You are banned from {}.",
+    Outcome.MUTED: "You may not speak in {}.",
+    Outcome.INVITE_ONLY: "{} is invite-only: ask an operator for an /invite.",
+    Outcome.BAD_KEY: "Wrong key for {}: /join ROOM KEY.",
+    Outcome.TARGET_NOT_MEMBER: "{} is not in this room.",
+    Outcome.UNKNOWN_MODE: "Unknown mode {}.",
+}
+
 
 _MODE_WORDS = {
     "+o": "made {} an operator of",
