@@ -27,7 +27,7 @@ from parley.chat.answers import (
     TopicView,
     UserList,
 )
-from parley.chat.bus import Routed
+from parley.chat.bus import LocalBus, Routed
 from parley.chat.events import LOBBY, OPERATOR_NAME, Delivery, Presence, RoomMessage
 from parley.chat.messaging import Messaging
 from parley.chat.model import Endpoint, Room, Session, User, room_key
@@ -80,6 +80,7 @@ class ChatCore:
         self.moderation = Moderation(self)
         self._table = self._build_table()
         ports.bus.subscribe(self._from_bus)
+        self._remote = not isinstance(ports.bus, LocalBus)
 
     def _build_table(self) -> dict[type, Rule]:
         r, m, rooms, mod = self.registration, self.messaging, self.room_cases, self.moderation
@@ -240,7 +241,8 @@ class ChatCore:
         for session in room.fan_out:
             if session is not exclude:
                 session.deliver(event)
-        self.publish("room", room.key, event)
+        if self._remote:
+            self.publish("room", room.key, event)
 
     def to_user(self, user: User, event: Delivery, exclude: Session | None = None) -> None:
         """Deliver `event` to every session of `user` but `exclude`."""
@@ -249,8 +251,9 @@ class ChatCore:
                 session.deliver(event)
 
     def publish(self, scope: Any, key: str, event: Delivery) -> None:
-        """Tell the other nodes (a no-op with one node)."""
-        self.ports.bus.publish(Routed(scope, key, event, self.ports.node))
+        """Tell the other nodes (nothing to do with one node: not even a `Routed`)."""
+        if self._remote:
+            self.ports.bus.publish(Routed(scope, key, event, self.ports.node))
 
     def _from_bus(self, routed: Routed) -> None:
         """Another node delivered something: hand it to the sessions here that it concerns."""

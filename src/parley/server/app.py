@@ -20,7 +20,7 @@ from parley.chat.ports import CoreConfig, Ports
 from parley.server.admission import Admission
 from parley.server.config import ServerConfig
 from parley.server.keeper import Keeper
-from parley.server.sniffing import SniffingListener
+from parley.server.listeners import AcceptedConnection, Listener
 from parley.server.tls import ensure_self_signed, fingerprint, server_context
 from parley.server.transport import Connection
 from parley.store import Store, make_store
@@ -85,7 +85,7 @@ class ChatServer:
         self._jobs: set[asyncio.Task[None]] = set()
         self._flush_scheduled = False
         self._servers: list[asyncio.Server] = []
-        self._sniffer: SniffingListener | None = None
+        self._listener: Listener | None = None  # the shared port's, or --tls-port's
         self.tls_fingerprint: str | None = None
         self.tls_port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -108,13 +108,7 @@ class ChatServer:
         self.port = sock.getsockname()[1]
         if context is not None and self.config.tls_port is None:
             self.tls_port = self.port
-            self._sniffer = SniffingListener(
-                sock,
-                context,
-                lambda silent: Connection(self, silent=silent),
-                self.config.greet_delay,
-            )
-            self._sniffer.start()
+            self._listener = self._listen(sock, context, sniff=self.config.greet_delay)
             return
         self._servers.append(
             await self._loop.create_server(lambda: Connection(self), sock=sock, backlog=1024)
@@ -123,11 +117,21 @@ class ChatServer:
             assert self.config.tls_port is not None
             tls_sock = make_listening_socket(self.config.host, self.config.tls_port)
             self.tls_port = tls_sock.getsockname()[1]
-            self._servers.append(
-                await self._loop.create_server(
-                    lambda: Connection(self), sock=tls_sock, backlog=1024, ssl=context
-                )
-            )
+            self._listener = self._listen(tls_sock, context, sniff=None)
+
+    def _listen(
+        self, sock: socket.socket, context: ssl.SSLContext, *, sniff: float | None
+    ) -> Listener:
+        """Accept TLS (and with `sniff`, plain) clients on `sock`, counted at accept."""
+        listener = Listener(
+            sock,
+            context,
+            self.admission,
+            lambda ticket, silent: AcceptedConnection(self, ticket, silent=silent),
+            sniff=sniff,
+        )
+        listener.start()
+        return listener
 
     def _tls_context(self) -> ssl.SSLContext | None:
         config = self.config
@@ -231,8 +235,8 @@ class ChatServer:
     async def _shutdown(self) -> None:
         for server in self._servers:
             server.close()
-        if self._sniffer is not None:
-            self._sniffer.close()
+        if self._listener is not None:
+            self._listener.close()
         for connection in list(self._connections):
             connection.close("server shutting down", notify=True)
         if self._connections:

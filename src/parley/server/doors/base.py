@@ -8,7 +8,8 @@ lines in order), and renders the answers.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from parley.chat.answers import Answer, Registered
 from parley.chat.commands import Command, Welcome
@@ -89,10 +90,10 @@ class DoorBase:
     def call(self, command: Command[A], render: Callable[[A], None]) -> None:
         """Run `command`; `render` its answer now, or once the store work is done."""
         result = self._link.core.execute(self._link.session, command)
-        if isinstance(result, Coroutine):
-            self._link.run_job(self._finish(result, render))
+        if type(result) is CoroutineType:  # not the ABC: this runs once per read
+            self._link.run_job(self._finish(cast("Coroutine[Any, Any, A]", result), render))
         else:
-            render(result)
+            render(cast(A, result))
 
     async def _finish(self, pending: Coroutine[Any, Any, A], render: Callable[[A], None]) -> None:
         render(await pending)

@@ -87,7 +87,8 @@ class Chat1Door(DoorBase):
 
     def deliver(self, event: Event) -> None:
         if isinstance(event, RoomMessage) and event.room == LOBBY:
-            self._link.send(_lobby_lines(event))
+            cache = _lobby_lines
+            self._link.send(cache.data if event is cache.event else cache(event))
         elif isinstance(event, DirectMessage):
             self._direct(event)
         elif ENCODERS[type(event)][0] in self.extensions:

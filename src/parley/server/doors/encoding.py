@@ -17,15 +17,17 @@ E = TypeVar("E")
 class EncodeOnce(Generic[E]):
     """The bytes of the last event encoded, reused while the same event is delivered."""
 
-    __slots__ = ("_data", "_encode", "_event")
+    __slots__ = ("_encode", "data", "event")
 
     def __init__(self, encode: Callable[[E], bytes]) -> None:
         self._encode = encode
-        self._event: object = None
-        self._data = b""
+        self.event: object = None
+        self.data = b""
 
     def __call__(self, event: E) -> bytes:
-        if event is not self._event:
-            self._data = self._encode(event)
-            self._event = event
-        return self._data
+        """The bytes of `event`. On the fan-out path, callers test ``event is cache.event``
+        and read ``cache.data`` themselves: one call fewer per receiver."""
+        if event is not self.event:
+            self.data = self._encode(event)
+            self.event = event
+        return self.data

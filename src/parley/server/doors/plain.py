@@ -107,7 +107,8 @@ class PlainDoor(DoorBase):
         if isinstance(event, Typing):
             return  # a person on a raw connection sees finished lines only
         if isinstance(event, RoomMessage) and self.mode == "default":
-            self._link.send(_lobby_lines(event))
+            cache = _lobby_lines
+            self._link.send(cache.data if event is cache.event else cache(event))
             return
         session = self._link.session
         if isinstance(event, DirectMessage) and event.recipient != event.sender:
