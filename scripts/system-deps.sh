@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system programs the test suite drives (tmux for the terminal-client tests).
+# Installs the system programs the test suite drives: tmux for the terminal-client tests,
+# irssi for the IRC door's tests with a real IRC client.
 # Prints clearly what it could not install; the tests that need it then say so themselves.
 set -u
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v irssi >/dev/null 2>&1 || need+=(irssi)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: installing ${need[*]} with apt-get" >&2

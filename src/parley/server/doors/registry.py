@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from parley.protocol.framing import LineTooLong
 from parley.server.doors.base import Door, Link
 from parley.server.doors.chat1 import Chat1Door
+from parley.server.doors.irc import IrcDoor
 from parley.server.doors.plain import PlainDoor
 
 
@@ -33,7 +34,25 @@ def _claims_chat1(line: bytes | LineTooLong) -> bool:
     return isinstance(line, LineTooLong) or line.lstrip().startswith(_CHAT1_VERBS)
 
 
-DOORS: tuple[DoorSpec, ...] = (DoorSpec("chat1", _claims_chat1, Chat1Door),)
+_IRC_VERBS = (b"CAP", b"NICK", b"USER", b"PASS")
+
+
+def _claims_irc(line: bytes | LineTooLong) -> bool:
+    if isinstance(line, LineTooLong):
+        return False
+    head = line.lstrip()
+    if head.startswith(b"@"):  # IRCv3 tags before the command
+        head = head.partition(b" ")[2].lstrip()
+    verb = head.split(b" ", 1)[0].upper()
+    # A verb alone could be a person's name at the plain door's prompt ("Nick"): IRC needs
+    # an argument after it.
+    return verb in _IRC_VERBS and head[len(verb) : len(verb) + 1] == b" "
+
+
+DOORS: tuple[DoorSpec, ...] = (
+    DoorSpec("chat1", _claims_chat1, Chat1Door),
+    DoorSpec("irc", _claims_irc, IrcDoor),
+)
 FALLBACK = DoorSpec("plain", lambda line: True, PlainDoor)
 
 

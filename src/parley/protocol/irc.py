@@ -1,0 +1,146 @@
+"""IRC messages (RFC 1459/2812 as modern.ircdocs.horse describes them, IRCv3 message tags),
+sans-I/O.
+
+A line is ``[@tags ][:prefix ]COMMAND[ params…][ :trailing]``. `parse_message` turns one
+framed line into a `Message` or a `Malformed` (never raises); `encode` turns a `Message`
+into at most 512 bytes plus the tags allowance, trimming the last parameter (on a UTF-8
+boundary) rather than sending more. Tag values are escaped and unescaped as the
+message-tags specification says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parley.protocol.framing import LineTooLong
+
+MAX_LINE = 512  # bytes of a message without its tags, CR LF included
+MAX_TAGS = 8191  # bytes of the tags part a client may send (IRCv3 message-tags)
+MAX_LINE_WITH_TAGS = MAX_LINE + MAX_TAGS + 1
+
+_ESCAPES = {";": "\\:", " ": "\\s", "\\": "\\\\", "\r": "\\r", "\n": "\\n"}
+_UNESCAPES = {"\\:": ";", "\\s": " ", "\\\\": "\\", "\\r": "\r", "\\n": "\n"}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One IRC message: its command (upper case), parameters, and optional prefix and tags."""
+
+    command: str
+    params: tuple[str, ...] = ()
+    prefix: str = ""
+    tags: dict[str, str] = field(default_factory=dict, compare=False)
+    trailing: bool = False  # send the last parameter with its ':' even if it needs none
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A line that is not an IRC message; `reason` says why (for a log or ``ERROR``)."""
+
+    reason: str
+    too_long: bool = False
+
+
+def escape_tag_value(value: str) -> str:
+    """A tag value as it goes on the wire."""
+    return "".join(_ESCAPES.get(ch, ch) for ch in value)
+
+
+def unescape_tag_value(raw: str) -> str:
+    """A tag value as sent, unescaped (an unknown escape loses its backslash, per the spec)."""
+    out: list[str] = []
+    index = 0
+    while index < len(raw):
+        ch = raw[index]
+        if ch == "\\":
+            pair = raw[index : index + 2]
+            out.append(_UNESCAPES.get(pair, pair[1:]))
+            index += 2
+        else:
+            out.append(ch)
+            index += 1
+    return "".join(out)
+
+
+def _parse_tags(raw: str) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for item in raw.split(";"):
+        if item:
+            key, _, value = item.partition("=")
+            tags[key] = unescape_tag_value(value)
+    return tags
+
+
+def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
+    """Read one line a client sent (without its line end)."""
+    if isinstance(line, LineTooLong):
+        return Malformed("line too long", too_long=True)
+    text = line.decode("utf-8", errors="replace")
+    tags: dict[str, str] = {}
+    if text.startswith("@"):
+        raw_tags, _, text = text[1:].partition(" ")
+        if len(raw_tags) > MAX_TAGS:
+            return Malformed("tags too long", too_long=True)
+        tags = _parse_tags(raw_tags)
+    text = text.lstrip(" ")
+    prefix = ""
+    if text.startswith(":"):
+        prefix, _, text = text[1:].partition(" ")
+        text = text.lstrip(" ")
+    if len(text.encode("utf-8", errors="replace")) > MAX_LINE - 2:
+        return Malformed("line too long", too_long=True)
+    head, colon, trailing = text.partition(" :")
+    words = head.split()
+    if text.startswith(":"):  # ":trailing" with no command
+        return Malformed("no command")
+    if not words:
+        return Malformed("no command")
+    params = words[1:]
+    if colon:
+        params.append(trailing)
+    return Message(words[0].upper(), tuple(params), prefix, tags)
+
+
+def encode(message: Message) -> bytes:
+    """The message as a client reads it, CR LF included, trimmed to the IRC limits."""
+    parts: list[str] = []
+    if message.prefix:
+        parts.append(":" + message.prefix)
+    parts.append(message.command)
+    params = list(message.params)
+    if params:
+        last = params.pop()
+        parts.extend(params)
+        if not last or " " in last or last.startswith(":") or message.trailing:
+            last = ":" + last
+        parts.append(last)
+    body = " ".join(parts).encode("utf-8")
+    if len(body) > MAX_LINE - 2:
+        body = _trim_utf8(body, MAX_LINE - 2)
+    if message.tags:
+        tag_text = ";".join(
+            key if value == "" else f"{key}={escape_tag_value(value)}"
+            for key, value in message.tags.items()
+        )
+        return b"@" + tag_text.encode("utf-8") + b" " + body + b"\r\n"
+    return body + b"\r\n"
+
+
+def _trim_utf8(data: bytes, limit: int) -> bytes:
+    """At most `limit` bytes of `data`, never cutting a UTF-8 sequence in two."""
+    cut = data[:limit]
+    while cut and (cut[-1] & 0xC0) == 0x80:
+        cut = cut[:-1]
+    if cut and cut[-1] >= 0xC0:
+        cut = cut[:-1]
+    return cut
+
+
+def numeric(server: str, code: str, target: str, *params: str) -> bytes:
+    """``:server CODE target params… :last`` (the last parameter always as trailing)."""
+    return encode(Message(code, (target or "*", *params), server, trailing=bool(params)))
+
+
+def split_targets(text: str) -> list[str]:
+    """``#a,#b`` → the targets, empty ones left out."""
+    return [target for target in text.split(",") if target]
