@@ -37,7 +37,9 @@ class IrcClient:
 def test_registration_burst_and_lobby(server: ServerThread) -> None:
     irc = IrcClient(server.port)
     burst = irc.register("alice")
-    assert burst[0] == ":parley CAP * LS :"
+    assert burst[0] == (
+        ":parley CAP * LS :cap-notify echo-message message-tags sasl=PLAIN server-time"
+    )
     assert burst[1].startswith(":parley 001 alice :Welcome to Parley")
     assert any(" 005 alice " in line and "CHANTYPES=#" in line for line in burst)
     assert ":alice!alice@parley JOIN #lobby" in burst
@@ -137,3 +139,40 @@ def test_quit(server: ServerThread) -> None:
     irc.send("QUIT :bye")
     assert irc.line() == "ERROR :Closing link: quit"
     assert irc.client.closed()
+
+
+def test_sasl_plain_logs_in_to_an_account(server: ServerThread, connect: Connect) -> None:
+    import base64
+
+    owner = connect()
+    owner.send(f"SIGNUP dee {encode_password('a long password')} CHAT/1.0\n".encode())
+    assert owner.line() == b"200 Registration successful"
+    irc = IrcClient(server.port)
+    irc.send("CAP LS 302", "NICK dee", "USER dee 0 * :Dee", "CAP REQ :sasl server-time bogus")
+    assert irc.line().startswith(":parley CAP * LS :")
+    assert irc.line() == ":parley CAP dee NAK :sasl server-time bogus"
+    irc.send("CAP REQ :sasl server-time echo-message", "AUTHENTICATE PLAIN")
+    assert irc.line() == ":parley CAP dee ACK :sasl server-time echo-message"
+    assert irc.line() == "AUTHENTICATE +"
+    wrong = base64.b64encode(b"\0dee\0not the password").decode()
+    irc.send(f"AUTHENTICATE {wrong}", "AUTHENTICATE PLAIN")
+    assert irc.line() == ":parley 904 dee :SASL authentication failed"
+    assert irc.line() == "AUTHENTICATE +"
+    right = base64.b64encode(b"\0dee\0a long password").decode()
+    irc.send(f"AUTHENTICATE {right}")
+    assert irc.line() == ":parley 900 dee dee!dee@parley dee :You are now logged in as dee"
+    assert irc.line() == ":parley 903 dee :SASL authentication successful"
+    irc.send("CAP END")
+    burst = irc.until(" 366 ")
+    assert burst[0].startswith(":parley 001 dee ")
+    owner.send(b"@dee: seen on both devices\n")
+    tagged = irc.line()
+    assert tagged.startswith("@time=") and tagged.endswith(
+        " :dee!dee@parley PRIVMSG #lobby :seen on both devices"
+    )
+    irc.send("PRIVMSG #lobby :echoed back")
+    echo = irc.line()
+    assert echo.startswith("@time=") and echo.endswith(
+        ":dee!dee@parley PRIVMSG #lobby :echoed back"
+    )
+    assert owner.line() == b"@dee: echoed back"

@@ -90,7 +90,7 @@ def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
     if len(text.encode("utf-8", errors="replace")) > MAX_LINE - 2:
         return Malformed("line too long", too_long=True)
     head, colon, trailing = text.partition(" :")
-    words = head.split()
+    words = [word for word in head.split(" ") if word]  # IRC separates by 0x20 alone
     if text.startswith(":"):  # ":trailing" with no command
         return Malformed("no command")
     if not words:

@@ -15,13 +15,14 @@ from collections.abc import Callable
 from parley import __version__
 from parley.chat import commands as core
 from parley.chat.answers import Done, Entered, Outcome, Registered, TopicView
-from parley.chat.events import LOBBY, Delivery
+from parley.chat.events import LOBBY, Delivery, DirectMessage
 from parley.chat.store import StoredMessage
 from parley.protocol import irc
 from parley.protocol.framing import LineTooLong
 from parley.server.doors.base import Link
+from parley.server.doors.irc_caps import IrcCapabilities
 from parley.server.doors.irc_encoding import channel, encode_delivery, prefix
-from parley.server.doors.irc_queries import SERVER, IrcQueries
+from parley.server.doors.irc_queries import SERVER
 
 log = logging.getLogger("parley.server")
 
@@ -46,17 +47,16 @@ ISUPPORT = (
 )
 
 
-class IrcDoor(IrcQueries):
+class IrcDoor(IrcCapabilities):
     """The server side of one IRC client."""
 
-    __slots__ = ("_away_message", "_negotiating", "_password", "_user")
+    __slots__ = ("_away_message", "_password", "_user")
     takes_fragments = False
 
     def __init__(self, link: Link) -> None:
         super().__init__(link)
         self._user = ""
         self._password = ""
-        self._negotiating = False  # CAP LS seen, CAP END not yet
         self._away_message = ""
 
     # Door ---------------------------------------------------------------------------------
@@ -79,7 +79,8 @@ class IrcDoor(IrcQueries):
     def deliver(self, event: Delivery) -> None:
         data = encode_delivery(event, self._nick)
         if data:
-            self._link.send(data)
+            at = event.queued_at if isinstance(event, DirectMessage) else None
+            self._link.send(self.tagged(data, at) if self._caps else data)
 
     # Input --------------------------------------------------------------------------------
 
@@ -105,22 +106,6 @@ class IrcDoor(IrcQueries):
 
     # Registration -------------------------------------------------------------------------
 
-    def _cap(self, params: tuple[str, ...]) -> None:
-        sub = params[0].upper()
-        if sub == "LS":
-            self._negotiating = self._link.session.user is None
-            self._send(irc.Message("CAP", ("*", "LS", ""), SERVER, trailing=True))
-        elif sub == "LIST":
-            self._send(irc.Message("CAP", (self._nick or "*", "LIST", ""), SERVER, trailing=True))
-        elif sub == "REQ":
-            asked = params[1] if len(params) > 1 else ""
-            self._send(irc.Message("CAP", (self._nick or "*", "NAK", asked), SERVER, trailing=True))
-        elif sub == "END":
-            self._negotiating = False
-            self._try_register()
-        else:
-            self._numeric("410", sub, "Invalid CAP command")
-
     def _pass(self, params: tuple[str, ...]) -> None:
         if self._link.session.user is not None:
             self._numeric("462", "You may not reregister")
@@ -128,14 +113,14 @@ class IrcDoor(IrcQueries):
             self._password = params[0]
 
     def _nick_command(self, params: tuple[str, ...]) -> None:
-        if self._link.session.user is not None:
+        if self._link.session.user is not None and self._sasl_answer is None:
             self._numeric("447", "Changing nicknames is not supported yet")
             return
         self._nick = params[0]
         self._try_register()
 
     def _user_command(self, params: tuple[str, ...]) -> None:
-        if self._link.session.user is not None:
+        if self._link.session.user is not None and self._sasl_answer is None:
             self._numeric("462", "You may not reregister")
             return
         self._user = params[0]
@@ -143,6 +128,10 @@ class IrcDoor(IrcQueries):
 
     def _try_register(self) -> None:
         if not self._nick or not self._user or self._negotiating:
+            return
+        if self._sasl_answer is not None:
+            answer, self._sasl_answer = self._sasl_answer, None
+            self._registered(answer)
             return
         if not self._link.may_register():
             self._numeric("439", "Too many registrations from your address; try again later")
@@ -231,25 +220,26 @@ class IrcDoor(IrcQueries):
             if not notice:
                 self._numeric("412", "No text to send")
             return
+        verb = "NOTICE" if notice else "PRIVMSG"
         for target in irc.split_targets(params[0]):
             command: core.Command[Done]
             if target.startswith("#"):
                 command = core.Say((params[1],), target[1:])
             else:
                 command = core.SendDirect(target, params[1])
-            self.call(command, _ignore if notice else self._sent_answer(target))
+            self.call(command, self._sent_answer(verb, target, params[1]))
 
-    def _sent_answer(self, target: str) -> Callable[[Done], None]:
+    def _sent_answer(self, verb: str, target: str, text: str) -> Callable[[Done], None]:
         def render(answer: Done) -> None:
-            if answer.outcome in (Outcome.QUEUED, Outcome.QUEUED_UNCLAIMED):
-                self._send(
-                    irc.Message(
-                        "NOTICE",
-                        (self._nick, f"{target} is offline; the message was kept for them"),
-                        SERVER,
-                        trailing=True,
-                    )
-                )
+            kept = answer.outcome in (Outcome.QUEUED, Outcome.QUEUED_UNCLAIMED)
+            if (answer.ok or kept) and "echo-message" in self._caps:
+                echo = irc.Message(verb, (target, text), prefix(self._nick), trailing=True)
+                self._link.send(self.tagged(irc.encode(echo)))
+            if verb == "NOTICE":
+                return  # a NOTICE is never answered (RFC 2812)
+            if kept:
+                note = f"{target} is offline; the message was kept for them"
+                self._send(irc.Message("NOTICE", (self._nick, note), SERVER, trailing=True))
             elif not answer.ok:
                 self._refuse(answer.outcome, target)
 
@@ -346,14 +336,11 @@ class IrcDoor(IrcQueries):
         self._link.close("client quit", notify=False)
 
 
-def _ignore(answer: Done) -> None:
-    """NOTICE is never answered (RFC 2812: no automatic reply to a NOTICE)."""
-
-
 _Handler = Callable[[IrcDoor, tuple[str, ...]], None]
 # command -> (registration needed, fewest parameters, handler)
 _COMMANDS: dict[str, tuple[bool, int, _Handler]] = {
     "CAP": (False, 1, IrcDoor._cap),
+    "AUTHENTICATE": (False, 1, IrcDoor._authenticate),
     "PASS": (False, 1, IrcDoor._pass),
     "NICK": (False, 1, IrcDoor._nick_command),
     "USER": (False, 4, IrcDoor._user_command),
