@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from parley.chat.answers import Done, Outcome
-from parley.chat.commands import Invite, Kick, SetFlag, SetRole
+from parley.chat.commands import Invite, Kick, MemberRole, RoomFlag, SetFlag, SetRole
 from parley.chat.events import OPERATOR_NAME, Invited, Kicked, ModeChanged
 from parley.chat.model import Room, Session
 from parley.chat.names import name_key
@@ -19,8 +19,30 @@ from parley.chat.names import name_key
 if TYPE_CHECKING:
     from parley.chat.core import ChatCore
 
-ROLE_LETTERS = {"operator": "o", "voice": "v", "ban": "b", "mute": "q"}
-FLAG_LETTERS = {"moderated": "m", "topic-lock": "t", "invite-only": "i", "key": "k", "secret": "s"}
+ROLE_LETTERS: dict[MemberRole, str] = {"operator": "o", "voice": "v", "ban": "b", "mute": "q"}
+FLAG_LETTERS: dict[RoomFlag, str] = {
+    "moderated": "m",
+    "topic-lock": "t",
+    "invite-only": "i",
+    "key": "k",
+    "secret": "s",
+}
+ROLE_OF_LETTER = {letter: role for role, letter in ROLE_LETTERS.items()}
+FLAG_OF_LETTER = {letter: flag for flag, letter in FLAG_LETTERS.items()}
+
+
+def mode_command(room: str, change: str, argument: str = "") -> SetRole | SetFlag | None:
+    """The command for an IRC-style mode change (``+o bob``, ``-m``, ``+k key``) in `room`;
+    None for an unknown letter or a role without its name. Every door that takes mode letters
+    (CHAT/1.0's MODE, IRC's MODE, the console) reads them here."""
+    if len(change) != 2 or change[0] not in "+-":
+        return None
+    on, letter = change[0] == "+", change[1]
+    role = ROLE_OF_LETTER.get(letter)
+    if role is not None:
+        return SetRole(room, argument, role, on) if argument else None
+    flag = FLAG_OF_LETTER.get(letter)
+    return SetFlag(room, flag, on, argument) if flag is not None else None
 
 
 class Moderation:

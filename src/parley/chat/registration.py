@@ -233,15 +233,20 @@ class Registration:
         user.since = time.time()
         return Done(Outcome.OK, user.name)
 
-    async def change_password(self, session: Session, command: ChangePassword) -> Done:
-        """Replace the account's password after checking the old one."""
+    async def _owner(self, session: Session, password: str) -> User | Done:
+        """The session's user, if it has an account and `password` is its password."""
         user = session.user
         assert user is not None
         if user.key not in self.accounts:
             return Done(Outcome.NO_ACCOUNT, user.name)
-        check = await self._check(user.key, command.old, session.host)
-        if not check.ok:
-            return check
+        check = await self._check(user.key, password, session.host)
+        return user if check.ok else check
+
+    async def change_password(self, session: Session, command: ChangePassword) -> Done:
+        """Replace the account's password after checking the old one."""
+        user = await self._owner(session, command.old)
+        if isinstance(user, Done):
+            return user
         problem = password_problem(command.new)
         if problem:
             return Done(Outcome.BAD_PASSWORD, user.name, problem)
@@ -251,13 +256,9 @@ class Registration:
 
     async def delete_account(self, session: Session, command: DeleteAccount) -> Done:
         """Drop the account with its remembered rooms and direct history."""
-        user = session.user
-        assert user is not None
-        if user.key not in self.accounts:
-            return Done(Outcome.NO_ACCOUNT, user.name)
-        check = await self._check(user.key, command.password, session.host)
-        if not check.ok:
-            return check
+        user = await self._owner(session, command.password)
+        if isinstance(user, Done):
+            return user
         store = self._core.ports.store
         await store.delete_account(user.key)
         await store.delete_direct_history(user.key)

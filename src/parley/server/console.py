@@ -19,11 +19,8 @@ from parley.chat.commands import (
     Command,
     Invite,
     Kick,
-    MemberRole,
-    RoomFlag,
-    SetFlag,
-    SetRole,
 )
+from parley.chat.moderation import mode_command
 from parley.protocol.framing import LineFramer
 from parley.server.app import ChatServer
 
@@ -35,14 +32,6 @@ HELP = (
     "/roomkick ROOM NAME [REASON], /invite ROOM NAME, /say TEXT, /quit, /help; "
     "any other line is sent to everyone as @server"
 )
-_ROLES: dict[str, MemberRole] = {"o": "operator", "v": "voice", "b": "ban", "q": "mute"}
-_FLAGS: dict[str, RoomFlag] = {
-    "m": "moderated",
-    "t": "topic-lock",
-    "i": "invite-only",
-    "k": "key",
-    "s": "secret",
-}
 
 
 class OperatorConsole:
@@ -160,15 +149,9 @@ def _moderation_command(verb: str, words: list[str]) -> Command[Done] | None:
         return Invite(words[0], words[1]) if len(words) == 2 else None
     if verb == "/roomkick":
         return Kick(words[0], words[1], " ".join(words[2:])) if len(words) >= 2 else None
-    if len(words) not in (2, 3) or len(words[1]) != 2 or words[1][0] not in "+-":
+    if len(words) not in (2, 3):
         return None
-    room, change, argument = words[0], words[1], words[2] if len(words) == 3 else ""
-    on, letter = change[0] == "+", change[1]
-    if letter in _ROLES and argument:
-        return SetRole(room, argument, _ROLES[letter], on)
-    if letter in _FLAGS:
-        return SetFlag(room, _FLAGS[letter], on, argument)
-    return None
+    return mode_command(words[0], words[1], words[2] if len(words) == 3 else "")
 
 
 # verb -> (needs an argument, handler)

@@ -29,6 +29,7 @@ from parley.chat.events import (
     DirectMessage,
     RoomMessage,
 )
+from parley.chat.moderation import ROLE_OF_LETTER, mode_command
 from parley.chat.store import StoredMessage
 from parley.protocol import chat1
 from parley.protocol.chat1 import Reply
@@ -43,15 +44,6 @@ from parley.server.doors.chat1_encoding import (
 from parley.server.doors.encoding import EncodeOnce
 
 log = logging.getLogger("parley.server")
-
-_ROLES: dict[str, core.MemberRole] = {"o": "operator", "v": "voice", "b": "ban", "q": "mute"}
-_FLAGS: dict[str, core.RoomFlag] = {
-    "m": "moderated",
-    "t": "topic-lock",
-    "i": "invite-only",
-    "k": "key",
-    "s": "secret",
-}
 
 
 _lobby_lines = EncodeOnce[Event](encode_extended)  # what seed-004 clients get: the same bytes
@@ -335,19 +327,14 @@ class Chat1Door(DoorBase):
         self._reply(Reply.PONG, event.token)
 
     def _mode(self, event: chat1.Mode) -> None:
-        on, letter = event.change[0] == "+", event.change[1]
-        command: core.Command[Done]
-        if letter in _ROLES:
-            if not event.argument:
-                usage = f"MODE <room> {event.change} <name>"
-                self._reply(Reply.UNKNOWN_COMMAND, usage)
-                return
-            command = core.SetRole(event.room, event.argument, _ROLES[letter], on)
-        elif letter in _FLAGS:
-            command = core.SetFlag(event.room, _FLAGS[letter], on, event.argument)
-        else:
-            self._reply(Reply.UNKNOWN_MODE, event.change)
+        command = mode_command(event.room, event.change, event.argument)
+        if command is None:
+            if event.change[1] in ROLE_OF_LETTER:
+                self._reply(Reply.UNKNOWN_COMMAND, f"MODE <room> {event.change} <name>")
+            else:
+                self._reply(Reply.UNKNOWN_MODE, event.change)
             return
+        letter = event.change[1]
         described = " ".join(w for w in (event.room, event.change, event.argument) if w)
         if letter == "k":
             described = f"{event.room} {event.change}"

@@ -16,6 +16,7 @@ from parley import __version__
 from parley.chat import commands as core
 from parley.chat.answers import Done, Entered, Outcome, Registered, TopicView
 from parley.chat.events import LOBBY, Delivery, DirectMessage
+from parley.chat.moderation import ROLE_OF_LETTER, mode_command
 from parley.chat.store import StoredMessage
 from parley.protocol import irc
 from parley.protocol.framing import LineTooLong
@@ -26,14 +27,6 @@ from parley.server.doors.irc_queries import SERVER
 
 log = logging.getLogger("parley.server")
 
-_ROLES: dict[str, core.MemberRole] = {"o": "operator", "v": "voice", "b": "ban", "q": "mute"}
-_FLAGS: dict[str, core.RoomFlag] = {
-    "m": "moderated",
-    "t": "topic-lock",
-    "i": "invite-only",
-    "k": "key",
-    "s": "secret",
-}
 ISUPPORT = (
     "CASEMAPPING=rfc7613",
     "CHANTYPES=#",
@@ -272,26 +265,15 @@ class IrcDoor(IrcCapabilities):
             self._channel_modes(target)
             return
         change, argument = params[1], params[2] if len(params) > 2 else ""
-        sign, letters = change[:1], change[1:]
-        if sign not in "+-" or len(letters) != 1 or not sign:
-            self._numeric("472", change, "is unknown mode char to me")
-            return
-        on = sign == "+"
-        command: core.Command[Done]
-        if letters in _ROLES:
-            if not argument:
-                if letters == "b":
-                    self._numeric("368", target, "End of channel ban list")
-                    return
-                self._numeric("461", "MODE", "Not enough parameters")
-                return
-            command = core.SetRole(target[1:], argument, _ROLES[letters], on)
-        elif letters in _FLAGS:
-            command = core.SetFlag(target[1:], _FLAGS[letters], on, argument)
+        command = mode_command(target[1:], change, argument)
+        if command is not None:
+            self.call(command, self._left_answer(target))
+        elif change in {"+b", "b"}:
+            self._numeric("368", target, "End of channel ban list")  # the list is not kept
+        elif change[1:] in ROLE_OF_LETTER and change[:1] in ("+", "-"):
+            self._numeric("461", "MODE", "Not enough parameters")
         else:
-            self._numeric("472", letters, "is unknown mode char to me")
-            return
-        self.call(command, self._left_answer(target))
+            self._numeric("472", change, "is unknown mode char to me")
 
     def _channel_modes(self, target: str) -> None:
         room = self._link.core.room(target[1:])
