@@ -59,6 +59,8 @@ def test_commands_before_registration_and_taken_nicks(
     irc.send("NICK bob", "PRIVMSG #lobby :hi", "USER x 0 * :x")
     assert irc.line() == ":parley 451 bob :You have not registered"
     assert irc.line() == ":parley 433 * bob :Nickname is already in use"
+    irc.send("USER x 0 * :")
+    assert irc.line() == ":parley 461 * USER :Not enough parameters"  # an empty real name
     irc.send("NICK b0b")  # looks like bob: taken too
     assert irc.line() == ":parley 433 * b0b :Nickname is already in use"
     irc.send("NICK robert")

@@ -116,6 +116,9 @@ class IrcDoor(IrcCapabilities):
         if self._link.session.user is not None and self._sasl_answer is None:
             self._numeric("462", "You may not reregister")
             return
+        if not params[0] or not params[3]:
+            self._numeric("461", "USER", "Not enough parameters")
+            return
         self._user = params[0]
         self._try_register()
 
