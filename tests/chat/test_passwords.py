@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
+import threading
 
 import argon2
 import pytest
@@ -124,55 +123,68 @@ def test_without_warm_up_the_dummy_hash_is_made_on_first_use() -> None:
     assert not needs_rehash(passwords.DUMMY_HASH)
 
 
-def fastest_of_each(repeat: int, *actions: Callable[[], object]) -> list[float]:
-    """The least time each action took in `repeat` interleaved rounds.
+class CountingHasher:
+    """`passwords.HASHER`, recording every hash it verifies against (the work it does)."""
 
-    Interleaving makes both actions meet the same load from other processes; the least time
-    is the one least disturbed by it.
-    """
-    best = [float("inf")] * len(actions)
-    for _ in range(repeat):
-        for index, action in enumerate(actions):
-            started = time.perf_counter()
-            action()
-            best[index] = min(best[index], time.perf_counter() - started)
-    return best
+    def __init__(self, hasher: argon2.PasswordHasher) -> None:
+        self._hasher = hasher
+        self.verified: list[str] = []
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified.append(password_hash)
+        return self._hasher.verify(password_hash, password)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._hasher, name)
 
 
-def test_a_missing_account_costs_as_much_as_a_wrong_password() -> None:
+def test_a_missing_account_costs_as_much_as_a_wrong_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same work, counted rather than timed: one argon2 verification with the same
+    parameters (which fix its cost) against a real hash, for either answer."""
     stored = hash_password("the real password")
-    passwords.warm_up()  # made before timing, as the server does at start-up
-    wrong, missing = fastest_of_each(
-        7,
-        lambda: check_password(stored, "a wrong password"),
-        lambda: check_password(None, "a wrong password"),
-    )
-    assert 1 / 3 < missing / wrong < 3  # loose: the test runs beside other processes
-    assert wrong > 0.002  # a real argon2 verification, not a shortcut
+    passwords.warm_up()  # made before any login, as the server does at start-up
+    counting = CountingHasher(passwords.HASHER)
+    monkeypatch.setattr(passwords, "HASHER", counting)
+    assert not check_password(stored, "a wrong password")
+    assert not check_password(None, "a wrong password")
+    wrong, missing = counting.verified
+    assert wrong == stored
+    assert missing == passwords.DUMMY_HASH != stored
+    # Memory, passes, lanes, salt and digest sizes: everything the cost depends on.
+    assert argon2.extract_parameters(missing) == argon2.extract_parameters(wrong)
 
 
 # Async wrappers ----------------------------------------------------------------------------
 
 
-def test_async_hashing_runs_off_the_event_loop() -> None:
-    async def main() -> tuple[list[str], int]:
-        ticks = 0
-        done = False
+def test_async_hashing_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each hash waits for the event loop to let it go: on the loop itself it would block it
+    for good (the wait fails the test), on the hashing threads the loop goes on."""
+    real_hash = passwords.hash_password
+    started: list[str] = []
 
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done:
-                await asyncio.sleep(0.002)
-                ticks += 1
+    async def main() -> list[str]:
+        loop = asyncio.get_running_loop()
+        started_one = asyncio.Event()
+        release = threading.Event()
 
-        ticking = asyncio.create_task(ticker())
-        hashes = await asyncio.gather(*(hash_password_async(f"password {i}") for i in range(4)))
-        done = True
-        await ticking
-        return list(hashes), ticks
+        def held_hash(password: str) -> str:
+            started.append(threading.current_thread().name)
+            loop.call_soon_threadsafe(started_one.set)
+            assert release.wait(5), "the event loop never ran while a hash was being made"
+            return real_hash(password)
 
-    hashes, ticks = asyncio.run(main())
-    assert ticks >= 3  # the loop kept running while argon2 worked
+        monkeypatch.setattr(passwords, "hash_password", held_hash)
+        hashing = asyncio.gather(*(hash_password_async(f"password {i}") for i in range(4)))
+        await asyncio.wait_for(started_one.wait(), 5)
+        release.set()  # the loop runs while a hash is under way
+        return list(await hashing)
+
+    hashes = asyncio.run(main())
+    assert len(started) == 4
+    assert all(name.startswith("parley-argon2") for name in started)
     assert all(verify_password(h, f"password {i}") for i, h in enumerate(hashes))
 
 

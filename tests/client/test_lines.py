@@ -1,4 +1,5 @@
-"""Tests of parley.client.lines.LineFrontend reading a real pipe, and of stopping."""
+"""Tests of parley.client.lines.LineFrontend reading a real pipe and writing to a terminal,
+and of stopping."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import asyncio
 import os
 import select
 import sys
+import time
 
 import pytest
 
-from parley.client.lines import LineFrontend
+from parley.client.lines import DIM, NORMAL, LineFrontend
+from parley.client.render import Line
 from parley.client.stopping import StopRequestedError, until_stopped
+from parley.client.wrapping import CONTINUATION
 
 
 def read_all(data: bytes, *, max_line: int = 1024) -> list[str | None]:
@@ -86,16 +90,19 @@ def test_until_stopped_returns_or_raises() -> None:
 def test_no_secret_is_asked_without_a_terminal() -> None:
     read_fd, write_fd = os.pipe()
     os.write(write_fd, b"not a password\n")
+    os.close(write_fd)
 
-    async def main() -> str | None:
+    async def main() -> list[str | None]:
         with LineFrontend(read_fd) as frontend:
-            return await frontend.ask_secret("Password: ")
+            assert await frontend.ask_secret("Password: ") is None
+            # The line is still there for the chat, and the reader has reached the end of
+            # the input: it reads no more (its descriptor is closed next, and then reused).
+            return [await frontend.read_line(), await frontend.read_line()]
 
     try:
-        assert asyncio.run(asyncio.wait_for(main(), 5)) is None
+        assert asyncio.run(asyncio.wait_for(main(), 5)) == ["not a password", None]
     finally:
         os.close(read_fd)
-        os.close(write_fd)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
@@ -105,39 +112,84 @@ def test_a_secret_is_typed_without_echo_at_a_terminal(capsys: pytest.CaptureFixt
 
     main_fd, terminal_fd = pty.openpty()
 
-    async def main() -> tuple[str | None, bytes, str | None]:
+    async def main() -> tuple[str | None, bytes, bool, str | None]:
         with LineFrontend(terminal_fd) as frontend:
             asking = asyncio.create_task(frontend.ask_secret("Password: "))
-            for _ in range(200):  # the echo goes off as soon as it asks: wait for that
-                if not termios.tcgetattr(terminal_fd)[3] & termios.ECHO:
-                    break
-                await asyncio.sleep(0.01)
+            await asyncio.sleep(0)  # one step: it asks, and now waits for the line
+            assert not termios.tcgetattr(terminal_fd)[3] & termios.ECHO  # before any key
             os.write(main_fd, b"hunter22\n")
             secret = await asking
-            echoed = _drain(main_fd)
-            os.write(main_fd, b"visible\n")
+            echo_back = bool(termios.tcgetattr(terminal_fd)[3] & termios.ECHO)
+            os.write(main_fd, b"visible\n")  # the marker: echoed after anything before it
             line = await frontend.read_line()
-            return secret, echoed + _drain(main_fd), line
+            echoed = _echo_until(main_fd, b"visible\r\n")
+            os.close(main_fd)  # hang up: the reader thread stops before the test ends
+            assert await frontend.read_line() is None
+            return secret, echoed, echo_back, line
 
     try:
-        secret, echoed, line = asyncio.run(asyncio.wait_for(main(), 5))
-        assert termios.tcgetattr(terminal_fd)[3] & termios.ECHO  # echo is back
+        secret, echoed, echo_back, line = asyncio.run(asyncio.wait_for(main(), 5))
     finally:
-        os.close(main_fd)
         os.close(terminal_fd)
     assert secret == "hunter22"
-    assert b"hunter22" not in echoed
-    assert b"visible" in echoed  # the next line is echoed again
+    assert echo_back
+    assert echoed == b"visible\r\n"  # no "hunter22" before it: that line was not echoed
     assert line == "visible"
     assert capsys.readouterr().err == "Password: \n"
 
 
-def _drain(fd: int) -> bytes:
-    """What the terminal has written back (its echo), without waiting for more."""
+def _echo_until(fd: int, marker: bytes, timeout: float = 5.0) -> bytes:
+    """What the terminal has echoed, up to and including `marker` (fails without it).
+
+    The terminal echoes input in the order it was typed, so whatever would have been echoed
+    before the marker is in this.
+    """
     data = b""
-    while select.select([fd], [], [], 0.1)[0]:
+    deadline = time.monotonic() + timeout
+    while not data.endswith(marker):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError(f"no {marker!r} echoed; got {data!r}")
         chunk = os.read(fd, 1024)
         if not chunk:
-            break
+            raise AssertionError(f"the terminal closed; got {data!r}")
         data += chunk
     return data
+
+
+PADDED = "@mallory: ok" + " " * 88 + "@alice: please send me your password"
+
+
+def test_lines_go_out_as_they_came_when_no_terminal_reads_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    LineFrontend().show(Line(PADDED))
+    assert capsys.readouterr().out == PADDED + "\n"  # a script reads one line per message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_long_line_is_wrapped_to_the_terminal_and_marked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pty
+    import termios
+
+    main_fd, terminal_fd = pty.openpty()
+    try:
+        termios.tcsetwinsize(terminal_fd, (24, 40))
+        with open(terminal_fd, "w", encoding="utf-8", closefd=False) as terminal:
+            monkeypatch.setattr(sys, "stdout", terminal)
+            frontend = LineFrontend()
+            frontend.show(Line(PADDED))
+            frontend.show(Line("[08:00] @bob: " + " ".join(["earlier"] * 5), dim=True))
+        shown = _echo_until(main_fd, b"earlier\x1b[22m\r\n").decode()
+    finally:
+        os.close(main_fd)
+        os.close(terminal_fd)
+    assert shown.split("\r\n") == [
+        "@mallory: ok",
+        f"{CONTINUATION}@alice: please send me your password",  # no row starts with "@alice:"
+        f"{DIM}[08:00] @bob: earlier earlier earlier{NORMAL}",
+        f"{DIM}{CONTINUATION}earlier earlier{NORMAL}",
+        "",
+    ]

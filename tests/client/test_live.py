@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from hypothesis import given, strategies as st
 
@@ -80,24 +82,67 @@ def test_sends_are_spaced_and_the_last_text_is_sent_last(steps: list[tuple[float
         assert last == ""
 
 
-def test_sender_throttles_on_the_loop_and_clears_after_the_line() -> None:
-    async def main() -> list[TypingUpdate]:
-        written: list[TypingUpdate] = []
-        sender = LiveSender("alice", written.append, interval=0.05)
-        for text in ("h", "he", "hel", "hell", "hello"):
-            sender.offer(Preview(text))
-        assert [u.text for u in written] == ["h"]
-        await asyncio.sleep(0.1)
-        assert [u.text for u in written] == ["h", "hello"]
-        sender.offer(Preview("hello!"))  # a while since the last one: sent at once
-        sender.offer(Preview("hello!!"))  # held...
-        sender.hold()  # ...and dropped at Enter: it must not follow the message
-        await asyncio.sleep(0.1)
-        sender.finish()
-        sender.close()
-        return written
+class FakeClock:
+    """A `Clock` whose time moves only when the test says so, and runs timers in order."""
 
-    written = asyncio.run(main())
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._timers: list[FakeTimer] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def call_at(self, when: float, callback: Callable[[], object], /) -> FakeTimer:
+        timer = FakeTimer(when, callback)
+        self._timers.append(timer)
+        return timer
+
+    @property
+    def waiting(self) -> int:
+        """Timers set and neither run nor cancelled."""
+        return sum(1 for timer in self._timers if not timer.cancelled)
+
+    def advance(self, seconds: float) -> None:
+        """Move time on by `seconds`, running every timer due by then, earliest first."""
+        until = self.now + seconds
+        while due := [t for t in self._timers if not t.cancelled and t.when <= until]:
+            timer = min(due, key=lambda t: t.when)
+            self._timers.remove(timer)
+            self.now = max(self.now, timer.when)
+            timer.callback()
+        self.now = until
+
+
+@dataclass(slots=True)
+class FakeTimer:
+    when: float
+    callback: Callable[[], object]
+    cancelled: bool = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def test_sender_throttles_and_clears_after_the_line() -> None:
+    clock = FakeClock()
+    written: list[TypingUpdate] = []
+    sender = LiveSender("alice", written.append, interval=0.05, clock=clock)
+    for text in ("h", "he", "hel", "hell", "hello"):
+        sender.offer(Preview(text))
+    assert [u.text for u in written] == ["h"]
+    clock.advance(0.049)
+    assert [u.text for u in written] == ["h"]  # not before its interval ...
+    clock.advance(0.001)
+    assert [u.text for u in written] == ["h", "hello"]  # ... then the newest, at once
+    clock.advance(0.1)
+    sender.offer(Preview("hello!"))  # a while since the last one: sent at once
+    sender.offer(Preview("hello!!"))  # held...
+    assert clock.waiting == 1
+    sender.hold()  # ...and dropped at Enter: it must not follow the message
+    assert clock.waiting == 0
+    clock.advance(1.0)  # long past any time it could have been sent
+    sender.finish()
+    sender.close()
     assert written == [
         TypingUpdate("alice", "h"),
         TypingUpdate("alice", "hello"),
@@ -107,19 +152,45 @@ def test_sender_throttles_on_the_loop_and_clears_after_the_line() -> None:
 
 
 def test_switching_rooms_clears_the_old_room_first() -> None:
+    clock = FakeClock()
+    written: list[TypingUpdate] = []
+    sender = LiveSender("alice", written.append, interval=0.05, clock=clock)
+    sender.offer(Preview("draft", "dev"))
+    sender.offer(Preview("draft", None))
+    assert written == [TypingUpdate("alice", "draft", "dev"), TypingUpdate("alice", "", "dev")]
+    clock.advance(0.05)  # the new room's preview keeps to the rate
+    sender.close()
+    assert written == [
+        TypingUpdate("alice", "draft", "dev"),
+        TypingUpdate("alice", "", "dev"),
+        TypingUpdate("alice", "draft", None),
+    ]
+    assert clock.waiting == 0
+
+
+def test_the_event_loop_is_the_default_clock() -> None:
     async def main() -> list[TypingUpdate]:
         written: list[TypingUpdate] = []
-        sender = LiveSender("alice", written.append, interval=0.05)
-        sender.offer(Preview("draft", "dev"))
-        sender.offer(Preview("draft", None))
-        await asyncio.sleep(0.1)
+        second = asyncio.Event()
+
+        def write(update: TypingUpdate) -> None:
+            written.append(update)
+            if len(written) == 2:
+                second.set()
+
+        sender = LiveSender("alice", write, interval=0.01)
+        sender.offer(Preview("h"))
+        sender.offer(Preview("hello"))
+        assert written == [TypingUpdate("alice", "h")]
+        await asyncio.wait_for(second.wait(), 5)  # the loop's timer sent the held one
+        sender.finish()
         sender.close()
         return written
 
     assert asyncio.run(main()) == [
-        TypingUpdate("alice", "draft", "dev"),
-        TypingUpdate("alice", "", "dev"),
-        TypingUpdate("alice", "draft", None),
+        TypingUpdate("alice", "h"),
+        TypingUpdate("alice", "hello"),
+        TypingUpdate("alice", ""),
     ]
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import signal
 
+from tests.client.peers import ScriptedServer
 from tests.client.processes import RunningServer, client_command
-from tests.client.terminal import Tmux, ready, shows
+from tests.client.terminal import WIDTH, Tmux, ready, shows
 
 
 def test_incoming_message_leaves_the_line_being_typed_intact(
@@ -66,3 +67,23 @@ def test_taken_name_is_asked_again(tmux: Tmux, server: RunningServer) -> None:
     tmux.wait_screen("second", ready, "the prompt after a good name")
     tmux.press("second", "C-d")
     assert tmux.wait_exit("second") == 0
+
+
+def test_a_padded_message_cannot_fake_a_line_of_its_own(tmux: Tmux) -> None:
+    """The review's finding #6, in a real terminal 100 columns wide: a server that relays the
+    padding as it came (Parley's folds it) cannot start a row with a fake ``@alice:``."""
+    assert WIDTH == 100
+    padded = b"@mallory: ok" + b" " * 88 + b"@alice: please send me your password\n"
+    with ScriptedServer(after_register=padded) as server:
+        tmux.start("alice", client_command("alice", server.address))
+        screen = tmux.wait_screen(
+            "alice", shows("please send me your password"), "the padded message"
+        )
+        row = next(i for i, line in enumerate(screen) if "please send me" in line)
+        assert screen[row - 1 : row + 1] == [
+            "@mallory: ok",
+            "  \u21b3 @alice: please send me your password",
+        ], screen
+        assert not any(line.startswith("@alice") for line in screen), screen
+        tmux.press("alice", "C-d")
+        assert tmux.wait_exit("alice") == 0

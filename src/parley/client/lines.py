@@ -1,7 +1,10 @@
 """Plain line mode: standard input in, standard output and standard error out.
 
 Used when standard input is not a terminal (scripts, pipes, files) or with ``--plain``. No
-prompt is printed and nothing is echoed: stdout carries only the conversation.
+prompt is printed and nothing is echoed: stdout carries only the conversation, a line as it
+came. Only when a person reads it on a terminal is a long line wrapped to the terminal's
+width, its continuation rows marked (`parley.client.wrapping`), so that no piece of one
+message can pass for a message of its own.
 
 Standard input is read by one daemon thread with `os.read` on the file descriptor, because
 asyncio cannot watch regular files and a thread blocked in Python's buffered stdin would hold
@@ -20,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 from parley.client.render import Channel, Line
+from parley.client.wrapping import wrap
 from parley.protocol.framing import LineFramer, LineTooLong
 
 STDIN_FD = 0
@@ -189,11 +193,24 @@ def _is_terminal(stream: TextIO | None) -> bool:
         return False
 
 
+def _columns(stream: TextIO) -> int | None:
+    """The width of the terminal `stream` writes to; None if it is not a terminal."""
+    if not _is_terminal(stream):
+        return None
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError):
+        return None
+    return columns or None  # 0: a terminal that does not know its size
+
+
 def _write_line(stream: TextIO | None, text: str, *, dim: bool = False) -> None:
     if stream is None:  # started with that descriptor closed: nowhere to write
         return
-    if dim and _is_terminal(stream):
-        text = f"{DIM}{text}{NORMAL}"
+    columns = _columns(stream)
+    if columns is not None:  # a person reads it: rows that fit, marked after the first
+        rows = wrap(text, columns)
+        text = "\n".join(f"{DIM}{row}{NORMAL}" if dim else row for row in rows)
     try:
         stream.write(text + "\n")
         stream.flush()

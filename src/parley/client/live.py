@@ -2,9 +2,9 @@
 
 Sending: every keystroke offers the current preview; at most `MAX_RATE` previews a second are
 sent, and the newest text is always the one sent last (the ones in between are coalesced,
-not queued). `Coalescer` is the pure timing rule; `LiveSender` runs it on the event loop and
-writes through a `ChatClient` without waiting, so a preview never delays a message and
-never overtakes one.
+not queued). `Coalescer` is the pure timing rule; `LiveSender` runs it on the event loop (or
+on any `Clock`: tests pass one whose time they move by hand) and writes through a
+`ChatClient` without waiting, so a preview never delays a message and never overtakes one.
 
 Showing: `TypingBoard` (pure) keeps who is typing what and makes the status lines
 (``bob is typing: hel``). A preview goes away when its author's finished message arrives,
@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from parley.client.commands import room_key
+from parley.client.wrapping import ending, text_cells
 from parley.protocol.chat1 import TypingUpdate, neutralise_controls
 from parley.protocol.names import name_key
 
@@ -98,11 +100,26 @@ class Coalescer:
         return preview
 
 
+class Timer(Protocol):
+    """A callback waiting for its time (`asyncio.TimerHandle` is one)."""
+
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    """A time and timers on it: what `LiveSender` needs of the event loop (which is one)."""
+
+    def time(self) -> float: ...
+
+    def call_at(self, when: float, callback: Callable[[], object], /) -> Timer: ...
+
+
 class LiveSender:
     """Runs a `Coalescer` on the event loop and hands each preview to `write`.
 
     `write` must send without awaiting (`ChatClient.request_nowait`), so previews keep their
-    place among the messages written by the same connection.
+    place among the messages written by the same connection. `clock` replaces the running
+    event loop's time and timers (for tests).
     """
 
     def __init__(
@@ -111,22 +128,24 @@ class LiveSender:
         write: Callable[[TypingUpdate], object],
         *,
         interval: float = 1 / MAX_RATE,
+        clock: Clock | None = None,
     ) -> None:
         self._name = name
         self._write = write
         self._coalescer = Coalescer(interval)
-        self._timer: asyncio.TimerHandle | None = None
+        self._clock = clock
+        self._timer: Timer | None = None
 
     def offer(self, preview: Preview) -> None:
         """The line being typed is now `preview` (an empty text: nothing is being typed)."""
-        loop = asyncio.get_running_loop()
-        now = loop.time()
+        clock = self._clock_in_use()
+        now = clock.time()
         sent = self._coalescer.sent
         if sent is not None and sent.text and sent.room != preview.room:
             self._coalescer.cancel()  # switched rooms: clear the old room's preview first
             self._send(self._coalescer.finish(now))
         self._send(self._coalescer.offer(preview, now))
-        self._schedule(loop)
+        self._schedule(clock)
 
     def hold(self) -> None:
         """Send nothing more for the line just accepted (its message goes out next)."""
@@ -136,25 +155,28 @@ class LiveSender:
     def finish(self) -> None:
         """The line was sent or dropped: cancel what is held and clear what others see."""
         self._cancel_timer()
-        self._send(self._coalescer.finish(asyncio.get_running_loop().time()))
+        self._send(self._coalescer.finish(self._clock_in_use().time()))
 
     def close(self) -> None:
         """Stop: nothing more will be sent."""
         self._cancel_timer()
         self._coalescer.cancel()
 
-    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _clock_in_use(self) -> Clock:
+        return self._clock if self._clock is not None else asyncio.get_running_loop()
+
+    def _schedule(self, clock: Clock) -> None:
         due = self._coalescer.due()
         if due is None:
             self._cancel_timer()
         elif self._timer is None:
-            self._timer = loop.call_at(due, self._on_timer)
+            self._timer = clock.call_at(due, self._on_timer)
 
     def _on_timer(self) -> None:
         self._timer = None
-        loop = asyncio.get_running_loop()
-        self._send(self._coalescer.take(loop.time()))
-        self._schedule(loop)
+        clock = self._clock_in_use()
+        self._send(self._coalescer.take(clock.time()))
+        self._schedule(clock)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -226,11 +248,9 @@ class TypingBoard:
         for typist in typists[:MAX_SHOWN]:
             where = "" if room_key(typist.room) == room_key(current) else f" in {typist.room}"
             head = neutralise_controls(f"{typist.name} is typing{where}: ")
-            text = neutralise_controls(typist.text)
-            space = max(10, width - len(head) - 1)
-            if len(text) > space:
-                text = "\u2026" + text[-(space - 1) :]  # the end, where the typing happens
-            lines.append(head + text)
+            space = max(10, width - text_cells(head) - 1)
+            # The end, where the typing happens, in cells: one row, never wrapped.
+            lines.append(head + ending(neutralise_controls(typist.text), space))
         if len(typists) > MAX_SHOWN:
             lines.append(f"\u2026 and {len(typists) - MAX_SHOWN} more typing")
         return lines

@@ -12,7 +12,9 @@ Passwords are read by a prompt of their own that shows ``*`` for each key and ke
 history; the chat prompt's history forgets account commands (`ChatHistory`), so nothing
 typed there about a password comes back with Up. Output goes through `patch_stdout` in raw
 mode, so history can be dimmed; every line is neutralised here first, so no escape sequence
-but our own reaches the terminal.
+but our own reaches the terminal, and wrapped to the terminal's width with its continuation
+rows marked (`parley.client.wrapping`), so no piece of a long message can pass for a message
+of its own.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from prompt_toolkit.styles import Style
 
 from parley.client.commands import holds_password
 from parley.client.render import Channel, Line
+from parley.client.wrapping import wrap
 from parley.protocol.chat1 import neutralise_controls
 
 PROMPT = "> "
@@ -103,7 +106,9 @@ class PromptFrontend:
     def show(self, line: Line) -> None:
         stream = sys.stdout if line.channel is Channel.CHAT else sys.stderr
         text = neutralise_controls(line.text)  # raw output: nothing else would stop escapes
-        print(f"{DIM}{text}{NORMAL}" if line.dim else text, file=stream, flush=True)
+        rows = wrap(text, self.status_width)
+        shown = "\n".join(f"{DIM}{row}{NORMAL}" if line.dim else row for row in rows)
+        print(shown, file=stream, flush=True)
 
     def set_prompt(self, text: str) -> None:
         if text != self._prompt:
@@ -122,7 +127,9 @@ class PromptFrontend:
         """The prompt, with the live-typing status above it while a line is being edited."""
         if not self._status or self._chat.app.is_done:
             return [("", self._prompt)]
-        return [("class:typing", "\n".join(self._status) + "\n"), ("", self._prompt)]
+        columns = self.status_width
+        rows = [row for line in self._status for row in wrap(line, columns)]
+        return [("class:typing", "\n".join(rows) + "\n"), ("", self._prompt)]
 
     def _edited(self, buffer: Buffer) -> None:
         if self._on_edit is not None:
