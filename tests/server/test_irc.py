@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parley.protocol.chat1 import encode_password
-from tests.server.conftest import Connect, LineClient, ServerThread
+from tests.server.conftest import Connect, LineClient, MakeServer, ServerThread
 
 
 class IrcClient:
@@ -178,3 +178,15 @@ def test_sasl_plain_logs_in_to_an_account(server: ServerThread, connect: Connect
         ":dee!dee@parley PRIVMSG #lobby :echoed back"
     )
     assert owner.line() == b"@dee: echoed back"
+
+
+def test_a_silent_client_is_pinged_then_dropped(make_server: MakeServer) -> None:
+    server = make_server(irc_ping_interval=0.3)
+    irc = IrcClient(server.port)
+    irc.register("sleepy")
+    assert irc.line() == "PING :parley"  # silent for an interval
+    irc.send("PONG :parley")
+    assert irc.line() == "PING :parley"  # the next silent interval
+    assert irc.line() == "ERROR :Closing link: ping timeout"
+    assert irc.client.closed()
+    assert server.who() == []

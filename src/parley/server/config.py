@@ -73,6 +73,8 @@ class ServerConfig:
         history_max_mb: megabytes of history text kept, oldest dropped first (0: no limit).
         memory_messages: with `ephemeral`, messages kept in memory in all.
         memory_per_conversation: with `ephemeral`, messages kept per room or conversation.
+        irc_ping_interval: seconds of silence after which an IRC client is sent a PING; it is
+            disconnected if it stays silent as long again.
         listings_per_minute: room and user listings (ROOMS, WHO) one client may ask per minute.
     """
 
@@ -112,6 +114,7 @@ class ServerConfig:
     memory_messages: int = 200_000
     memory_per_conversation: int = 10_000
     listings_per_minute: int = 30
+    irc_ping_interval: float = 120.0
 
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):

@@ -73,6 +73,7 @@ class Connection(asyncio.Protocol):
         "_bucket",
         "_closing",
         "_deadline",
+        "_door_timer",
         "_framer",
         "_job",
         "_outbox",
@@ -105,6 +106,7 @@ class Connection(asyncio.Protocol):
         self._closing = False
         self._timer: asyncio.TimerHandle | None = None
         self._deadline: asyncio.TimerHandle | None = None
+        self._door_timer: asyncio.TimerHandle | None = None
         self._paused_for = 0  # a bit per reason reading is paused (see _PAUSE_*)
         self._bucket: TokenBucket | None = None
         self._previews: TokenBucket | None = None
@@ -180,6 +182,8 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timer()
+        if self._door_timer is not None:
+            self._door_timer.cancel()
         if self._job is not None:
             self._job.cancel()
         if self._deadline is not None:
@@ -345,6 +349,25 @@ class Connection(asyncio.Protocol):
         self._resume_reading(_PAUSE_JOB)
         self._safe_drain()
 
+    def schedule(self, delay: float, callback: Callable[[], None]) -> None:
+        """The door's one timer (an IRC keepalive): replaced by the next, gone at close."""
+        if self._door_timer is not None:
+            self._door_timer.cancel()
+        if not self._closing:
+            self._door_timer = asyncio.get_running_loop().call_later(
+                delay, self._door_tick, callback
+            )
+
+    def _door_tick(self, callback: Callable[[], None]) -> None:
+        self._door_timer = None
+        if self._closing:
+            return
+        try:
+            callback()
+        except Exception:
+            log.exception("internal error on connection %s", self.address)
+            self.close("internal error", notify=True)
+
     def _notify(self, text: str) -> None:
         """Tell the client something in its own dialect."""
         if self.door is not None:
@@ -459,6 +482,8 @@ class Connection(asyncio.Protocol):
         if self._closing or self._transport is None:
             return
         self._cancel_timer()
+        if self._door_timer is not None:
+            self._door_timer.cancel()
         self._backlog = None
         name = self.session.name
         self.core.close_session(self.session)

@@ -35,6 +35,7 @@ class FakeLink:
         self.session: Session = core.open_session(self, lambda event: None, host, self.address)
         self.door: Door | None = None
         self.is_registered = False
+        self.timer: tuple[float, Callable[[], None]] | None = None
 
     def attach(self, door: Door) -> Door:
         self.door = door
@@ -58,6 +59,9 @@ class FakeLink:
 
     def run_job(self, job: Coroutine[object, object, None]) -> None:
         self.jobs.append(job)
+
+    def schedule(self, delay: float, callback: Callable[[], None]) -> None:
+        self.timer = (delay, callback)
 
     # Endpoint -----------------------------------------------------------------------------
 

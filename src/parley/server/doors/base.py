@@ -51,6 +51,10 @@ class Link(Protocol):
     def run_job(self, job: Coroutine[object, object, None]) -> None:
         """Run an async step before the client's next line is handled."""
 
+    def schedule(self, delay: float, callback: Callable[[], None]) -> None:
+        """Call `callback` after `delay` seconds (one door timer; a new one replaces it; it
+        never fires after the connection closed)."""
+
 
 class Door(Protocol):
     """One wire dialect on one connection: units in, core commands, deliveries out."""

@@ -43,7 +43,7 @@ ISUPPORT = (
 class IrcDoor(IrcCapabilities):
     """The server side of one IRC client."""
 
-    __slots__ = ("_away_message", "_password", "_user")
+    __slots__ = ("_away_message", "_heard", "_password", "_pinged", "_user")
     takes_fragments = False
 
     def __init__(self, link: Link) -> None:
@@ -51,6 +51,8 @@ class IrcDoor(IrcCapabilities):
         self._user = ""
         self._password = ""
         self._away_message = ""
+        self._heard = True  # a line arrived since the last keepalive check
+        self._pinged = False  # a PING of ours waits for its PONG
 
     # Door ---------------------------------------------------------------------------------
 
@@ -78,6 +80,7 @@ class IrcDoor(IrcCapabilities):
     # Input --------------------------------------------------------------------------------
 
     def handle_line(self, line: bytes | LineTooLong) -> None:
+        self._heard = True
         message = irc.parse_message(line)
         if isinstance(message, irc.Malformed):
             if message.too_long:
@@ -147,6 +150,7 @@ class IrcDoor(IrcCapabilities):
             return
         self._nick = answer.name
         log.info("%s registered from %s (IRC)", answer.name, self._link.address)
+        self._link.schedule(self._link.config.irc_ping_interval, self._keepalive)
         self._link.core.watch_presence(self._link.session)
         self._numeric("001", f"Welcome to Parley, {prefix(answer.name)}")
         self._numeric("002", f"Your host is {SERVER}, running Parley {__version__}")
@@ -159,6 +163,19 @@ class IrcDoor(IrcCapabilities):
         for room in answer.rejoined:
             self._entered_channel(room.name, answer.name)
         self.registration_done(answer, self._welcomed)
+
+    def _keepalive(self) -> None:
+        """Every interval: PING a client that said nothing; drop it if it stays silent."""
+        if self._heard:
+            self._heard, self._pinged = False, False
+        elif not self._pinged:
+            self._pinged = True
+            self._send(irc.Message("PING", (SERVER,), trailing=True))
+        else:
+            self._send(irc.Message("ERROR", ("Closing link: ping timeout",)))
+            self._link.close("ping timeout", notify=False)
+            return
+        self._link.schedule(self._link.config.irc_ping_interval, self._keepalive)
 
     def _welcomed(self, answer: Registered) -> None:
         """Remembered rooms came back (their JOINs were delivered as presence)."""
