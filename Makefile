@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench fuzz setup clean
+.PHONY: run test lint typecheck pytest bench fuzz mutate setup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ fuzz: $(STAMP)
 	$(BIN)/python fuzz/fuzz_parsers.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-corpus
 	mkdir -p .fuzz-client-corpus
 	$(BIN)/python fuzz/fuzz_client_commands.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-client-corpus
+
+# Mutation testing of the protocol codecs and the chat core (docs/mutation.md), in a copy
+# under build/mutate/; ARGS go to scripts/mutate.py (--retest, --fresh, a mutant glob).
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutate]'
+	$(BIN)/python scripts/mutate.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
