@@ -355,3 +355,27 @@ def test_invite(room: str, name: str) -> None:
     assert chat1.parse_client_line(f"INVITE {room} {name} CHAT/1.0".encode()) == chat1.Invite(
         room, name
     )
+
+
+def test_room_event_lines_read_back_as_they_were_written() -> None:
+    from parley.protocol.chat1 import (
+        InvitedNotice,
+        KickedNotice,
+        ModeNotice,
+        encode_invited,
+        encode_kicked,
+        encode_mode,
+        parse_moderation_notice,
+    )
+
+    def read(data: bytes) -> object:
+        return parse_moderation_notice(data.decode().rstrip("\n"))
+
+    assert read(encode_kicked("dev", "bob", "ann", "too many links")) == KickedNotice(
+        "dev", "bob", "ann", "too many links"
+    )
+    assert read(encode_kicked("dev", "bob", "ann", "")) == KickedNotice("dev", "bob", "ann")
+    assert read(encode_mode("dev", "ann", "+o", "bob")) == ModeNotice("dev", "ann", "+o", "bob")
+    assert read(encode_mode("dev", "ann", "-m", "")) == ModeNotice("dev", "ann", "-m")
+    assert read(encode_invited("dev", "ann")) == InvitedNotice("dev", "ann")
+    assert parse_moderation_notice("KICKED dev CHAT/1.0") is None

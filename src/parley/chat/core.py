@@ -213,6 +213,15 @@ class ChatCore:
         """The room called `name` (any spelling), or None."""
         return self.rooms.get(room_key(name))
 
+    def create_room(self, name: str, creator: User, topic: str = "") -> Room:
+        """A new room `name` (or the one made meanwhile); its creator is its operator."""
+        room = self.rooms.get(room_key(name))
+        if room is None:
+            room = self.rooms[room_key(name)] = Room(name)
+            room.topic = topic
+            room.operators.add(creator.key)
+        return room
+
     def enter(self, user: User, room: Room, *, announce: bool) -> None:
         """Make `user` a member of `room`; its members (the joiner too) hear it if `announce`."""
         room.members[user] = None

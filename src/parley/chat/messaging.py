@@ -11,7 +11,6 @@ an account, only what was said since this holder took the name.
 from __future__ import annotations
 
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 from parley.chat.answers import Done, HistoryPage, Outcome
@@ -158,12 +157,8 @@ class Messaging:
             messages = await store.room_history(room.name, before_id=command.before, limit=limit)
             return HistoryPage(Outcome.OK, "#" + room.name, tuple(messages))
         other = target.removeprefix("@")
-        since = user.since
-        if user.account:
-            account = await store.get_account(user.key)
-            since = account.created_at if account is not None else time.time()
         await core.ports.keeper.drain()
         messages = await store.direct_history(
-            user.key, name_key(other), before_id=command.before, limit=limit, since=since
+            user.key, name_key(other), before_id=command.before, limit=limit, since=user.since
         )
         return HistoryPage(Outcome.OK, target, tuple(messages))

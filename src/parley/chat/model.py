@@ -88,6 +88,8 @@ class User:
         self.account = account  # logged in to (or created) an account: may have sessions
         self.sessions: list[Session] = []
         self.rooms: list[Room] = []  # in the order joined (a list: a few rooms, small)
+        # What it may read of its conversations starts here: the registration, or (set at
+        # login) the account's creation.
         self.since = time.time()
 
 

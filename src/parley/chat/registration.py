@@ -36,6 +36,7 @@ from parley.chat.passwords import (
     needs_rehash,
     password_problem,
 )
+from parley.chat.store import Account
 
 if TYPE_CHECKING:
     from parley.chat.core import ChatCore
@@ -152,30 +153,30 @@ class Registration:
         if problem is Outcome.ALREADY_REGISTERED:
             return Registered(problem, command.name)
         key = name_key(command.name)
-        check = await self._check(key, command.password, session.host)
-        if not check.ok:
-            return Registered(check.outcome, command.name, detail=check.detail)
-        account = await self._core.ports.store.get_account(key)
-        assert account is not None
-        return self._log_in(session, key, account.name)
+        account = await self._check(key, command.password, session.host)
+        if isinstance(account, Done):
+            return Registered(account.outcome, command.name, detail=account.detail)
+        return self._log_in(session, key, account)
 
-    def _log_in(self, session: Session, key: str, name: str) -> Registered:
+    def _log_in(self, session: Session, key: str, account: Account) -> Registered:
         """The password was right: attach to the user online, or make it."""
-        core = self._core
+        core, name = self._core, account.name
         online = core.users.get(key)
         if session.user is not None:  # registered while the password was checked
             return Registered(Outcome.ALREADY_REGISTERED, name)
         if online is None:
-            if core.new_user(session, key, name, account=True) is None:
+            user = core.new_user(session, key, name, account=True)
+            if user is None:
                 return Registered(Outcome.NAME_TAKEN, name)
+            user.since = account.created_at  # its conversations reach back to the account's start
             return self._registered(session)
         if not online.account:
             return Registered(Outcome.NAME_TAKEN, name)
         core.attach(session, online)
         return self._registered(session, attached=True)
 
-    async def _check(self, key: str, password: str, host: str) -> Done:
-        """Check `password` against `key`'s account, throttled; OK or why not."""
+    async def _check(self, key: str, password: str, host: str) -> Account | Done:
+        """Check `password` against `key`'s account, throttled: the account, or why not."""
         throttle = self.throttle
         wait = throttle.attempt(key, host, time.monotonic())
         if wait > 0:
@@ -189,7 +190,7 @@ class Registration:
         throttle.succeeded(key, host, time.monotonic())
         if needs_rehash(account.password_hash):
             await store.set_password(key, await hash_password_async(password))
-        return Done(Outcome.OK)
+        return account
 
     async def signup(self, session: Session, command: Signup) -> Registered:
         """Register `session` as a new name and create its account."""
@@ -208,6 +209,7 @@ class Registration:
             self._core.close_session(session)
             return Registered(Outcome.NAME_TAKEN, name)
         self._account_made(key, name)
+        user.since = time.time()  # as the account's creation: nothing before it is its own
         return self._registered(session)
 
     # Accounts ------------------------------------------------------------------------------
@@ -240,7 +242,7 @@ class Registration:
         if user.key not in self.accounts:
             return Done(Outcome.NO_ACCOUNT, user.name)
         check = await self._check(user.key, password, session.host)
-        return user if check.ok else check
+        return check if isinstance(check, Done) else user
 
     async def change_password(self, session: Session, command: ChangePassword) -> Done:
         """Replace the account's password after checking the old one."""

@@ -32,8 +32,6 @@ class Rooms:
         """Why `user` may not enter `room` now, or None."""
         if session.is_operator:
             return None
-        if len(user.rooms) > self._core.config.rooms_per_user:
-            return Outcome.TOO_MANY_ROOMS
         invited = user.key in room.invited
         if user.key in room.banned and not invited:
             return Outcome.BANNED
@@ -54,12 +52,11 @@ class Rooms:
         room = core.rooms.get(key)
         if room is not None and user in room.members:
             return Entered(Outcome.ALREADY_MEMBER, room.name, core.view(room), already=True)
+        if len(user.rooms) > core.config.rooms_per_user and not session.is_operator:
+            return Entered(Outcome.TOO_MANY_ROOMS, room.name if room else command.room)
         created = room is None
         if room is None:
-            if len(user.rooms) > core.config.rooms_per_user:
-                return Entered(Outcome.TOO_MANY_ROOMS, command.room)
-            room = core.rooms[key] = Room(command.room.removeprefix("#"))
-            room.operators.add(user.key)
+            room = core.create_room(command.room.removeprefix("#"), user)
         else:
             refusal = self._refusal(session, user, room, command.key)
             if refusal is not None:
@@ -88,11 +85,7 @@ class Rooms:
             record = await core.ports.store.get_room(key)
             if record is None:
                 return None
-            room = core.rooms.get(key)  # made meanwhile?
-            if room is None:
-                room = core.rooms[key] = Room(record.name)
-                room.topic = record.topic
-                room.operators.add(user.key)
+            room = core.rooms.get(key) or core.create_room(record.name, user, record.topic)
         if user.key in room.banned or len(user.rooms) > core.config.rooms_per_user:
             return None
         core.enter(user, room, announce=True)

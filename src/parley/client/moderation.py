@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 from parley.client.render import Line
 from parley.client.requests import Invite, Kick, Mode, Request
-from parley.protocol.chat1 import VERSION, neutralise_controls
+from parley.protocol.chat1 import (
+    InvitedNotice,
+    KickedNotice,
+    ModeNotice,
+    neutralise_controls,
+    parse_moderation_notice,
+)
 from parley.protocol.commands import Invalid
 from parley.protocol.names import is_valid_name, name_key
 
@@ -134,51 +140,13 @@ MODERATION_VERBS: dict[str, Callable[[str, str], ModerationCommand | Invalid]] =
 # What the server sends -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Kicked:
-    """``KICKED <room> <name> <by> [<reason>] CHAT/1.0``: `name` was put out of `room`."""
-
-    room: str
-    name: str
-    by: str
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ModeChanged:
-    """``MODE <room> <by> <change> [<target>] CHAT/1.0``: `by` changed a mode of `room`."""
-
-    room: str
-    by: str
-    change: str
-    target: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Invited:
-    """``INVITED <room> <by> CHAT/1.0``: `by` invited us into `room`."""
-
-    room: str
-    by: str
-
-
-ModerationEvent = Kicked | ModeChanged | Invited
-
-
-def parse_event(text: str) -> ModerationEvent | None:
-    """The moderation event a server line carries; None if it is not one."""
-    words = text.split()
-    if len(words) < 4 or words[-1] != VERSION:
-        return None
-    verb, args = words[0], words[1:-1]
-    if verb == "KICKED" and len(args) >= 3:
-        reason = text.strip()[: -len(VERSION)].split(None, 4)[4:]
-        return Kicked(args[0], args[1], args[2], reason[0].strip() if reason else "")
-    if verb == "MODE" and len(args) in (3, 4) and len(args[2]) == 2 and args[2][0] in "+-":
-        return ModeChanged(args[0], args[1], args[2], args[3] if len(args) == 4 else "")
-    if verb == "INVITED" and len(args) == 2:
-        return Invited(args[0], args[1])
-    return None
+# The server's KICKED, MODE and INVITED lines are read by the protocol module, beside their
+# encoders; the client names them as before.
+Kicked = KickedNotice
+ModeChanged = ModeNotice
+Invited = InvitedNotice
+ModerationEvent = KickedNotice | ModeNotice | InvitedNotice
+parse_event = parse_moderation_notice
 
 
 # Words -----------------------------------------------------------------------------------

@@ -650,6 +650,50 @@ _SERVER_FORMS: tuple[Callable[[str], ServerEvent | None], ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class KickedNotice:
+    """``KICKED <room> <name> <by> [<reason>] CHAT/1.0``: `name` was put out of `room`."""
+
+    room: str
+    name: str
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModeNotice:
+    """``MODE <room> <by> <change> [<target>] CHAT/1.0``: `by` changed a mode of `room`."""
+
+    room: str
+    by: str
+    change: str
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InvitedNotice:
+    """``INVITED <room> <by> CHAT/1.0``: `by` invited us into `room`."""
+
+    room: str
+    by: str
+
+
+def parse_moderation_notice(text: str) -> KickedNotice | ModeNotice | InvitedNotice | None:
+    """The room event a server line carries (extension ``rooms``); None if it is not one."""
+    words = text.split()
+    if len(words) < 4 or words[-1] != VERSION:
+        return None
+    verb, args = words[0], words[1:-1]
+    if verb == "KICKED" and len(args) >= 3:
+        reason = text.strip()[: -len(VERSION)].split(None, 4)[4:]
+        return KickedNotice(args[0], args[1], args[2], reason[0].strip() if reason else "")
+    if verb == "MODE" and len(args) in (3, 4) and len(args[2]) == 2 and args[2][0] in "+-":
+        return ModeNotice(args[0], args[1], args[2], args[3] if len(args) == 4 else "")
+    if verb == "INVITED" and len(args) == 2:
+        return InvitedNotice(args[0], args[1])
+    return None
+
+
 # Encoding --------------------------------------------------------------------------------
 
 

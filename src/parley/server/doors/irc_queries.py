@@ -7,11 +7,11 @@ A base of `parley.server.doors.irc.IrcDoor`, kept apart so that each module stay
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from parley import __version__
 from parley.chat import commands as core
 from parley.chat.answers import Outcome, RoomList
+from parley.chat.model import Room
 from parley.protocol import irc
 from parley.server.doors.base import DoorBase, Link
 from parley.server.doors.irc_encoding import NUMERICS, channel
@@ -41,20 +41,23 @@ class IrcQueries(DoorBase):
         self._numeric(code, *((subject,) if subject else ()), text)
 
     def _names(self, params: tuple[str, ...]) -> None:
-        self.call(core.ListRooms(), lambda answer: self._names_answer(answer, params))
+        """NAMES of channels: read from the rooms themselves, not a whole (budgeted) listing."""
+        if not params:
+            self.call(core.ListRooms(), self._all_names)
+            return
+        viewer = self._link.session.user
+        for target in irc.split_targets(params[0]):
+            room = self._link.core.room(target.removeprefix("#"))
+            if room is not None and not (room.secret and viewer not in room.members):
+                self._numeric("353", "=", channel(room.name), " ".join(_marked(room)))
+            self._numeric("366", target, "End of /NAMES list")
 
-    def _names_answer(self, answer: RoomList, params: tuple[str, ...]) -> None:
-        wanted = {t.lower() for t in irc.split_targets(params[0])} if params else None
-        for room in answer.rooms:
-            name = channel(room.name)
-            if wanted is None or name.lower() in wanted:
-                ops = self._link.core.room(room.name)
-                marked = [
-                    ("@" if ops is not None and n.casefold() in _op_keys(ops) else "") + n
-                    for n in room.members
-                ]
-                self._numeric("353", "=", name, " ".join(marked))
-        self._numeric("366", params[0] if params else "*", "End of /NAMES list")
+    def _all_names(self, answer: RoomList) -> None:
+        for view in answer.rooms:
+            room = self._link.core.room(view.name)
+            if room is not None:
+                self._numeric("353", "=", channel(room.name), " ".join(_marked(room)))
+        self._numeric("366", "*", "End of /NAMES list")
 
     def _list(self, params: tuple[str, ...]) -> None:
         self.call(core.ListRooms(), self._list_answer)
@@ -114,5 +117,7 @@ class IrcQueries(DoorBase):
         self._numeric("391", SERVER, time.strftime("%A %B %d %Y -- %H:%M:%S UTC", time.gmtime()))
 
 
-def _op_keys(room: Any) -> set[str]:
-    return {member.name.casefold() for member in room.members if member.key in room.operators}
+def _marked(room: Room) -> list[str]:
+    """Member nicks, operators marked ``@``, sorted as people expect."""
+    members = sorted(room.members, key=lambda user: user.name.casefold())
+    return [("@" if user.key in room.operators else "") + user.name for user in members]
