@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from parley.chat.answers import Answer
 from parley.chat.commands import Command, Register
 from parley.chat.core import ChatCore
-from parley.chat.events import Delivery
+from parley.chat.events import Delivery, DirectMessage, RoomMessage
 from parley.chat.model import Session
 from parley.chat.ports import CoreConfig, Ports
 from parley.chat.store import StoredMessage
@@ -44,6 +45,20 @@ class Device:
     def of(self, kind: type[Any]) -> list[Any]:
         """The deliveries of one kind, in order."""
         return [event for event in self.events if isinstance(event, kind)]
+
+    @property
+    def said(self) -> list[Delivery]:
+        """The deliveries with messages' ids and times blanked, to compare what was said.
+
+        (Ids are checked where they matter, against history; a negative check such as
+        ``event not in device.said`` would pass vacuously against `events` with real ids.)
+        """
+        return [
+            replace(event, id=0, at=0.0)
+            if isinstance(event, RoomMessage | DirectMessage)
+            else event
+            for event in self.events
+        ]
 
 
 class _Endpoint:

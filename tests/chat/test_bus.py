@@ -50,9 +50,9 @@ def test_two_nodes_share_names_rooms_and_direct_messages() -> None:
         taken, _ = two.connect()
         assert (await two.run(taken, Register("alice"))).outcome is Outcome.NAME_TAKEN
         await one.run(alice, Say(("hello from node a",)))
-        assert RoomMessage("alice", ("hello from node a",)) in bob_device.events
+        assert RoomMessage("alice", ("hello from node a",)) in bob_device.said
         assert (await one.run(alice, SendDirect("bob", "psst"))).ok
-        assert DirectMessage("alice", "bob", "psst") in bob_device.events
+        assert DirectMessage("alice", "bob", "psst") in bob_device.said
         two.core.close_session(bob)
         # Names seen without an account are remembered per node (accounts are shared).
         assert (await one.run(alice, SendDirect("bob", "later"))).outcome is Outcome.NO_SUCH_USER

@@ -27,7 +27,7 @@ def test_a_line_reaches_the_others_and_is_kept_under_any_spelling_of_the_room() 
         await world.run(ann, Join("Dev"))
         await world.run(bob, Join("#DEV"))
         assert (await world.run(ann, Say(("one", "two"), "dev"))).ok
-        assert RoomMessage("ann", ("one", "two"), "Dev") in bob_device.events
+        assert RoomMessage("ann", ("one", "two"), "Dev") in bob_device.said
         assert not ann_device.of(RoomMessage)
         page = await world.run(bob, History("#DEV"))
         assert [m.text for m in page.messages] == ["one", "two"]
@@ -113,7 +113,29 @@ def test_padding_cannot_push_a_fake_line_onto_its_own_row() -> None:
         _, bob_device = await world.user("bob")
         await world.run(mallory, Say(("ok" + " " * 88 + "@alice: hi",)))
         await world.run(mallory, SendDirect("bob", "x" + " " * 50 + "y"))
-        assert RoomMessage("mallory", ("ok        @alice: hi",)) in bob_device.events
-        assert DirectMessage("mallory", "bob", "x        y") in bob_device.events
+        assert RoomMessage("mallory", ("ok        @alice: hi",)) in bob_device.said
+        assert DirectMessage("mallory", "bob", "x        y") in bob_device.said
+
+    in_world(body)
+
+
+def test_what_is_relayed_carries_the_ids_and_times_history_returns() -> None:
+    async def body(world: World) -> None:
+        ann, _ = await world.user("ann")
+        bob, bob_device = await world.user("bob")
+        await world.run(ann, Say(("one", "two")))
+        await world.run(ann, SendDirect("bob", "psst"))
+        line, whisper = bob_device.of(RoomMessage)[0], bob_device.of(DirectMessage)[0]
+        room = (await world.run(bob, History("#lobby"))).messages
+        assert [(m.id, m.at, m.text) for m in room] == [
+            (line.id, line.at, "one"),
+            (line.id + 1, line.at, "two"),
+        ]
+        direct = (await world.run(bob, History("@ann"))).messages
+        assert [(m.id, m.at) for m in direct] == [(whisper.id, whisper.at)]
+        assert whisper.id > line.id + 1
+        # Catching up: what came after an id, oldest first.
+        after = (await world.run(bob, History("#lobby", after=line.id))).messages
+        assert [m.text for m in after] == ["two"]
 
     in_world(body)

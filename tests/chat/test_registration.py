@@ -65,14 +65,14 @@ def test_a_second_connection_with_the_password_is_the_same_user() -> None:
         await world.run(bob, Join("dev"))
         await world.run(bob, Say(("hi ann",), "dev"))
         said = RoomMessage("bob", ("hi ann",), "dev")
-        assert said in laptop_device.events and said in phone_device.events
+        assert said in laptop_device.said and said in phone_device.said
         await world.run(phone, Say(("from my phone",), "dev"))
         mine = RoomMessage("ann", ("from my phone",), "dev")
-        assert mine in laptop_device.events and mine in bob_device.events
-        assert mine not in phone_device.events
+        assert mine in laptop_device.said and mine in bob_device.said
+        assert mine not in phone_device.said
         await world.run(bob, SendDirect("ann", "psst"))
         whisper = DirectMessage("bob", "ann", "psst")
-        assert whisper in laptop_device.events and whisper in phone_device.events
+        assert whisper in laptop_device.said and whisper in phone_device.said
         # The name stays taken until the last connection leaves.
         assert world.core.close_session(laptop) is None
         other, _ = world.connect()

@@ -59,14 +59,15 @@ def test_concurrent_appends_get_increasing_ids_in_order(new_store: StoreFactory)
 
 def test_append_batch_keeps_all_in_order(new_store: StoreFactory) -> None:
     async def body(store: HistoryStore) -> None:
+        first = store.reserve_ids(3)
         batch = [
-            NewMessage("alice", "one", room="lobby"),
-            NewMessage("bob", "two", room="dev"),
-            NewMessage("alice", "psst", recipient="bob"),
+            NewMessage(first, 1.0, "alice", "one", room="lobby"),
+            NewMessage(first + 1, 2.0, "bob", "two", room="dev"),
+            NewMessage(first + 2, 3.0, "alice", "psst", recipient="bob"),
         ]
         kept = await store.append_batch(batch)
         assert [m.text for m in kept] == ["one", "two", "psst"]
-        assert kept[0].id < kept[1].id < kept[2].id
+        assert [(m.id, m.at) for m in kept] == [(first, 1.0), (first + 1, 2.0), (first + 2, 3.0)]
         assert [m.text for m in await store.room_history("dev")] == ["two"]
         assert [m.text for m in await store.direct_history("alice", "bob")] == ["psst"]
 
@@ -305,5 +306,42 @@ def test_ids_keep_increasing_after_everything_was_pruned(new_store: StoreFactory
         assert await store.room_history("lobby") == []
         after = await store.append("a", "after", room="lobby")
         assert after.id > last.id
+
+    with_store(new_store, body)
+
+
+def test_reserved_ids_are_fresh_and_are_the_ids_history_returns(new_store: StoreFactory) -> None:
+    async def body(store: HistoryStore) -> None:
+        before = await store.append("alice", "first", room="dev")
+        reserved = store.reserve_ids(2)
+        assert reserved > before.id
+        after = await store.append("alice", "later", room="dev")
+        assert after.id == reserved + 2  # reserved ids are never given again
+        # Kept out of order (reserved earlier, written later): history is still in id order.
+        kept = await store.append_batch(
+            [
+                NewMessage(reserved + 1, 5.0, "bob", "two", room="dev"),
+                NewMessage(reserved, 4.0, "bob", "one", room="dev"),
+            ]
+        )
+        assert [m.id for m in kept] == [reserved + 1, reserved]
+        history = await store.room_history("dev")
+        assert [m.text for m in history] == ["first", "one", "two", "later"]
+        assert [m.id for m in history] == [before.id, reserved, reserved + 1, after.id]
+
+    with_store(new_store, body)
+
+
+def test_after_id_pages_forward_oldest_first(new_store: StoreFactory) -> None:
+    async def body(store: HistoryStore) -> None:
+        sent = [await store.append("alice", f"m{i}", room="dev") for i in range(10)]
+        pair = [await store.append("alice", f"d{i}", recipient="bob") for i in range(4)]
+        after = await store.room_history("dev", after_id=sent[3].id, limit=3)
+        assert after == sent[4:7]
+        assert await store.room_history("dev", after_id=sent[9].id) == []
+        window = await store.room_history("dev", after_id=sent[1].id, before_id=sent[4].id)
+        assert window == sent[2:4]
+        direct = await store.direct_history("bob", "alice", after_id=pair[0].id, limit=2)
+        assert direct == pair[1:3]
 
     with_store(new_store, body)

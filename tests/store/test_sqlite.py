@@ -193,7 +193,10 @@ def test_a_large_prune_is_many_small_writes(tmp_path: Path, bound: str) -> None:
     async def body() -> None:
         store = SQLiteStore(database(tmp_path), synchronous="NORMAL")
         await store.open()
-        await store.append_batch([NewMessage("a", "x", room="lobby")] * count, at=1.0)
+        first = store.reserve_ids(count)
+        await store.append_batch(
+            [NewMessage(first + i, 1.0, "a", "x", room="lobby") for i in range(count)]
+        )
         newest = await store.append("a", "kept", room="lobby", at=5.0)
         before = store.commits
         if bound == "older_than":
@@ -206,3 +209,28 @@ def test_a_large_prune_is_many_small_writes(tmp_path: Path, bound: str) -> None:
         await store.close()
 
     run(body())
+
+
+def test_reserved_ids_continue_after_a_restart_even_when_history_was_pruned(
+    tmp_path: Path,
+) -> None:
+    path = database(tmp_path)
+
+    async def first_run() -> int:
+        store = SQLiteStore(path)
+        await store.open()
+        first = store.reserve_ids(3)
+        await store.append_batch(
+            [NewMessage(first + i, 1.0, "a", f"m{i}", room="lobby") for i in range(3)]
+        )
+        assert await store.prune_history(older_than=2.0) == 3
+        await store.close()
+        return first + 2
+
+    async def second_run(last: int) -> None:
+        store = SQLiteStore(path)
+        await store.open()
+        assert store.reserve_ids(1) == last + 1
+        await store.close()
+
+    run(second_run(run(first_run())))

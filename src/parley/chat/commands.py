@@ -18,6 +18,7 @@ from parley.chat.answers import (
     Registered,
     RoomList,
     TopicView,
+    UnreadCounts,
     UserList,
 )
 
@@ -162,11 +163,16 @@ class ListRooms(Command[RoomList]):
 
 @dataclass(frozen=True, slots=True)
 class History(Command[HistoryPage]):
-    """Earlier messages of ``#room`` or with ``@name``, `count` of them before id `before`."""
+    """Earlier messages of ``#room`` or with ``@name``, `count` of them before id `before`.
+
+    With `after`, the `count` oldest after that id instead: what a client that reconnects
+    missed, found by the last id it showed.
+    """
 
     target: str
     count: int | None = None
     before: int | None = None
+    after: int | None = None
 
 
 # Moderation -------------------------------------------------------------------------------
@@ -210,3 +216,38 @@ class Invite(Command[Done]):
 
     room: str
     name: str
+
+
+# Web sessions: tokens and read markers -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resume(Command[Registered]):
+    """Take back the name a session token was issued for (a page reloaded, a reconnect)."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueToken(Command[Done]):
+    """A new session token for the asker's name (the answer's `detail`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeToken(Command[Done]):
+    """End `token` (signing out)."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unread(Command[UnreadCounts]):
+    """The asker's unread counts for its rooms and conversations, counted up to now."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead(Command[UnreadCounts]):
+    """The asker has read `target` (``dev`` or ``@bob``) up to message `id`."""
+
+    target: str
+    id: int

@@ -19,22 +19,31 @@ class RoomMessage:
     """`sender` said each of `texts`, in order, in `room`: one read's worth of lines.
 
     One event per read rather than per line is what makes a busy room cheap: each receiver's
-    door encodes and queues all the lines with one call.
+    door encodes and queues all the lines with one call. `id` is the first line's message id
+    (the others follow it: id + 1, …) and `at` the server time, both as history keeps them;
+    a message that is not kept (the operator's announcements) has id 0.
     """
 
     sender: str
     texts: tuple[str, ...]
     room: str = LOBBY
+    id: int = 0
+    at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class DirectMessage:
-    """`sender` sent `text` to `recipient` alone; `queued_at` is set if it waited offline."""
+    """`sender` sent `text` to `recipient` alone; `queued_at` is set if it waited offline.
+
+    `id` and `at` are the message's id and server time, as history keeps them.
+    """
 
     sender: str
     recipient: str
     text: str
     queued_at: float | None = None
+    id: int = 0
+    at: float = 0.0
 
 
 PresenceKind = Literal["joined", "left", "quit"]

@@ -11,6 +11,7 @@ an account, only what was said since this holder took the name.
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from parley.chat.answers import Done, HistoryPage, Outcome
@@ -71,11 +72,13 @@ class Messaging:
         if isinstance(room, Done):
             return room
         texts = tuple(map(fold_padding, command.texts))
-        self._core.to_room(room, RoomMessage(user.name, texts, room.name), session)
-        keep, endpoint = self._core.ports.keeper.keep, session.endpoint
+        ports = self._core.ports
+        first, at = ports.store.reserve_ids(len(texts)), time.time()
         name, room_name = user.name, room.name
-        for text in texts:
-            keep(endpoint, NewMessage(name, text, room=room_name))
+        self._core.to_room(room, RoomMessage(name, texts, room_name, first, at), session)
+        keep, endpoint = ports.keeper.keep, session.endpoint
+        for number, text in enumerate(texts, first):
+            keep(endpoint, NewMessage(number, at, name, text, room=room_name))
         return _OK
 
     def show_typing(self, session: Session, command: ShowTyping) -> Done:
@@ -102,23 +105,28 @@ class Messaging:
             holder = core.ports.directory.holder(key)
             if holder is None or holder == core.ports.node:
                 return self._queue(session, sender, command)
-            event = DirectMessage(sender.name, command.recipient, command.text)
-            core.publish("user", key, event)  # online on another node
-            core.ports.keeper.keep(
-                session.endpoint, NewMessage(sender.name, command.text, recipient=command.recipient)
+            kept = self._numbered(sender.name, command.text, command.recipient)
+            event = DirectMessage(
+                kept.sender, kept.recipient or "", kept.text, None, kept.id, kept.at
             )
+            core.publish("user", key, event)  # online on another node
+            core.ports.keeper.keep(session.endpoint, kept)
             return _OK
         self._deliver(session, sender, target, command.text)
         return _OK
 
+    def _numbered(self, sender: str, text: str, recipient: str) -> NewMessage:
+        """A direct message with its id and time, as it is relayed and kept."""
+        number = self._core.ports.store.reserve_ids(1)
+        return NewMessage(number, time.time(), sender, text, recipient=recipient)
+
     def _deliver(self, session: Session, sender: User, target: User, text: str) -> None:
-        event = DirectMessage(sender.name, target.name, text)
+        kept = self._numbered(sender.name, text, target.name)
+        event = DirectMessage(sender.name, target.name, text, None, kept.id, kept.at)
         self._core.to_user(target, event)
         if target is not sender:
             self._core.to_user(sender, event, exclude=session)
-        self._core.ports.keeper.keep(
-            session.endpoint, NewMessage(sender.name, text, recipient=target.name)
-        )
+        self._core.ports.keeper.keep(session.endpoint, kept)
 
     async def _queue(self, session: Session, sender: User, command: SendDirect) -> Done:
         core = self._core
@@ -154,11 +162,18 @@ class Messaging:
             if room is None or user not in room.members:
                 return HistoryPage(Outcome.NOT_MEMBER, target.removeprefix("#"))
             await core.ports.keeper.drain()
-            messages = await store.room_history(room.name, before_id=command.before, limit=limit)
+            messages = await store.room_history(
+                room.name, before_id=command.before, after_id=command.after, limit=limit
+            )
             return HistoryPage(Outcome.OK, "#" + room.name, tuple(messages))
         other = target.removeprefix("@")
         await core.ports.keeper.drain()
         messages = await store.direct_history(
-            user.key, name_key(other), before_id=command.before, limit=limit, since=user.since
+            user.key,
+            name_key(other),
+            before_id=command.before,
+            after_id=command.after,
+            limit=limit,
+            since=user.since,
         )
         return HistoryPage(Outcome.OK, target, tuple(messages))

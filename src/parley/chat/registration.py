@@ -140,8 +140,10 @@ class Registration:
         self.waiting.discard(user.key)
         newer_than = None if user.account else time.time() - core.config.offline_ttl
         for message in await store.take_offline(user.key, newer_than=newer_than):
-            event = DirectMessage(message.sender, message.recipient or user.name, message.text)
-            queued = DirectMessage(event.sender, event.recipient, event.text, message.at)
+            recipient = message.recipient or user.name
+            queued = DirectMessage(
+                message.sender, recipient, message.text, message.at, message.id, message.at
+            )
             core.to_user(user, queued)
         return Registered(Outcome.OK, user.name, len(core.users) - 1, tuple(rejoined))
 

@@ -60,8 +60,14 @@ class StoredMessage:
 
 @dataclass(frozen=True, slots=True)
 class NewMessage:
-    """A message to keep: exactly one of `room` and `recipient` is set."""
+    """A message to keep: exactly one of `room` and `recipient` is set.
 
+    Its `id` (from `HistoryStore.reserve_ids`) and time were given when it was relayed, so
+    that what every door showed live is what history returns later.
+    """
+
+    id: int
+    at: float
     sender: str
     text: str
     room: str | None = None
@@ -117,6 +123,16 @@ class AccountStore(Protocol):
 class HistoryStore(Protocol):
     """Message history of rooms and direct conversations, and its retention."""
 
+    def reserve_ids(self, count: int) -> int:
+        """The first of `count` new consecutive message ids, above every id given before.
+
+        Synchronous and in memory (the store reads its sequence once, at `open`): the core
+        numbers a message when it relays it, before the write, so live deliveries and
+        history carry the same id. An id reserved for a write that then fails is never
+        given again: ids increase, with gaps.
+        """
+        ...
+
     async def append(
         self,
         sender: str,
@@ -135,9 +151,7 @@ class HistoryStore(Protocol):
         """
         ...
 
-    def append_batch(
-        self, messages: Sequence[NewMessage], *, at: float | None = None
-    ) -> asyncio.Future[list[StoredMessage]]:
+    def append_batch(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[StoredMessage]]:
         """Keep many messages in one write; a future of them, in order, once committed.
 
         The server's message path collects what one loop iteration relayed and keeps it with
@@ -146,9 +160,17 @@ class HistoryStore(Protocol):
         ...
 
     async def room_history(
-        self, room: str, *, before_id: int | None = None, limit: int = DEFAULT_HISTORY_LIMIT
+        self,
+        room: str,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = DEFAULT_HISTORY_LIMIT,
     ) -> list[StoredMessage]:
-        """The `limit` newest messages of `room` with an id below `before_id`, oldest first."""
+        """The `limit` newest messages of `room` with an id below `before_id`, oldest first.
+
+        With `after_id`, the `limit` oldest with an id above it instead (catching up).
+        """
         ...
 
     async def direct_history(
@@ -157,6 +179,7 @@ class HistoryStore(Protocol):
         b: str,
         *,
         before_id: int | None = None,
+        after_id: int | None = None,
         limit: int = DEFAULT_HISTORY_LIMIT,
         since: float | None = None,
     ) -> list[StoredMessage]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Protocol
 
 from parley.chat.store import NewMessage, Store, StoredMessage
@@ -47,14 +46,12 @@ class Keeper:
         self._timer: asyncio.TimerHandle | None = None
         self._messages: list[NewMessage] = []
         self._senders: list[Sender] = []
-        self._since = 0.0  # when the first message of the batch was relayed
         self._pending: set[asyncio.Future[list[StoredMessage]]] = set()
 
     def keep(self, sender: Sender, message: NewMessage) -> None:
         """Queue `message` for the next batch (the chat core's keeper port)."""
         sender.keeping()
         if not self._messages:
-            self._since = time.time()
             loop = asyncio.get_running_loop()
             if self._delay > 0:
                 self._timer = loop.call_later(self._delay, self.flush)
@@ -72,9 +69,7 @@ class Keeper:
             return
         messages, senders = self._messages, self._senders
         self._messages, self._senders = [], []
-        # Stamped when relayed, not when committed: what a user was told before it
-        # registered is older than the registration (history access compares the two).
-        future = self._store.append_batch(messages, at=self._since)
+        future = self._store.append_batch(messages)
         self._pending.add(future)
         future.add_done_callback(lambda done: self._committed(done, senders))
 

@@ -52,7 +52,7 @@ class BoundedHistory:
         return len(self._conversations)
 
     def add(self, conversation: str, message: StoredMessage) -> None:
-        """Keep `message` (with the highest id so far) in `conversation`, then apply bounds."""
+        """Keep `message` in `conversation` (in id order), then apply bounds."""
         history = self._conversations.get(conversation)
         if history is None:
             history = self._conversations[conversation] = []
@@ -60,7 +60,10 @@ class BoundedHistory:
                 self._drop(next(iter(self._conversations)))
         else:
             self._conversations.move_to_end(conversation)
-        history.append(message)
+        if history and history[-1].id > message.id:  # reserved earlier, kept later
+            bisect.insort(history, message, key=lambda m: m.id)
+        else:
+            history.append(message)
         self._count += 1
         keep = self.per_conversation
         if len(history) > keep + keep // 2:
@@ -70,13 +73,25 @@ class BoundedHistory:
             self._cut(oldest, min(len(messages), self._count - self.max_messages))
 
     def page(
-        self, conversation: str, before_id: int | None, limit: int, since: float | None = None
+        self,
+        conversation: str,
+        before_id: int | None,
+        limit: int,
+        since: float | None = None,
+        after_id: int | None = None,
     ) -> list[StoredMessage]:
-        """The `limit` newest messages below `before_id` (and at `since` or later), oldest first."""
+        """The `limit` newest messages below `before_id` (and at `since` or later), oldest first.
+
+        With `after_id`: the `limit` oldest above it instead.
+        """
         history = self._conversations.get(conversation, [])
         end = len(history)
         if before_id is not None:
             end = bisect.bisect_left(history, before_id, key=lambda m: m.id)
+        if after_id is not None:
+            start = bisect.bisect_right(history, after_id, key=lambda m: m.id)
+            later = (m for m in history[start:end] if since is None or m.at >= since)
+            return list(islice(later, max(0, limit)))
         if since is None:
             return history[max(0, end - max(0, limit)) : end]
         newest_first: Iterator[StoredMessage] = (

@@ -104,6 +104,12 @@ class MemoryStore:
 
     # Messages -----------------------------------------------------------------------------
 
+    def reserve_ids(self, count: int) -> int:
+        """The first of `count` fresh message ids (see `HistoryStore.reserve_ids`)."""
+        first = self._last_id + 1
+        self._last_id += count
+        return first
+
     async def append(
         self,
         sender: str,
@@ -119,21 +125,12 @@ class MemoryStore:
             sender=sender, text=text, room=room, recipient=recipient, at=at, offline_for=offline_for
         )
 
-    def append_batch(
-        self, messages: Sequence[NewMessage], *, at: float | None = None
-    ) -> asyncio.Future[list[StoredMessage]]:
+    def append_batch(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[StoredMessage]]:
         """Keep many messages at once, as an already-resolved future."""
         future: asyncio.Future[list[StoredMessage]] = asyncio.get_running_loop().create_future()
         try:
             kept = [
-                self._append(
-                    sender=m.sender,
-                    text=m.text,
-                    room=m.room,
-                    recipient=m.recipient,
-                    at=at,
-                    offline_for=None,
-                )
+                self._keep(StoredMessage(m.id, m.at, m.sender, m.text, m.room, m.recipient))
                 for m in messages
             ]
         except StoreError as error:
@@ -152,22 +149,31 @@ class MemoryStore:
         at: float | None,
         offline_for: str | None,
     ) -> StoredMessage:
-        self._check("append")
-        conversation = conversation_of(sender, room, recipient)
-        self._last_id += 1
         when = time.time() if at is None else at
-        message = StoredMessage(self._last_id, when, sender, text, room, recipient)
-        self._history.add(conversation, message)
+        message = self._keep(
+            StoredMessage(self.reserve_ids(1), when, sender, text, room, recipient)
+        )
         if offline_for is not None:
             self._queue(offline_for, message)
         return message
 
+    def _keep(self, message: StoredMessage) -> StoredMessage:
+        self._check("append")
+        self._history.add(conversation_of(message.sender, message.room, message.recipient), message)
+        return message
+
     async def room_history(
-        self, room: str, *, before_id: int | None = None, limit: int = DEFAULT_HISTORY_LIMIT
+        self,
+        room: str,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = DEFAULT_HISTORY_LIMIT,
     ) -> list[StoredMessage]:
-        """The `limit` newest messages of `room` before `before_id`, oldest first."""
+        """The `limit` newest messages of `room` before `before_id` (or oldest after
+        `after_id`), oldest first."""
         self._check("history")
-        return self._history.page(room_conversation(room), before_id, limit)
+        return self._history.page(room_conversation(room), before_id, limit, after_id=after_id)
 
     async def direct_history(
         self,
@@ -175,12 +181,13 @@ class MemoryStore:
         b: str,
         *,
         before_id: int | None = None,
+        after_id: int | None = None,
         limit: int = DEFAULT_HISTORY_LIMIT,
         since: float | None = None,
     ) -> list[StoredMessage]:
         """The `limit` newest direct messages between `a` and `b` before `before_id`."""
         self._check("history")
-        return self._history.page(direct_pair(a, b), before_id, limit, since)
+        return self._history.page(direct_pair(a, b), before_id, limit, since, after_id)
 
     async def delete_direct_history(self, user_key: str) -> int:
         """Delete the direct conversations of `user_key` and its offline queue."""

@@ -13,11 +13,11 @@ import sqlite3
 from collections.abc import Sequence
 
 from parley.chat.names import name_key
-from parley.chat.store import Account, RoomRecord, StoredMessage, StoreError, UnknownKeyError
+from parley.chat.store import Account, RoomRecord, StoredMessage, UnknownKeyError
 
 MESSAGE_COLUMNS = "id, at, sender, text, room, recipient"
 _NEWEST = 2**63 - 1
-ROWS_PER_INSERT = 500  # 6 parameters a row: well under SQLite's 32,766 per statement
+ROWS_PER_INSERT = 500  # 7 parameters a row: well under SQLite's 32,766 per statement
 PRUNE_CHUNK = 5000  # rows a retention write deletes before letting other writes in
 
 # The higher name key of a direct conversation '@<len(low)>:<low>:<high>' (`direct_pair`), in
@@ -28,49 +28,52 @@ _DIRECT_HIGH_KEY = (
     " + CAST(substr(conversation, 2, instr(conversation, ':') - 2) AS INTEGER))"
 )
 
-MessageRow = tuple[float, str, str, str | None, str | None, str]  # at … conversation
+MessageRow = tuple[int, float, str, str, str | None, str | None, str]  # id, at … conversation
 
 
 # History ----------------------------------------------------------------------------------
 
 
 def insert_message(conn: sqlite3.Connection, row: MessageRow) -> StoredMessage:
-    """Insert one message row; the message with the id SQLite gave it."""
-    cursor = conn.execute(
-        "INSERT INTO messages (at, sender, text, room, recipient, conversation)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+    """Insert one message row, with the id the store reserved for it."""
+    conn.execute(
+        "INSERT INTO messages (id, at, sender, text, room, recipient, conversation)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         row,
     )
-    assert cursor.lastrowid is not None
-    return StoredMessage(cursor.lastrowid, *row[:5])
+    return StoredMessage(*row[:6])
 
 
 @functools.lru_cache(maxsize=8)
 def _insert_rows_sql(count: int) -> str:
     """``INSERT INTO messages … VALUES (…), (…), …`` for `count` rows."""
-    rows = ", ".join(["(?, ?, ?, ?, ?, ?)"] * count)
-    return f"INSERT INTO messages (at, sender, text, room, recipient, conversation) VALUES {rows}"
+    rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * count)
+    return (
+        f"INSERT INTO messages (id, at, sender, text, room, recipient, conversation) VALUES {rows}"
+    )
 
 
 def insert_messages(conn: sqlite3.Connection, rows: Sequence[MessageRow]) -> list[StoredMessage]:
-    """Insert many rows, `ROWS_PER_INSERT` to a statement; the messages with their ids.
+    """Insert many rows, `ROWS_PER_INSERT` to a statement; the messages as stored.
 
     One multi-row ``INSERT`` is one SQLite step, so the writer thread takes the GIL back once
     per chunk instead of once per row (with ``executemany`` every row was a GIL hand-over
     that interrupted the event loop, and those interruptions were the latency tail under
-    load). The ids are the consecutive rowids the single writer just assigned, checked
-    against ``last_insert_rowid()``.
+    load). The ids were reserved when the messages were relayed.
     """
-    before = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'messages'")
-    row = before.fetchone()
-    first = (row[0] if row else 0) + 1
     for start in range(0, len(rows), ROWS_PER_INSERT):
         chunk = rows[start : start + ROWS_PER_INSERT]
         conn.execute(_insert_rows_sql(len(chunk)), [v for row in chunk for v in row])
-    last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-    if last - first + 1 != len(rows):
-        raise StoreError("message ids were not consecutive; batch rolled back")
-    return [StoredMessage(first + i, r[0], r[1], r[2], r[3], r[4]) for i, r in enumerate(rows)]
+    return [StoredMessage(*row[:6]) for row in rows]
+
+
+def last_message_id(conn: sqlite3.Connection) -> int:
+    """The highest message id ever given (pruned ones included): ids are never reused."""
+    row = conn.execute(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0),"
+        " coalesce((SELECT max(id) FROM messages), 0))"
+    ).fetchone()
+    return int(row[0])
 
 
 def history(
@@ -78,17 +81,28 @@ def history(
     conversation: str,
     before_id: int | None,
     limit: int,
+    *,
     since: float | None = None,
+    after_id: int | None = None,
 ) -> list[StoredMessage]:
-    """The `limit` newest messages of `conversation` below `before_id`, oldest first."""
-    sql = f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation = ? AND id < ?"
-    values: list[object] = [conversation, _NEWEST if before_id is None else before_id]
+    """The `limit` newest messages of `conversation` below `before_id`, oldest first.
+
+    With `after_id`: the `limit` oldest above it (and below `before_id`), oldest first.
+    """
+    sql = f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation = ? AND id < ? AND id > ?"
+    values: list[object] = [
+        conversation,
+        _NEWEST if before_id is None else before_id,
+        -1 if after_id is None else after_id,
+    ]
     if since is not None:
         sql += " AND at >= ?"
         values.append(since)
     values.append(max(0, limit))
-    rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", values).fetchall()
-    return [StoredMessage(*row) for row in reversed(rows)]
+    order = "DESC" if after_id is None else "ASC"
+    rows = conn.execute(f"{sql} ORDER BY id {order} LIMIT ?", values).fetchall()
+    messages = [StoredMessage(*row) for row in rows]
+    return messages[::-1] if after_id is None else messages
 
 
 def direct_conversations(conn: sqlite3.Connection, user_key: str) -> tuple[int, list[str]]:

@@ -116,6 +116,7 @@ class SQLiteStore:
         self._writer: Writer | None = None
         self._reader: Worker | None = None
         self._last_writer: Writer | None = None  # kept after close, for its counters
+        self._next_id = 1  # the next message id to reserve; read from the file at `open`
 
     @property
     def commits(self) -> int:
@@ -155,6 +156,8 @@ class SQLiteStore:
             await asyncio.wrap_future(writer.done)
             raise
         self._writer, self._reader, self._last_writer = writer, reader, writer
+        last = await self._read("open", queries.last_message_id)
+        self._next_id = max(self._next_id, last + 1)
 
     async def _started(self, worker: Worker) -> None:
         try:
@@ -197,6 +200,12 @@ class SQLiteStore:
 
     # History ------------------------------------------------------------------------------
 
+    def reserve_ids(self, count: int) -> int:
+        """The first of `count` fresh message ids (see `HistoryStore.reserve_ids`)."""
+        first = self._next_id
+        self._next_id = first + count
+        return first
+
     async def append(
         self,
         sender: str,
@@ -224,7 +233,8 @@ class SQLiteStore:
     ) -> asyncio.Future[StoredMessage]:
         """`append` as a future that resolves once committed."""
         conversation = conversation_of(sender, room, recipient)
-        row = (time.time() if at is None else at, sender, text, room, recipient, conversation)
+        when = time.time() if at is None else at
+        row = (self.reserve_ids(1), when, sender, text, room, recipient, conversation)
 
         def work(conn: sqlite3.Connection) -> StoredMessage:
             message = queries.insert_message(conn, row)
@@ -234,14 +244,12 @@ class SQLiteStore:
 
         return self._submit_soon(self._writer, "append", work)
 
-    def append_batch(
-        self, messages: Sequence[NewMessage], *, at: float | None = None
-    ) -> asyncio.Future[list[StoredMessage]]:
+    def append_batch(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[StoredMessage]]:
         """Keep many messages in one write job (see `queries.insert_messages`)."""
-        when = time.time() if at is None else at
         rows = [
             (
-                when,
+                m.id,
+                m.at,
                 m.sender,
                 m.text,
                 m.room,
@@ -255,11 +263,19 @@ class SQLiteStore:
         )
 
     async def room_history(
-        self, room: str, *, before_id: int | None = None, limit: int = DEFAULT_HISTORY_LIMIT
+        self,
+        room: str,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = DEFAULT_HISTORY_LIMIT,
     ) -> list[StoredMessage]:
-        """The `limit` newest messages of `room` before `before_id`, oldest first."""
+        """The `limit` newest messages of `room` before `before_id` (or oldest after
+        `after_id`), oldest first."""
+        conversation = room_conversation(room)
         return await self._read(
-            "history", lambda c: queries.history(c, room_conversation(room), before_id, limit)
+            "history",
+            lambda c: queries.history(c, conversation, before_id, limit, after_id=after_id),
         )
 
     async def direct_history(
@@ -268,13 +284,15 @@ class SQLiteStore:
         b: str,
         *,
         before_id: int | None = None,
+        after_id: int | None = None,
         limit: int = DEFAULT_HISTORY_LIMIT,
         since: float | None = None,
     ) -> list[StoredMessage]:
         """The `limit` newest direct messages between `a` and `b` before `before_id`."""
         pair = direct_pair(a, b)
         return await self._read(
-            "history", lambda c: queries.history(c, pair, before_id, limit, since)
+            "history",
+            lambda c: queries.history(c, pair, before_id, limit, since=since, after_id=after_id),
         )
 
     async def delete_direct_history(self, user_key: str) -> int:
