@@ -18,7 +18,6 @@ from parley.chat.answers import (
     Registered,
     RoomList,
     TopicView,
-    UnreadCounts,
     UserList,
 )
 
@@ -216,38 +215,3 @@ class Invite(Command[Done]):
 
     room: str
     name: str
-
-
-# Web sessions: tokens and read markers -----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Resume(Command[Registered]):
-    """Take back the name a session token was issued for (a page reloaded, a reconnect)."""
-
-    token: str
-
-
-@dataclass(frozen=True, slots=True)
-class IssueToken(Command[Done]):
-    """A new session token for the asker's name (the answer's `detail`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RevokeToken(Command[Done]):
-    """End `token` (signing out)."""
-
-    token: str
-
-
-@dataclass(frozen=True, slots=True)
-class Unread(Command[UnreadCounts]):
-    """The asker's unread counts for its rooms and conversations, counted up to now."""
-
-
-@dataclass(frozen=True, slots=True)
-class MarkRead(Command[UnreadCounts]):
-    """The asker has read `target` (``dev`` or ``@bob``) up to message `id`."""
-
-    target: str
-    id: int
