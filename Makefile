@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench fuzz mutate setup clean
+.PHONY: run test lint typecheck pytest bench bench-ngircd fuzz mutate setup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/parley-bench matrix $(ARGS)
+
+# The same matrix beside ngircd (Debian's C IRC server, spoken to over IRC) in the same run;
+# DIALECT=irc measures Parley through its IRC door as well.
+DIALECT ?= chat1
+bench-ngircd: $(STAMP)
+	bash scripts/bench-deps.sh
+	$(BIN)/parley-bench matrix --baseline ngircd --dialect $(DIALECT) $(ARGS)
 
 # Coverage-guided fuzzing of every parser; FUZZ_RUNS inputs (default one million).
 FUZZ_RUNS ?= 1000000

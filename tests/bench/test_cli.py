@@ -7,9 +7,14 @@ generator processes, the servers the bench starts, ``/proc`` sampling and the ou
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
+
+import pytest
+
+from parley.bench.ngircd import find_ngircd
 
 RUN_FIELDS = {
     "deliveries_expected",
@@ -101,3 +106,51 @@ def test_unreachable_server_is_an_error_not_a_hang() -> None:
     done = bench("idle", "-k", "2", "--server-command", f"{sys.executable} -c pass")
     assert done.returncode == 1
     assert "did not report its port" in done.stderr
+
+
+def test_run_over_irc_against_parley_loses_nothing() -> None:
+    record = record_of(bench("run", "-n", "5", "-s", "3", "-m", "40", "--dialect", "irc"))
+    result = record["subject"]
+    assert record["server"]["dialect"] == "irc"
+    assert result["target"] == "parley-irc"
+    assert result["deliveries_received"] == result["deliveries_expected"] == 3 * 40 * 4
+    assert result["lost"] == result["unexpected_lines"] == 0
+    assert result["server_cpu_us_per_delivery"] > 0
+    assert result["errors"] == []  # a missing MOTD (422) is no refusal
+
+
+@pytest.fixture
+def ngircd() -> None:
+    if find_ngircd() is None:
+        message = "ngircd not installed: scripts/system-deps.sh installs it (Debian: ngircd)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.mark.usefixtures("ngircd")
+def test_ngircd_is_the_baseline_in_its_own_dialect_in_the_same_run() -> None:
+    done = bench("run", "-n", "5", "-s", "3", "-m", "40", "--baseline", "ngircd")
+    record = record_of(done)
+    assert record["baseline_server"]["name"] == "ngircd"
+    assert record["baseline_server"]["dialect"] == "irc"
+    assert record["server"]["dialect"] == "chat1"
+    for side in ("subject", "baseline"):
+        assert record[side]["lost"] == 0
+        assert record[side]["deliveries_received"] == 3 * 40 * 4
+        assert record[side]["server_cpu_us_per_delivery"] > 0
+    assert record["baseline"]["target"] == "ngircd"
+    assert "ngircd" in done.stdout.splitlines()[0]  # the table's column
+
+
+@pytest.mark.usefixtures("ngircd")
+def test_idle_connections_on_ngircd() -> None:
+    record = record_of(bench("idle", "-k", "30", "--server", "ngircd"))
+    assert record["subject"]["registered"] == 30
+    assert record["subject"]["left"] == 30
+
+
+def test_a_server_that_speaks_one_dialect_is_not_asked_for_another() -> None:
+    done = bench("run", "-n", "2", "-s", "1", "-m", "1", "--server", "relay", "--dialect", "irc")
+    assert done.returncode == 2
+    assert "relay speaks only chat1" in done.stderr

@@ -9,13 +9,20 @@ import pytest
 
 from parley.bench.targets import DATA_DIR, ServerProcess, TargetError, parse_address
 
-FAKE_SERVER = "import sys, time; print('listening on port 4321', flush=True); time.sleep(30)"
+FAKE_SERVER = (
+    "import socket, time; s = socket.create_server(('127.0.0.1', 0)); "
+    "print('listening on port', s.getsockname()[1], flush=True); time.sleep(30)"
+)
+SAYS_BUT_NEVER_LISTENS = (
+    "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
+    "print('listening on port', s.getsockname()[1], flush=True); time.sleep(30)"
+)
 
 
 def test_a_started_server_gets_its_own_data_directory_and_loses_it() -> None:
     command = [sys.executable, "-c", FAKE_SERVER, f"--data-dir={DATA_DIR}"]
     with ServerProcess("fake", command) as server:
-        assert server.port == 4321
+        assert server.port > 0
         assert server.alive()
         pid = server.endpoint.pid
         assert pid is not None
@@ -30,6 +37,14 @@ def test_a_started_server_gets_its_own_data_directory_and_loses_it() -> None:
 def test_a_server_that_never_says_its_port_is_an_error() -> None:
     with pytest.raises(TargetError, match="did not report its port"):
         ServerProcess("mute", [sys.executable, "-c", "import sys; sys.stderr.write('boom')"])
+
+
+def test_a_server_that_names_a_port_it_does_not_listen_on_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("parley.bench.targets.STARTUP_TIMEOUT", 0.5)
+    with pytest.raises(TargetError, match="not listening"):
+        ServerProcess("deaf", [sys.executable, "-c", SAYS_BUT_NEVER_LISTENS])
 
 
 def test_addresses() -> None:

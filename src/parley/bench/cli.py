@@ -5,6 +5,7 @@ Commands::
     parley-bench run -n N -s S -m M [--window W] [--rate R]   N members, S send M each
     parley-bench idle -k K                                     K idle registered connections
     parley-bench matrix                                        the standard matrix (make bench)
+    parley-bench matrix --dialect irc --baseline ngircd        the same over IRC, vs ngircd
 
 By default each measurement starts a fresh Parley server (``python -m parley.server``) on
 127.0.0.1 and a free port, with its abuse limits off; ``--server-command`` starts another
@@ -39,7 +40,9 @@ from parley.bench.matrix import (
 )
 from parley.bench.procstat import raise_open_file_limit
 from parley.bench.runner import DEFAULT_WINDOW, LoadParams, PoolError
-from parley.bench.targets import Subject, TargetError, external
+from parley.bench.targets import NATIVE_DIALECT, Subject, TargetError, external
+
+BASELINES = ("relay", "ngircd")
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -57,9 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     where = common.add_argument_group("server under test")
     where.add_argument(
         "--server",
-        choices=["parley", "relay"],
+        choices=["parley", "relay", "ngircd"],
         default="parley",
         help="server to start when --connect is not given (relay: the bare baseline itself)",
+    )
+    where.add_argument(
+        "--dialect",
+        choices=["chat1", "irc"],
+        default=None,
+        help="what the clients speak to the server under test (default: CHAT/1.0, IRC for "
+        "ngircd; Parley speaks both, on one port)",
     )
     where.add_argument(
         "--server-arg",
@@ -105,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="parley-bench",
-        description="Benchmark a CHAT/1.0 server with real loopback clients.",
+        description="Benchmark a CHAT/1.0 or IRC server with real loopback clients.",
         formatter_class=_Formatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -132,7 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--stall", type=positive_float, default=3.0, help="end the send phase after s silent"
     )
-    run.add_argument("--baseline", action="store_true", help="also measure the bare relay")
+    run.add_argument(
+        "--baseline",
+        nargs="?",
+        const="relay",
+        choices=BASELINES,
+        help="also measure a baseline: the bare relay (the default) or ngircd",
+    )
     run.add_argument(
         "--repeat", type=positive_int, default=1, help="runs to take the median of (alternating)"
     )
@@ -141,7 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
         "idle", parents=[common], formatter_class=formatter, help="K idle registered connections"
     )
     idle.add_argument("-k", "--connections", type=positive_int, required=True, help="connections")
-    idle.add_argument("--baseline", action="store_true", help="also measure the bare relay")
+    idle.add_argument(
+        "--baseline",
+        nargs="?",
+        const="relay",
+        choices=BASELINES,
+        help="also measure a baseline: the bare relay (the default) or ngircd",
+    )
     idle.add_argument(
         "--repeat", type=positive_int, default=1, help="runs to take the median of (alternating)"
     )
@@ -150,8 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
         "matrix", parents=[common], formatter_class=formatter, help="the standard matrix"
     )
     matrix.add_argument(
-        "--no-baseline", action="store_true", help="skip the bare-relay baseline runs"
+        "--baseline",
+        choices=BASELINES,
+        default="relay",
+        help="the baseline measured beside each row, in its own dialect (ngircd: IRC)",
     )
+    matrix.add_argument("--no-baseline", action="store_true", help="skip the baseline runs")
     matrix.add_argument("--quick", action="store_true", help="a tiny matrix, to try the tool")
     matrix.add_argument(
         "--repeat",
@@ -182,17 +208,26 @@ def _subject(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Subje
         parser.error("--server-arg is for the Parley server the bench starts")
     if args.connect:
         try:
-            return external(args.connect, args.server_pid)
+            return external(args.connect, args.server_pid, args.dialect or "chat1")
         except ValueError as exc:
             parser.error(str(exc))
     if args.server_command:
         command = tuple(shlex.split(args.server_command))
         if not command:
             parser.error("--server-command is empty")
-        return Subject(args.server_name, command)
+        return Subject(args.server_name, command, dialect=args.dialect or "chat1")
     if args.server_arg and args.server != "parley":
         parser.error("--server-arg is for the Parley server the bench starts")
-    return Subject.builtin(args.server, args.server_arg)
+    if args.dialect and args.server != "parley" and args.dialect != NATIVE_DIALECT[args.server]:
+        parser.error(f"{args.server} speaks only {NATIVE_DIALECT[args.server]}")
+    return Subject.builtin(args.server, args.server_arg, args.dialect)
+
+
+def _baseline(args: argparse.Namespace) -> Subject | None:
+    """The baseline server the command asks for, or None."""
+    if getattr(args, "no_baseline", False) or not args.baseline:
+        return None
+    return Subject.builtin(args.baseline)
 
 
 def _single_row(args: argparse.Namespace) -> LoadRow | IdleRow:
@@ -214,21 +249,22 @@ def _single_row(args: argparse.Namespace) -> LoadRow | IdleRow:
 
 def _measure(
     args: argparse.Namespace, subject: Subject, soft_limit: int
-) -> tuple[list[RowOutcome], dict[str, Any], bool]:
+) -> tuple[list[RowOutcome], dict[str, Any], Subject | None]:
     if args.command == "matrix":
         rows = QUICK if args.quick else STANDARD
         needed = max(r.connections if isinstance(r, IdleRow) else 0 for r in rows)
         if soft_limit < needed + 100:
             report.progress(f"open-file limit {soft_limit} is below {needed}: expect failures")
-        baseline = not args.no_baseline
+        baseline = _baseline(args)
         outcomes, record = run_matrix(
             rows, subject=subject, baseline=baseline, procs=args.procs, repeats=args.repeat
         )
         return outcomes, record, baseline
+    baseline = _baseline(args)
     outcome = run_row(
         _single_row(args),
         subject=subject,
-        baseline=args.baseline,
+        baseline=baseline,
         procs=args.procs,
         repeats=args.repeat,
     )
@@ -238,7 +274,9 @@ def _measure(
         "server": describe(subject),
         **outcome.to_json(),
     }
-    return [outcome], record, args.baseline
+    if baseline is not None:
+        record["baseline_server"] = describe(baseline)
+    return [outcome], record, baseline
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         print("parley-bench: interrupted", file=sys.stderr)
         return 130
     sections = [(o.name, o.figures) for o in outcomes]
-    print(report.table(sections, subject.name, "relay" if baseline else None))
+    print(report.table(sections, subject.name, baseline.name if baseline else None))
     print(report.json_line(record), flush=True)
     lost = any(getattr(o.subject, "lost", 0) for o in outcomes)
     return 1 if args.check and (_missed(outcomes) or lost) else 0

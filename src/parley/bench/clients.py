@@ -4,7 +4,8 @@
 then counts every relayed message per sender and records its latency; it does as little as
 possible per line, because the generator must stay cheaper than the server it measures.
 `Sender` is the sending half of a client that talks; see `parley.bench.loadgen` for the flow
-control it implements. All clients of one process share one `Tally`.
+control it implements. All clients of one process share one `Tally`. `IrcBenchClient` is the
+same client speaking IRC (`client_class` picks one by dialect).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class Tally:
 class BenchClient(asyncio.Protocol):
     """One bench connection: registers, then counts and times every delivery it receives."""
 
+    line_end = b"\n"
+
     def __init__(self, index: int, name: bytes, tally: Tally, senders: int) -> None:
         self.index = index
         self.name = name
@@ -69,6 +72,14 @@ class BenchClient(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         transport.write(wire.register_line(self.name))
+
+    def message_prefix(self) -> bytes:
+        """What every message this client sends starts with."""
+        return wire.message_prefix(self.name)
+
+    def goodbye(self) -> bytes:
+        """What the client says to leave; the server closes the connection after it."""
+        return wire.disconnect_line(self.name)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
@@ -136,6 +147,108 @@ class BenchClient(asyncio.Protocol):
         return lines[1:]
 
 
+REFUSALS = frozenset(
+    b"%d" % n for n in (403, 405, 432, 433, 436, 437, 461, 462, 465, 471, 473, 474, 475, 477)
+)
+"""Numerics that refuse a bench client's NICK, USER or JOIN (a missing MOTD, 422, does not)."""
+
+
+class IrcBenchClient(BenchClient):
+    """A bench connection over IRC: NICK, USER and JOIN of one channel, then PRIVMSGs.
+
+    Registered means the end of the channel's NAMES (366) has come; an error numeric or
+    ``ERROR`` before it is a refusal. Of what follows only ``PRIVMSG`` lines are deliveries;
+    the rest (joins, numerics, quits) is not counted, and a ``PING`` is answered.
+    """
+
+    line_end = b"\r\n"
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.write(wire.irc_register_lines(self.name))
+
+    def message_prefix(self) -> bytes:
+        """``PRIVMSG #bench :``."""
+        return wire.irc_message_prefix()
+
+    def goodbye(self) -> bytes:
+        """``QUIT``."""
+        return wire.IRC_QUIT
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic_ns()
+        if self.buffer:
+            data = self.buffer + data
+        lines = data.split(b"\r\n")
+        self.buffer = lines.pop()
+        tally = self.tally
+        counts = self.counts
+        record = tally.latencies.append
+        acks_for = self.acks_for
+        woken: list[Sender] = []
+        received = 0
+        for line in lines:
+            if b" PRIVMSG " not in line:
+                self._control(line, now)
+                continue
+            try:
+                sender = int(line[wire.SENDER])
+                counts[sender] += 1
+                record(now - int(line[wire.SENT_AT]))
+            except (ValueError, IndexError):
+                tally.unexpected += 1
+                tally.note(line.decode(errors="replace")[:200])
+                continue
+            received += 1
+            if acks_for is not None and sender in acks_for:
+                woken.append(acks_for[sender])
+        if received:
+            tally.last_receive_ns = now
+            tally.received += received
+            for pending in set(woken):
+                pending.pump()
+            if tally.received >= tally.expected:
+                tally.wake()
+
+    def _control(self, line: bytes, now: int) -> None:
+        """A line that is not a delivery: PING, and the answer to registering."""
+        if line.startswith(b"PING"):
+            if self.transport is not None:
+                self.transport.write(b"PONG" + line[4:] + b"\r\n")
+            return
+        if self.answered:
+            return
+        words = line.split(b" ", 3)
+        numeric = words[1] if len(words) > 1 and line.startswith(b":") else b""
+        if numeric == b"366":
+            self._settle(now, None)
+        elif line.startswith(b"ERROR") or numeric in REFUSALS:
+            self._settle(now, line.decode(errors="replace"))
+
+    def _settle(self, now: int, refusal: str | None) -> None:
+        self.answered = True
+        self.registered = refusal is None
+        tally = self.tally
+        if refusal is None:
+            tally.registered += 1
+        else:
+            tally.refused += 1
+            tally.note(f"{self.name.decode()}: {refusal}")
+        tally.last_reply_ns = now
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_result(None)
+
+
+def client_class(dialect: str) -> type[BenchClient]:
+    """The client that speaks `dialect` (one of `wire.DIALECTS`)."""
+    if dialect == "irc":
+        return IrcBenchClient
+    if dialect == "chat1":
+        return BenchClient
+    raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(wire.DIALECTS)}")
+
+
 class Sender:
     """The sending side of one client: a window on its ack receiver, and an optional rate."""
 
@@ -146,7 +259,8 @@ class Sender:
         self.messages = spec.messages
         self.window = spec.window
         self.per_ns = spec.rate / 1e9 if spec.rate else None
-        self.prefix = wire.message_prefix(client.name)
+        self.prefix = client.message_prefix()
+        self.end = client.line_end
         self.padding = b"x" * spec.padding
         self.sent = 0
         self.started_ns = 0
@@ -170,7 +284,7 @@ class Sender:
         if not self.first_send_ns:
             self.first_send_ns = now
         self.client.transport.write(
-            wire.encode_messages(self.prefix, self.sent, stop, self.padding, now)
+            wire.encode_messages(self.prefix, self.sent, stop, self.padding, now, end=self.end)
         )
         self.sent = stop
 

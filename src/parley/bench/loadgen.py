@@ -35,7 +35,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from parley.bench import wire
-from parley.bench.clients import MAX_SAMPLES, BenchClient, Sender, Tally
+from parley.bench.clients import MAX_SAMPLES, BenchClient, Sender, Tally, client_class
 from parley.bench.phases import (
     CLOSE,
     JOIN,
@@ -58,9 +58,9 @@ class Slice:
     def __init__(self, spec: SliceSpec) -> None:
         self.spec = spec
         self.tally = Tally()
-        self.clients = [
-            BenchClient(i, wire.client_name(spec.tag, i), self.tally, spec.senders)
-            for i in spec.indices
+        make = client_class(spec.dialect)
+        self.clients: list[BenchClient] = [
+            make(i, wire.client_name(spec.tag, i), self.tally, spec.senders) for i in spec.indices
         ]
         self.senders: list[Sender] = []
 
@@ -182,7 +182,7 @@ class Slice:
         )
 
     async def _leave(self, verb: str, timeout: float) -> PhaseReport:
-        """Every registered client says ``DISCONNECT <name> CHAT/1.0``; wait for the server.
+        """Every registered client says goodbye (``DISCONNECT``, ``QUIT``); wait for the server.
 
         The server is expected to close each connection after it (Parley and the relay do;
         the protocol does not demand it): `done` counts those it closed before the deadline,
@@ -195,7 +195,7 @@ class Slice:
         for client in self.clients:
             client.closing = True
             if client.transport is not None and client.registered:
-                client.transport.write(wire.disconnect_line(client.name))
+                client.transport.write(client.goodbye())
                 leaving += 1
             elif client.transport is not None:
                 client.transport.close()

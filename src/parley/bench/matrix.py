@@ -91,6 +91,7 @@ def describe(subject: Subject) -> dict[str, Any]:
     return {
         "name": subject.name,
         "command": list(subject.command) or None,
+        "dialect": subject.dialect,
         "address": f"{running.host}:{running.port}" if running else None,
         "pid": running.pid if running else None,
     }
@@ -123,7 +124,7 @@ def measure_on(subject: Subject, measure: Measure) -> Result:
     """Run `measure` on a running subject, or on a fresh process of it started for this."""
     if subject.running is not None:
         return measure(subject.running)
-    with ServerProcess(subject.name, subject.command) as server:
+    with ServerProcess(subject.name, subject.command, dialect=subject.dialect) as server:
         result = measure(server.endpoint)
         if not server.alive():
             raise TargetError(f"{subject.name} server died in the run: {server.stderr_tail()}")
@@ -173,25 +174,26 @@ def run_row(
     row: Row,
     *,
     subject: Subject,
-    baseline: bool = True,
+    baseline: Subject | None = None,
     procs: int | None = None,
     repeats: int = 1,
 ) -> RowOutcome:
-    """Measure one row `repeats` times on the subject and on the bare relay, alternately.
+    """Measure one row `repeats` times on the subject and on the baseline, alternately.
 
     Alternating spreads any drift of the machine (other load, thermal) over both servers.
+    The baseline is the bare relay or ngircd (`Subject.builtin`), each spoken to in its
+    own dialect.
     """
     measure = _measure(row, procs)
     mine: list[Result] = []
     theirs: list[Result] = []
-    relay = Subject.builtin("relay")
     for attempt in range(1, repeats + 1):
         count = f" (run {attempt}/{repeats})" if repeats > 1 else ""
         progress(f"{row.name}: {subject.name}{count} ...")
         mine.append(measure_on(subject, measure))
-        if baseline:
-            progress(f"{row.name}: relay, the baseline{count} ...")
-            theirs.append(measure_on(relay, measure))
+        if baseline is not None:
+            progress(f"{row.name}: {baseline.name}, the baseline{count} ...")
+            theirs.append(measure_on(baseline, measure))
     combined = combine(mine)
     base = combine(theirs) if theirs else None
     figures = with_targets(figures_for(combined, base), row.targets)
@@ -202,7 +204,7 @@ def run_matrix(
     rows: Sequence[Row] = STANDARD,
     *,
     subject: Subject,
-    baseline: bool = True,
+    baseline: Subject | None = None,
     procs: int | None = None,
     repeats: int = LOAD_REPEATS,
 ) -> tuple[list[RowOutcome], dict[str, Any]]:
@@ -229,7 +231,7 @@ def run_matrix(
         "kind": "matrix",
         "machine": machine(),
         "server": describe(subject),
-        "baseline_server": describe(Subject.builtin("relay")) if baseline else None,
+        "baseline_server": describe(baseline) if baseline is not None else None,
         "repeats": repeats,
         "rows": [o.to_json() for o in outcomes],
         "targets_met": sum(verdicts),

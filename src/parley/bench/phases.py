@@ -33,6 +33,7 @@ class SliceSpec:
         rate: messages per second per sender, or None to send as fast as the window allows.
         padding: extra bytes in every message.
         connect_concurrency: most connection attempts in progress at once.
+        dialect: the wire dialect of the clients.
     """
 
     host: str
@@ -46,6 +47,7 @@ class SliceSpec:
     rate: float | None
     padding: int = 0
     connect_concurrency: int = 256
+    dialect: str = "chat1"  # what the clients speak: "chat1" or "irc" (`parley.bench.wire`)
 
 
 @dataclass(frozen=True, slots=True)

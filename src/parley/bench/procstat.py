@@ -1,4 +1,8 @@
-"""What a process costs, read from ``/proc`` (Linux only).
+"""What a server costs, read from ``/proc`` (Linux only): its whole process tree.
+
+Every figure covers the server process, each of its threads (the store's writer and reader
+threads among them) and every process it started that is still running (a server that moved
+work into a helper process must pay for it too).
 
 CPU time is taken from two sources: ``/proc/<pid>/stat`` (utime + stime, in clock ticks of
 usually 10 ms) and, when the kernel has it, the sum of ``/proc/<pid>/task/*/schedstat``
@@ -53,16 +57,52 @@ class CpuSample:
         return "schedstat" if self.sched_ns is not None else "stat"
 
 
-def cpu_sample(pid: int) -> CpuSample | None:
-    """CPU time used by `pid` so far, or None if it cannot be read."""
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name, or None."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     # The command name (field 2) is in parentheses and may contain spaces: split after it.
-    fields = stat[stat.rindex(")") + 2 :].split()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every living process descended from it (children, grandchildren …)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields is not None:
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending.extend(children.get(current, ()))
+    return tree
+
+
+def cpu_sample(pid: int, *, tree: bool = True) -> CpuSample | None:
+    """CPU time used so far by `pid`'s process tree (every thread), or None if unreadable.
+
+    `tree` False: the process alone (its threads still included).
+    """
     tick_ns = 1_000_000_000 // _TICKS_PER_SECOND
-    return CpuSample(int(fields[11]) * tick_ns, int(fields[12]) * tick_ns, _sched_ns(pid))
+    user = system = sched = 0
+    sched_known = True
+    for member in process_tree(pid) if tree else [pid]:
+        fields = _stat_fields(member)
+        if fields is None:
+            if member == pid:
+                return None
+            continue  # a child that just ended
+        user += int(fields[11]) * tick_ns
+        system += int(fields[12]) * tick_ns
+        threads = _sched_ns(member)
+        sched_known = sched_known and threads is not None
+        sched += threads or 0
+    return CpuSample(user, system, sched if sched_known else None)
 
 
 def _sched_ns(pid: int) -> int | None:
@@ -77,7 +117,14 @@ def _sched_ns(pid: int) -> int | None:
 
 
 def rss_bytes(pid: int) -> int | None:
-    """Resident set size (``VmRSS``) of `pid` in bytes, or None if it cannot be read."""
+    """Resident set size (``VmRSS``) of `pid`'s process tree in bytes, or None."""
+    own = _rss(pid)
+    if own is None:
+        return None
+    return own + sum(_rss(child) or 0 for child in process_tree(pid) if child != pid)
+
+
+def _rss(pid: int) -> int | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:

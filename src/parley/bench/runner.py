@@ -122,6 +122,7 @@ def split(
             window=window,
             rate=per_sender_rate,
             padding=padding,
+            dialect=endpoint.dialect,
         )
         for i in range(procs)
     ]

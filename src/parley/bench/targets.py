@@ -14,6 +14,7 @@ import functools
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,12 +37,16 @@ class TargetError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """Where a server listens and, if known, its process id; `name` labels its figures."""
+    """Where a server listens and, if known, its process id; `name` labels its figures.
+
+    `dialect` is what the bench's clients speak to it (`parley.bench.wire.DIALECTS`).
+    """
 
     name: str
     host: str
     port: int
     pid: int | None
+    dialect: str = "chat1"
 
 
 # Parley's abuse limits, all turned off (0) for the benchmark when the server has them: every
@@ -93,7 +98,13 @@ def server_command(kind: str, host: str = HOST, extra: Sequence[str] = ()) -> li
         return [*command, *extra]
     if kind == "relay":
         return [sys.executable, "-m", "parley.bench.relay", "--host", host, "--port", "0"]
+    if kind == "ngircd":
+        return [sys.executable, "-m", "parley.bench.ngircd", "--host", host, "--data-dir", DATA_DIR]
     raise ValueError(f"cannot start a server of kind {kind!r}")
+
+
+NATIVE_DIALECT = {"parley": "chat1", "relay": "chat1", "ngircd": "irc"}
+"""What each built-in server speaks when no dialect is asked for (Parley speaks both)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +118,17 @@ class Subject:
     name: str
     command: tuple[str, ...] = ()
     running: Endpoint | None = None
+    dialect: str = "chat1"
 
     @classmethod
-    def builtin(cls, kind: str, extra: Sequence[str] = ()) -> Subject:
-        """Parley or the bare relay, started from this Python (`extra`: more options)."""
-        return cls(kind, tuple(server_command(kind, extra=extra)))
+    def builtin(cls, kind: str, extra: Sequence[str] = (), dialect: str | None = None) -> Subject:
+        """Parley, the bare relay or ngircd, started from here (`extra`: more options).
+
+        Parley spoken to over IRC is named ``parley-irc`` in the figures.
+        """
+        spoken = dialect or NATIVE_DIALECT[kind]
+        name = kind if spoken == NATIVE_DIALECT[kind] else f"{kind}-{spoken}"
+        return cls(name, tuple(server_command(kind, extra=extra)), dialect=spoken)
 
 
 class ServerProcess:
@@ -123,9 +140,12 @@ class ServerProcess:
     during startup raises `TargetError` carrying the end of its stderr.
     """
 
-    def __init__(self, name: str, command: Sequence[str], host: str = HOST) -> None:
+    def __init__(
+        self, name: str, command: Sequence[str], host: str = HOST, dialect: str = "chat1"
+    ) -> None:
         self.name = name
         self.host = host
+        self.dialect = dialect
         self._data_dir: tempfile.TemporaryDirectory[str] | None = None
         if any(DATA_DIR in part for part in command):
             self._data_dir = tempfile.TemporaryDirectory(prefix="parley-bench-")
@@ -152,6 +172,7 @@ class ServerProcess:
             raise TargetError(f"cannot start {name} server ({command[0]}): {exc}") from exc
         try:
             self.port = self._read_port()
+            self._wait_listening()
         except BaseException:
             self.stop()
             raise
@@ -159,7 +180,22 @@ class ServerProcess:
     @property
     def endpoint(self) -> Endpoint:
         """The running server's address and pid."""
-        return Endpoint(self.name, self.host, self.port, self._popen.pid)
+        return Endpoint(self.name, self.host, self.port, self._popen.pid, self.dialect)
+
+    def _wait_listening(self) -> None:
+        """Until the port takes a connection: a launcher (ngircd's) names it before that."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            try:
+                socket.create_connection((self.host, self.port), timeout=1.0).close()
+                return
+            except OSError as exc:
+                if self._popen.poll() is not None or time.monotonic() > deadline:
+                    raise TargetError(
+                        f"{self.name} server is not listening on port {self.port}: {exc}; "
+                        f"{self.stderr_tail()}"
+                    ) from exc
+            time.sleep(0.02)
 
     def _read_port(self) -> int:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -221,7 +257,8 @@ def parse_address(text: str) -> tuple[str, int]:
     return host.removeprefix("[").removesuffix("]"), int(port)
 
 
-def external(address: str, pid: int | None) -> Subject:
+def external(address: str, pid: int | None, dialect: str = "chat1") -> Subject:
     """A server someone else started, at ``host:port``, with its pid if known."""
     host, port = parse_address(address)
-    return Subject("external", running=Endpoint("external", host, port, pid))
+    endpoint = Endpoint("external", host, port, pid, dialect)
+    return Subject("external", running=endpoint, dialect=dialect)

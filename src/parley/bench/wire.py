@@ -10,6 +10,12 @@ slices and no parsing::
 
     @abcde000042: 0000017 00000001234567890123
      ^^^^^ sender index at [6:12]      ^^^^ send time at [-20:]
+
+Over IRC (`--dialect irc`, for Parley's IRC door and for ngircd) the same text goes in a
+``PRIVMSG`` to one channel, and a relayed one starts with the sender's prefix, so the same
+two slices read it (the receiver strips the ``\r``)::
+
+    :abcde000042!u@127.0.0.1 PRIVMSG #bench :0000017 00000001234567890123
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ MAX_CONNECTIONS = 10**INDEX_DIGITS
 SENDER = slice(1 + TAG_LENGTH, 1 + TAG_LENGTH + INDEX_DIGITS)
 SENT_AT = slice(-20, None)
 VERSION = b"CHAT/1.0"
+DIALECTS = ("chat1", "irc")
+IRC_CHANNEL = b"#bench"
 
 
 def new_tag(rng: random.Random | None = None) -> str:
@@ -51,10 +59,12 @@ def message_prefix(name: bytes) -> bytes:
     return b"@%s: " % name
 
 
-def encode_messages(prefix: bytes, first: int, stop: int, padding: bytes, sent_at: int) -> bytes:
+def encode_messages(
+    prefix: bytes, first: int, stop: int, padding: bytes, sent_at: int, *, end: bytes = b"\n"
+) -> bytes:
     """Messages `first` to `stop - 1` of one sender, all stamped `sent_at`, as one write."""
     return b"".join(
-        [b"%s%07d %s%020d\n" % (prefix, seq, padding, sent_at) for seq in range(first, stop)]
+        [b"%s%07d %s%020d%s" % (prefix, seq, padding, sent_at, end) for seq in range(first, stop)]
     )
 
 
@@ -66,3 +76,16 @@ def read_sender(line: bytes) -> int:
 def read_sent_at(line: bytes) -> int:
     """The send time of a relayed bench message (ValueError if it is not one)."""
     return int(line[SENT_AT])
+
+
+def irc_register_lines(name: bytes) -> bytes:
+    """``NICK``, ``USER`` and ``JOIN`` of the bench channel, sent as one write."""
+    return b"NICK %s\r\nUSER %s 0 * :%s\r\nJOIN %s\r\n" % (name, name, name, IRC_CHANNEL)
+
+
+def irc_message_prefix() -> bytes:
+    """``PRIVMSG #bench :``, the start of every message an IRC bench client sends."""
+    return b"PRIVMSG %s :" % IRC_CHANNEL
+
+
+IRC_QUIT = b"QUIT :bench done\r\n"
