@@ -9,11 +9,12 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from parley.chat.names import (
     MAX_NAME_LENGTH,
     RESERVED_NAMES,
+    _cached_key,
     confusable_key,
     is_reserved,
     is_valid_name,
@@ -256,26 +257,30 @@ def test_validity_is_total_and_agrees_with_its_reason(name: str) -> None:
     assert isinstance(is_reserved(name), bool)
 
 
+@settings(deadline=None)  # first sight of a script loads its Unicode data
 @given(st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=32))
 def test_valid_names_have_a_visible_key(name: str) -> None:
     if is_valid_name(name):
         assert confusable_key(name)
 
 
+@settings(deadline=None)  # a skeleton of 6,000 characters: seconds on a loaded machine
 @given(st.text(max_size=2000))
 def test_long_input_is_keyed_without_the_cache(text: str) -> None:
     assert confusable_key(text * 3) == confusable_key(confusable_key(text * 3))
     assert isinstance(look_alike_key(text * 3), str)
 
 
-def test_name_key_is_fast_once_seen() -> None:
-    import time
+def test_a_name_seen_before_is_keyed_from_the_cache() -> None:
+    """Keys are asked for on every registration and look-up: a known name is not recomputed.
 
-    confusable_key("warm")
-    started = time.perf_counter()
-    for _ in range(10_000):
-        confusable_key("warm")
-    assert time.perf_counter() - started < 0.5  # a cache hit, well under 50 µs each
+    (How fast that is, is the benchmark's business, not a timed unit test's.)"""
+    name = "w\u00e4rme"  # not ASCII: ASCII names take a translation table, no cache
+    confusable_key(name)
+    before = _cached_key.cache_info().hits
+    for _ in range(3):
+        assert confusable_key(name) == confusable_key("W\u00c4RME")
+    assert _cached_key.cache_info().hits >= before + 3
 
 
 def test_the_stored_identity_never_changes_for_stored_names() -> None:

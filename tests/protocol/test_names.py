@@ -34,3 +34,20 @@ def test_reserved_names_even_disguised() -> None:
 def test_rules_are_total(name: str) -> None:
     assert isinstance(is_valid_name(name), bool)
     assert isinstance(name_key(name), str)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_the_ascii_fast_path_agrees_with_the_rule(name: str) -> None:
+    """Letters and digits of any script, `_`, `-`, `.`; not first `-` or `.`; 1-32 long."""
+    rule = (
+        1 <= len(name) <= 32
+        and name[0] not in "-."
+        and all(ch.isalnum() or ch in "_-." for ch in name)
+    )
+    assert is_valid_name(name) is rule
+    ascii_only = name.encode("ascii", "ignore").decode()
+    assert is_valid_name(ascii_only) is (
+        1 <= len(ascii_only) <= 32
+        and ascii_only[0] not in "-."
+        and all(ch.isalnum() or ch in "_-." for ch in ascii_only)
+    )
