@@ -2,7 +2,9 @@
 
 Each input is cut into chunks and fed through the line framer (both line-end modes), and
 every framed line through the CHAT/1.0 client and server parsers and the plain door's
-parser in both modes. Any exception, or a line longer than the framer's limit, is a crash.
+parser in both modes; the whole input is also one web page message for the web door's JSON
+codec (`parley.protocol.web`), which must answer anything with a message or a `BadMessage`.
+Any exception, or a line longer than the framer's limit, is a crash.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from parley.protocol import chat1, plain
+    from parley.protocol import chat1, plain, web
     from parley.protocol.framing import LineFramer, LineTooLong
 
 LIMIT = 256
@@ -31,9 +33,19 @@ def check_line(line: bytes | LineTooLong) -> None:
         plain.parse_name_answer(text)
 
 
+def check_web_message(data: bytes) -> None:
+    """The web codec takes anything; what it accepts encodes back to valid UTF-8 JSON."""
+    parsed = web.parse_client(data)
+    if isinstance(parsed, web.BadMessage):
+        web.error(parsed.req, parsed.code, parsed.message).decode("utf-8")
+    else:
+        web.encode({"type": "echo", "fields": repr(parsed)}).decode("utf-8")
+
+
 def test_one_input(data: bytes) -> None:
     if not data:
         return
+    check_web_message(data)
     step = data[0] % 17 + 1
     payload = data[1:]
     for bare_cr in (False, True):

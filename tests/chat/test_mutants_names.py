@@ -1,10 +1,15 @@
-"""The wording of name refusals, which mutation testing found unchecked: a person is told
-which scripts were mixed and which character was refused, in full."""
+"""Name rules that mutation testing found unchecked: a person is told which scripts were
+mixed and which character was refused, in full; and the look-alike and script tables, built
+from Unicode's data at import, are checked as built (see the `rebuilt` fixture)."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+
 import pytest
 
+from parley.chat import names
 from parley.chat.names import confusable_key, name_problem, skeleton
 
 
@@ -43,3 +48,57 @@ def test_the_first_range_of_default_ignorables_is_ignored_too() -> None:
     nothing: a name key cannot be told apart by it."""
     assert skeleton("a\u034fb") == skeleton("ab")
     assert confusable_key("ann\u034f") == confusable_key("ann")
+
+
+def test_an_empty_name_is_refused_in_words() -> None:
+    assert name_problem("") == "a name has at least one character"
+
+
+@pytest.fixture
+def rebuilt() -> Iterator[None]:
+    """The name tables built afresh from Unicode's data, as at start-up.
+
+    `names` reads confusables.txt and Scripts.txt once, at import, before any test runs;
+    rebuilding them here checks what that reading produces (mutation testing credits a
+    function with the tests that call it, and import-time work is called by none). The
+    module is re-executed in place, so every name imported elsewhere sees the new tables.
+    """
+    importlib.reload(names)
+    yield
+    importlib.reload(names)
+
+
+@pytest.mark.usefixtures("rebuilt")
+@pytest.mark.parametrize(
+    ("disguised", "plain"),
+    [
+        ("\u0251lice", "alice"),  # LATIN SMALL LETTER ALPHA
+        ("\u13aalice", "alice"),  # CHEROKEE LETTER GO, drawn as A
+        ("r\u0585\u0585t", "root"),  # ARMENIAN SMALL LETTER OH
+        ("\u0455erver", "server"),  # CYRILLIC SMALL LETTER DZE
+    ],
+)
+def test_the_rebuilt_tables_still_see_through_disguises(disguised: str, plain: str) -> None:
+    assert names.confusable_key(disguised) == names.confusable_key(plain)
+
+
+@pytest.mark.usefixtures("rebuilt")
+def test_the_rebuilt_tables_keep_capitals_and_multi_letter_prototypes() -> None:
+    assert names.look_alike_key("\u0425ena") == names.look_alike_key("Xena")  # Cyrillic Ha
+    assert names.skeleton("admin") == "adrnin"  # m looks like r n
+    assert names.is_reserved("\u0455erver") and names.is_reserved("adrnin")
+
+
+@pytest.mark.usefixtures("rebuilt")
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("\u0430lice", "a name may not mix scripts (Cyrillic and Latin)"),
+        ("\u0411\u043e\u0440\u0438\u0441", None),  # all Cyrillic
+        ("\u6771\u4eac\u305f\u30ab", None),  # Han, Hiragana and Katakana: Japanese
+        ("Jos\u00e9_2", None),  # Latin with the digits and marks any script may have
+        ("a\u1401", "a name may not mix scripts (Canadian Aboriginal and Latin)"),
+    ],
+)
+def test_the_rebuilt_script_table_tells_scripts_apart(name: str, problem: str | None) -> None:
+    assert names.name_problem(name) == problem

@@ -38,7 +38,10 @@ def test_registration_burst_and_lobby(server: ServerThread) -> None:
     irc = IrcClient(server.port)
     burst = irc.register("alice")
     assert burst[0] == (
-        ":parley CAP * LS :cap-notify echo-message message-tags sasl=PLAIN server-time"
+        ":parley CAP * LS :account-notify account-tag away-notify batch cap-notify"
+        " draft/chathistory echo-message extended-join invite-notify labeled-response"
+        " message-tags multi-prefix sasl=PLAIN server-time setname standard-replies"
+        " userhost-in-names"
     )
     assert burst[1].startswith(":parley 001 alice :Welcome to Parley")
     assert any(" 005 alice " in line and "CHANTYPES=#" in line for line in burst)
@@ -47,7 +50,7 @@ def test_registration_burst_and_lobby(server: ServerThread) -> None:
     irc.send("PING :are-you-there", "FOO bar", "NICK")
     assert irc.line() == ":parley PONG parley :are-you-there"
     assert irc.line() == ":parley 421 alice FOO :Unknown command"
-    assert irc.line() == ":parley 461 alice NICK :Not enough parameters"
+    assert irc.line() == ":parley 431 alice :No nickname given"
     assert server.who() == ["alice"]
 
 
@@ -139,7 +142,7 @@ def test_quit(server: ServerThread) -> None:
     irc = IrcClient(server.port)
     irc.register("zed")
     irc.send("QUIT :bye")
-    assert irc.line() == "ERROR :Closing link: quit"
+    assert irc.line() == "ERROR :Closing link: Quit: bye"
     assert irc.client.closed()
 
 

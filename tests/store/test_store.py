@@ -39,6 +39,7 @@ EVERY_METHOD: dict[str, Callable[[Store], Awaitable[Any]]] = {
     "get_room": lambda s: s.get_room("team"),
     "delete_room": lambda s: s.delete_room("team"),
     "rooms": lambda s: s.rooms(),
+    "expire_rooms": lambda s: s.expire_rooms(0.0),
     "add_membership": lambda s: s.add_membership("alice", "team"),
     "remove_membership": lambda s: s.remove_membership("alice", "team"),
     "memberships": lambda s: s.memberships("alice"),

@@ -46,6 +46,8 @@ class Outcome(Enum):
     TARGET_ALREADY_MEMBER = "the user is already in the room"
     TOO_MANY_LISTINGS = "too many listings; wait a little"
     UNKNOWN_MODE = "unknown room mode"
+    BAD_TOKEN = "unknown or expired session token"
+    ACCOUNT_NAME = "an account's name cannot change"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,4 +146,22 @@ class HistoryPage:
         return self.outcome is Outcome.OK
 
 
-Answer = Done | Registered | UserList | RoomList | Entered | TopicView | HistoryPage
+@dataclass(frozen=True, slots=True)
+class UnreadCount:
+    """One user's counts for one room (``dev``) or conversation (``@bob``)."""
+
+    target: str
+    unread: int
+    mentions: int
+    last_read: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadCounts:
+    """A user's unread counts (all of them, or the one a `MarkRead` changed)."""
+
+    counts: tuple[UnreadCount, ...]
+    outcome: Outcome = Outcome.OK
+
+
+Answer = Done | Registered | UserList | RoomList | Entered | TopicView | HistoryPage | UnreadCounts

@@ -18,6 +18,7 @@ from parley.chat.answers import (
     Registered,
     RoomList,
     TopicView,
+    UnreadCounts,
     UserList,
 )
 
@@ -215,3 +216,65 @@ class Invite(Command[Done]):
 
     room: str
     name: str
+
+
+# Web sessions: tokens and read markers -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resume(Command[Registered]):
+    """Take back the name a session token was issued for (a page reloaded, a reconnect)."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueToken(Command[Done]):
+    """A new session token for the asker's name (the answer's `detail`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeToken(Command[Done]):
+    """End `token` (signing out)."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unread(Command[UnreadCounts]):
+    """The asker's unread counts for its rooms and conversations, counted up to now."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead(Command[UnreadCounts]):
+    """The asker has read `target` (``dev`` or ``@bob``) up to message `id`."""
+
+    target: str
+    id: int
+
+
+# Names and profiles (IRC's NICK, AWAY, SETNAME) ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rename(Command[Done]):
+    """Take `name` instead of the asker's name; everyone online is told."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetAway(Command[Done]):
+    """Mark the asker away with `message`, or back with ""."""
+
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetRealName(Command[Done]):
+    """Give the asker a real name (told to others when `announce`), and a user name: the
+    name its client software logs in with (IRC's ``USER``; "" leaves it as it is)."""
+
+    real_name: str
+    announce: bool = True
+    user_name: str = ""

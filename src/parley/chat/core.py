@@ -26,6 +26,7 @@ from parley.chat.answers import (
     RoomList,
     RoomView,
     TopicView,
+    UnreadCounts,
     UserList,
 )
 from parley.chat.bus import LocalBus, Routed
@@ -35,8 +36,12 @@ from parley.chat.model import Endpoint, Room, Session, User, room_key
 from parley.chat.moderation import Moderation
 from parley.chat.names import confusable_key, look_alike_key, name_key
 from parley.chat.ports import CoreConfig, Ports
+from parley.chat.profiles import Profiles
+from parley.chat.reading import Reading
 from parley.chat.registration import Registration
+from parley.chat.renaming import Renaming
 from parley.chat.rooms import Rooms
+from parley.chat.tokens import Resumption
 
 A = TypeVar("A", bound=Answer)
 
@@ -79,7 +84,13 @@ class ChatCore:
         self.messaging = Messaging(self)
         self.room_cases = Rooms(self)
         self.moderation = Moderation(self)
+        self.reading = Reading(self)  # read markers and unread counts (the web door's)
+        self.resumption = Resumption(self)  # session tokens (the web door's resume)
+        self.renaming = Renaming(self)  # NICK after registration
+        self.profiles = Profiles(self)  # away messages and real names
         self._table = self._build_table()
+        self._table.update(self._web_rows())
+        self._table.update(self._profile_rows())
         ports.bus.subscribe(self._from_bus)
         self._remote = not isinstance(ports.bus, LocalBus)
 
@@ -112,6 +123,30 @@ class ChatCore:
         return {
             command: Rule(handler, registered, _not_registered(answer))
             for command, answer, registered, handler in rows
+        }
+
+    def _web_rows(self) -> dict[type, Rule]:
+        """Rows for web sessions: tokens and read markers; and tokens end with the password."""
+        tokens, reading, r = self.resumption, self.reading, self.registration
+        refused = Done(Outcome.NOT_REGISTERED)
+        no_counts = UnreadCounts((), Outcome.NOT_REGISTERED)
+        return {
+            c.Resume: Rule(tokens.resume, False, Registered(Outcome.NOT_REGISTERED)),
+            c.IssueToken: Rule(tokens.issue, True, refused),
+            c.RevokeToken: Rule(tokens.revoke, False, refused),
+            c.Unread: Rule(reading.unread, True, no_counts),
+            c.MarkRead: Rule(reading.mark_read, True, no_counts),
+            c.ChangePassword: Rule(tokens.ending_tokens(r.change_password), True, refused),
+            c.DeleteAccount: Rule(tokens.ending_tokens(r.delete_account), True, refused),
+        }
+
+    def _profile_rows(self) -> dict[type, Rule]:
+        """Rows for a user's name and profile: renaming, away, real name."""
+        refused = Done(Outcome.NOT_REGISTERED)
+        return {
+            c.Rename: Rule(self.renaming.rename, True, refused),
+            c.SetAway: Rule(self.profiles.set_away, True, refused),
+            c.SetRealName: Rule(self.profiles.set_real_name, True, refused),
         }
 
     # Running commands ----------------------------------------------------------------------
@@ -166,6 +201,9 @@ class ChatCore:
     def forget_user(self, user: User) -> None:
         """Take `user` out of every room and release its name; watchers hear it quit."""
         del self.users[user.key]
+        self.profiles.forget(user.key)
+        if not user.account:
+            self.reading.markers.forget(user.key)  # a name's only identity went with it
         self.looks.pop(confusable_key(user.name), None)
         self.ports.directory.release(user.key, self.ports.node)
         for room in list(user.rooms):
@@ -204,6 +242,7 @@ class ChatCore:
         user = self.users[key] = User(key, name, account=account)
         self.looks[confusable_key(name)] = key
         self.seen[key] = name
+        self.resumption.book.claimed(key)  # a token of whoever held the name before ends
         self.attach(session, user)
         self.enter(user, self.lobby, announce=False)
         return user

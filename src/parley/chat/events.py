@@ -108,6 +108,40 @@ class Invited:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Renamed:
+    """The user called `old` is now called `new` (told to everyone online)."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class AwayChanged:
+    """`name` is away with `message`, or back (an empty message)."""
+
+    name: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RealNameChanged:
+    """`name` now gives `real_name` as its real name."""
+
+    name: str
+    real_name: str
+
+
 Delivery = (
-    RoomMessage | DirectMessage | Presence | Typing | TopicChanged | Kicked | ModeChanged | Invited
+    RoomMessage
+    | DirectMessage
+    | Presence
+    | Typing
+    | TopicChanged
+    | Kicked
+    | ModeChanged
+    | Invited
+    | Renamed
+    | AwayChanged
+    | RealNameChanged
 )

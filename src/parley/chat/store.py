@@ -21,7 +21,7 @@ This module must never import I/O, sockets, wire dialects or a store implementat
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -265,6 +265,17 @@ class RoomStore(Protocol):
 
     async def rooms(self) -> list[RoomRecord]:
         """Every persistent room, by key."""
+        ...
+
+    async def expire_rooms(self, idle_since: float, *, keep: Collection[str] = ()) -> list[str]:
+        """Delete the rooms nobody uses: saved before `idle_since` and silent since.
+
+        A room goes (its topic and memberships; its history stays, for retention to age)
+        when it was last saved (made, or its topic set) before `idle_since` and its newest
+        message is older, unless its key is in `keep`: the caller keeps the rooms with
+        members online and the lobby. Returns the keys deleted. Rooms were never deleted
+        before, so a server where rooms come and go grew its rooms table without end.
+        """
         ...
 
     async def add_membership(self, user_key: str, room_key: str) -> None:

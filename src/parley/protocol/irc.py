@@ -10,6 +10,9 @@ message-tags specification says.
 
 from __future__ import annotations
 
+import calendar
+import re
+import time
 from dataclasses import dataclass, field
 
 from parley.protocol.framing import LineTooLong
@@ -118,12 +121,66 @@ def encode(message: Message) -> bytes:
     if len(body) > MAX_LINE - 2:
         body = _trim_utf8(body, MAX_LINE - 2)
     if message.tags:
-        tag_text = ";".join(
-            key if value == "" else f"{key}={escape_tag_value(value)}"
-            for key, value in message.tags.items()
-        )
-        return b"@" + tag_text.encode("utf-8") + b" " + body + b"\r\n"
+        return b"@" + format_tags(message.tags).encode("utf-8") + b" " + body + b"\r\n"
     return body + b"\r\n"
+
+
+def format_tags(tags: dict[str, str]) -> str:
+    """``key=value;key`` (without the ``@``), values escaped."""
+    return ";".join(
+        key if value == "" else f"{key}={escape_tag_value(value)}" for key, value in tags.items()
+    )
+
+
+def add_tags(data: bytes, tags: str) -> bytes:
+    """Every line of `data` (encoded messages) with `tags` (``a=b;c``) put first among its own.
+
+    A line that already has a tag of the same name keeps its own (a message inside a nested
+    batch keeps its inner ``batch``).
+    """
+    if not tags or not data:
+        return data
+    head = tags.encode("utf-8")
+    added = [(item.partition(b"=")[0], item) for item in head.split(b";")]
+    out: list[bytes] = []
+    for line in data.split(b"\r\n"):
+        if not line:
+            continue
+        if line.startswith(b"@"):
+            own, _, rest = line[1:].partition(b" ")
+            names = {item.partition(b"=")[0] for item in own.split(b";")}
+            new = [item for name, item in added if name not in names]
+            out.append(b"@" + b";".join([*new, own]) + b" " + rest + b"\r\n")
+        else:
+            out.append(b"@" + head + b" " + line + b"\r\n")
+    return b"".join(out)
+
+
+def format_time(moment: float) -> str:
+    """A ``server-time`` stamp: ``2026-12-01T23:35:11.042Z`` (UTC, milliseconds cut, not
+    rounded: a stamp is never later than the moment it stands for)."""
+    millis = int(moment * 1000)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(millis // 1000))
+    return f"{stamp}.{millis % 1000:03d}Z"
+
+
+_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z")
+
+
+def parse_time(text: str) -> float | None:
+    """A ``server-time`` stamp as unix seconds, or None if it is not one."""
+    match = _TIME.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    try:
+        moment: int = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
+        time.gmtime(moment)
+    except (OverflowError, ValueError, OSError):
+        return None
+    fraction: str = match.group(7) or "0"
+    seconds: float = moment + int(fraction) / 10 ** len(fraction)
+    return seconds
 
 
 def _trim_utf8(data: bytes, limit: int) -> bytes:

@@ -16,12 +16,14 @@ import ssl
 import time
 
 from parley.chat.core import ChatCore
+from parley.chat.events import LOBBY
 from parley.chat.passwords import warm_up
 from parley.chat.ports import CoreConfig, Ports
 from parley.server.admission import Admission
 from parley.server.config import ServerConfig
 from parley.server.keeper import Keeper
 from parley.server.listeners import AcceptedConnection, Listener
+from parley.server.quota import HistoryQuota
 from parley.server.tls import ensure_self_signed, fingerprint, server_context
 from parley.server.transport import Connection
 from parley.store import Store, make_store
@@ -90,7 +92,11 @@ class ChatServer:
             memory_per_conversation=config.memory_per_conversation,
         )
         self.keeper = Keeper(self.store, KEEP_DELAY)
-        self.core = ChatCore(Ports(self.store, self.keeper), core_config(config))
+        # The core keeps through the per-user quota, when there is one (--history-user-mb).
+        self.quota = (
+            HistoryQuota(self.keeper, config.history_user_mb) if config.history_user_mb else None
+        )
+        self.core = ChatCore(Ports(self.store, self.quota or self.keeper), core_config(config))
         self.admission = Admission(
             config.max_connections, config.max_per_address, config.registrations_per_minute
         )
@@ -117,7 +123,8 @@ class ChatServer:
         await self.core.registration.load()
         await asyncio.get_running_loop().run_in_executor(None, warm_up)
         tune_garbage_collector()
-        if self.config.history_days > 0 or self.config.history_max_mb > 0:
+        config = self.config
+        if config.history_days > 0 or config.history_max_mb > 0 or config.room_days > 0:
             self._retention = asyncio.get_running_loop().create_task(self._keep_trimmed())
         sock = make_listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
@@ -171,13 +178,33 @@ class ChatServer:
         await self.keeper.drain()
         return await self.store.prune_history(older_than=older_than, max_bytes=max_bytes)
 
+    async def expire_rooms(self, now: float | None = None) -> int:
+        """Apply `--room-days` now (or as if at `now`); how many stored rooms went.
+
+        A room goes when nobody is in it (rooms with members online are live in the core)
+        and it was neither saved nor spoken in for `--room-days`; the lobby never goes.
+        """
+        if self.config.room_days <= 0:
+            return 0
+        idle_since = (time.time() if now is None else now) - self.config.room_days * 86400
+        keep = {LOBBY, *self.core.rooms}
+        await self.keeper.drain()  # a message relayed just now counts
+        expired = await self.store.expire_rooms(idle_since, keep=keep)
+        return len(expired)
+
     async def _keep_trimmed(self) -> None:
         """Retention, at start-up and every `RETENTION_INTERVAL` seconds; a failure is logged."""
         while True:
             try:
-                dropped = await self.trim_history()
-                if dropped:
-                    log.info("history retention dropped %d messages", dropped)
+                if self.config.history_days > 0 or self.config.history_max_mb > 0:
+                    dropped = await self.trim_history()
+                    if dropped:
+                        log.info("history retention dropped %d messages", dropped)
+                expired = await self.expire_rooms()
+                if expired:
+                    log.info("room expiry deleted %d rooms nobody used", expired)
+                if self.quota is not None:
+                    self.quota.forget_idle()
             except Exception:
                 log.exception("history retention failed; trying again later")
             await asyncio.sleep(RETENTION_INTERVAL)

@@ -14,11 +14,13 @@ import socket
 import ssl
 import sys
 from collections.abc import Callable
+from typing import Literal
 
 from parley.chat.store import StoreError
 from parley.server.app import ChatServer
 from parley.server.config import ServerConfig, config_from_args
 from parley.server.console import OperatorConsole
+from parley.server.listeners import HttpListener, listen_http, listen_irc
 
 
 def _connect_hint(config: ServerConfig, port: int) -> str:
@@ -61,12 +63,26 @@ async def serve(config: ServerConfig) -> int:
         where = f"{config.host or '*'}:{config.port}"
         print(f"parley-server: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    http: HttpListener | None = None
+    try:
+        http = await listen_http(server)
+    except OSError as exc:
+        print(
+            f"parley-server: cannot listen on --http-port: {exc.strerror or exc}", file=sys.stderr
+        )
+        await server.shutdown()
+        return 2
+    if (irc_port := await _listen_irc(server)) is False:
+        return 2
     print(f"Will wait for client messages at port {server.port}", flush=True)
     print(_connect_hint(config, server.port), flush=True)
     if server.tls_port is not None:
         shared = " (shared with plain connections)" if server.tls_port == server.port else ""
         print(f"TLS on port {server.tls_port}{shared}: chats://HOST:{server.tls_port}", flush=True)
         print(f"TLS certificate SHA-256 fingerprint: {server.tls_fingerprint}", flush=True)
+    scheme = "https" if server.tls_port is not None else "http"
+    web_port = http.port if http is not None else server.port
+    print(f"Web page: {scheme}://localhost:{web_port}/", flush=True)
     where = "in memory only (--ephemeral)" if config.ephemeral else str(config.data_dir)
     print(f"History, accounts and offline messages: {where}", flush=True)
     print("Waiting for incoming client connections ...", flush=True)
@@ -90,10 +106,33 @@ async def serve(config: ServerConfig) -> int:
         if console.start():
             print("Operator console ready: /who, /quit, /help, or type to talk", flush=True)
     await server.wait_stopped()
+    if http is not None:
+        http.close()
+    _close(irc_port)
     if console is not None:
         console.stop()
     print("Server stopped.", flush=True)
     return 0
+
+
+async def _listen_irc(server: ChatServer) -> HttpListener | Literal[False] | None:
+    """The ``--irc-port`` listener (None: not configured; False: it could not be bound, said
+    on stderr, and the server is shut down)."""
+    try:
+        irc_port = await listen_irc(server)
+    except OSError as exc:
+        print(f"parley-server: cannot listen on --irc-port: {exc.strerror or exc}", file=sys.stderr)
+        await server.shutdown()
+        return False
+    if irc_port is not None:
+        scheme = "ircs" if server.tls_port is not None else "irc"
+        print(f"IRC on port {irc_port.port}: {scheme}://HOST:{irc_port.port}", flush=True)
+    return irc_port
+
+
+def _close(listener: HttpListener | None) -> None:
+    if listener is not None:
+        listener.close()
 
 
 def main(argv: list[str] | None = None) -> int:

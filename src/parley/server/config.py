@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NoReturn
 
-from parley.argtypes import non_negative, port, positive_int
+from parley.argtypes import non_negative, port, positive_float, positive_int
 from parley.protocol.framing import DEFAULT_MAX_LINE
 
 ConsoleMode = Literal["auto", "on", "off"]
 TlsMode = Literal["off", "self-signed", "files"]
+MetricsMode = Literal["on", "off", "loopback"]
 
 
 def default_data_dir() -> Path:
@@ -71,11 +72,28 @@ class ServerConfig:
             messages wait for its login).
         history_days: days of history kept (0: forever).
         history_max_mb: megabytes of history text kept, oldest dropped first (0: no limit).
+        room_days: days after which a stored room (topic, memberships) with nobody online
+            in it and no message is deleted; the lobby never is (0: never).
+        history_user_mb: megabytes of one user's messages kept per day; past it they are
+            still relayed but not kept, and the user is told once (0: no limit).
         memory_messages: with `ephemeral`, messages kept in memory in all.
         memory_per_conversation: with `ephemeral`, messages kept per room or conversation.
         irc_ping_interval: seconds of silence after which an IRC client is sent a PING; it is
             disconnected if it stays silent as long again.
         listings_per_minute: room and user listings (ROOMS, WHO) one client may ask per minute.
+        http_port: a port of its own for the web door (HTTP; TLS when TLS is on); None: the
+            web door is only on the shared port.
+        metrics: ``GET /metrics``: "on", "off" (404), "loopback" (only from 127.0.0.1/::1).
+        web_origins: origins besides the page's own that may open the chat WebSocket.
+        http_request_timeout: seconds an HTTP request may take to arrive whole (then 408).
+        http_idle_timeout: seconds a keep-alive HTTP connection may idle between requests.
+        web_ping_interval: seconds between WebSocket pings; a socket that answers none for
+            as long again is closed.
+        server_name: the name the server gives itself (IRC's prefix and ``001``).
+        irc_port: a port of its own for the IRC door (TLS when TLS is on: 6697 by custom);
+            None: IRC only on the shared port.
+        operators: IRC operator accounts (``OPER name password``) from the ``[operators]``
+            table of the configuration file: name, then its password or argon2 hash.
     """
 
     host: str | None = None
@@ -111,10 +129,21 @@ class ServerConfig:
     offline_hours: float = 24.0
     history_days: float = 0.0
     history_max_mb: float = 0.0
+    room_days: float = 30.0
+    history_user_mb: float = 10.0
     memory_messages: int = 200_000
     memory_per_conversation: int = 10_000
     listings_per_minute: int = 30
     irc_ping_interval: float = 120.0
+    http_port: int | None = None
+    metrics: MetricsMode = "loopback"
+    web_origins: tuple[str, ...] = ()
+    http_request_timeout: float = 10.0
+    http_idle_timeout: float = 30.0
+    web_ping_interval: float = 30.0
+    server_name: str = "parley"
+    irc_port: int | None = None
+    operators: tuple[tuple[str, str], ...] = ()
 
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -191,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, kind, help_text in (
         ("--history-days", float, "days of history kept"),
         ("--history-max-mb", float, "megabytes of history text kept, oldest dropped first"),
+        ("--room-days", float, "days after which a room nobody uses is deleted (not the lobby)"),
+        ("--history-user-mb", float, "megabytes of one user's messages kept per day"),
         ("--memory-messages", int, "with --ephemeral: messages kept in memory in all"),
         ("--memory-per-conversation", int, "with --ephemeral: messages kept per conversation"),
         ("--listings-per-minute", int, "ROOMS and WHO listings one client may ask per minute"),
@@ -228,6 +259,48 @@ def build_parser() -> argparse.ArgumentParser:
         "--tls-port",
         type=port,
         help="separate port for TLS (default: TLS and plain share the main port)",
+    )
+    web = parser.add_argument_group("web door (HTTP and WebSocket)")
+    web.add_argument(
+        "--http-port",
+        type=port,
+        default=None,
+        help="a port of its own for the web door (default: only the shared port)",
+    )
+    web.add_argument(
+        "--metrics",
+        choices=["on", "off", "loopback"],
+        default=defaults.metrics,
+        help="GET /metrics: on, off, or only from this machine",
+    )
+    web.add_argument(
+        "--web-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="another origin (https://chat.example.org) allowed to open the WebSocket; repeatable",
+    )
+    for flag, help_text in (
+        ("--http-request-timeout", "seconds an HTTP request may take to arrive (then 408)"),
+        ("--http-idle-timeout", "seconds a keep-alive HTTP connection may idle"),
+        ("--web-ping-interval", "seconds between WebSocket pings"),
+    ):
+        attribute = flag.removeprefix("--").replace("-", "_")
+        web.add_argument(
+            flag, type=positive_float, default=getattr(defaults, attribute), help=help_text
+        )
+    irc = parser.add_argument_group("IRC door")
+    irc.add_argument(
+        "--server-name",
+        type=_server_name,
+        default=defaults.server_name,
+        help="the server's name as IRC clients see it",
+    )
+    irc.add_argument(
+        "--irc-port",
+        type=port,
+        default=None,
+        help="a port of its own for IRC (TLS on it when TLS is on; default: the shared port)",
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="server files (default: ~/.local/share/parley)"
@@ -321,9 +394,15 @@ def _read_config_file(parser: argparse.ArgumentParser, path: Path) -> dict[str, 
     values: dict[str, object] = {}
     for key, raw in table.items():
         dest = key.replace("-", "_")
+        if dest == "operators":  # a table of its own: name = "password or argon2 hash"
+            values[dest] = _operators(parser, path, raw)
+            continue
         action = actions.get(dest)
         if action is None or dest == "config":
             parser.error(f"--config {path}: unknown setting {key!r}")
+        if isinstance(raw, list) and isinstance(action, argparse._AppendAction):
+            values[dest] = [str(item) for item in raw]  # a repeatable option: a list of them
+            continue
         if isinstance(raw, dict | list):
             parser.error(f"--config {path}: {key} must be a single value")
         if action.nargs == 0:  # a switch such as --ephemeral: true or false in the file
@@ -387,7 +466,36 @@ def _resolve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Serve
         offline_hours=args.offline_hours,
         history_days=args.history_days,
         history_max_mb=args.history_max_mb,
+        room_days=args.room_days,
+        history_user_mb=args.history_user_mb,
         memory_messages=args.memory_messages or 10**12,
         memory_per_conversation=args.memory_per_conversation or 10**12,
         listings_per_minute=args.listings_per_minute,
+        http_port=args.http_port,
+        metrics=args.metrics,
+        web_origins=tuple(args.web_origin or ()),
+        http_request_timeout=args.http_request_timeout,
+        http_idle_timeout=args.http_idle_timeout,
+        web_ping_interval=args.web_ping_interval,
+        server_name=args.server_name,
+        irc_port=args.irc_port,
+        operators=tuple(getattr(args, "operators", ())),
     )
+
+
+def _server_name(text: str) -> str:
+    """A server name is one word of letters, digits, ``.``, ``-`` and ``_`` (a host name)."""
+    if not text or len(text) > 63 or not all(ch.isalnum() or ch in ".-_" for ch in text):
+        raise argparse.ArgumentTypeError(f"not a server name: {text!r}")
+    if not text.isascii():
+        raise argparse.ArgumentTypeError(f"not a server name: {text!r}")
+    return text
+
+
+def _operators(parser: argparse.ArgumentParser, path: Path, raw: object) -> list[tuple[str, str]]:
+    """The ``[operators]`` table: each name with its password (or argon2 hash)."""
+    if not isinstance(raw, dict) or not all(
+        isinstance(name, str) and isinstance(secret, str) and secret for name, secret in raw.items()
+    ):
+        parser.error(f'--config {path}: [operators] must map names to passwords ("name = pw")')
+    return sorted(raw.items())

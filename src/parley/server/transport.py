@@ -2,7 +2,9 @@
 flood buckets and jobs. What the bytes mean is its door's business.
 
 The first line (or a silence) picks the door from `parley.server.doors.registry`; from then
-on each framed line goes to the door, which talks to the chat core.
+on each framed line goes to the door, which talks to the chat core. A door whose dialect is
+not lines (HTTP and its WebSocket) brings its own framer: the connection hands it every byte
+from the first one on, and meters the units it frames (WebSocket messages) exactly as lines.
 
 Resource handling: outbound bytes are queued per connection and written once per loop
 iteration (many deliveries, one write). Past the soft limit of queued bytes the server stops
@@ -21,7 +23,7 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from parley.chat.core import ChatCore
 from parley.chat.events import Delivery
@@ -34,6 +36,7 @@ from parley.server.config import ServerConfig
 from parley.server.doors import registry
 from parley.server.doors.base import Door
 from parley.server.doors.plain import PlainDoor
+from parley.server.metrics import Metrics, metrics_for
 
 if TYPE_CHECKING:
     from parley.server.app import ChatServer
@@ -49,6 +52,61 @@ _KEEPALIVE = (  # reap half-open peers: first probe after 60 s idle, 4 probes 15
     ("TCP_KEEPCNT", 4),
 )
 Unit = bytes | LineTooLong
+
+
+class Framer(Protocol):
+    """Bytes in, units out: the line framer, or a door's own (`RawDoor.framer`)."""
+
+    @property
+    def pending(self) -> int:
+        """Bytes of an unfinished unit held (a fragment that may be taken after a pause)."""
+
+    def feed(self, data: bytes) -> list[Unit]:
+        """Take received bytes; return every unit they complete, in order."""
+
+    def flush(self) -> Unit | None:
+        """Take an unfinished fragment as a unit, if the dialect has such a thing."""
+
+
+class RawDoor(Door, Protocol):
+    """A door that frames its own bytes from the connection's first byte on."""
+
+    framer: Framer
+
+
+class _Sniffer:
+    """The line framer of a connection with no door yet, keeping every byte it was fed.
+
+    Once the first line is complete, a door that frames its own bytes (`DoorSpec.raw`) is
+    given all of them; any other door gets the line framer itself back, so after the first
+    line the line doors' path is exactly what it was. Holds at most the first line (bounded
+    by the line framer) and the rest of the read that completed it.
+    """
+
+    __slots__ = ("_connection", "_head", "lines")
+
+    def __init__(self, connection: Connection, lines: LineFramer) -> None:
+        self._connection = connection
+        self._head = bytearray()
+        self.lines = lines
+
+    @property
+    def pending(self) -> int:
+        return self.lines.pending
+
+    def feed(self, data: bytes) -> list[Unit]:
+        self._head += data
+        units = self.lines.feed(data)
+        if units:
+            spec = registry.raw_spec(units[0])
+            if spec is not None:
+                self._connection.begin_raw(spec, bytes(self._head))
+                return []
+            self._head.clear()
+        return units
+
+    def flush(self) -> Unit | None:
+        return self.lines.flush()
 
 
 def _tune_socket(sock: socket.socket) -> None:
@@ -73,9 +131,11 @@ class Connection(asyncio.Protocol):
         "_bucket",
         "_closing",
         "_deadline",
+        "_door_name",
         "_door_timer",
         "_framer",
         "_job",
+        "_metrics",
         "_outbox",
         "_paused_for",
         "_previews",
@@ -91,6 +151,7 @@ class Connection(asyncio.Protocol):
         "core",
         "door",
         "host",
+        "reason",
         "session",
     )
 
@@ -100,7 +161,10 @@ class Connection(asyncio.Protocol):
         self._silent = silent
         self.core: ChatCore = server.core
         self.config: ServerConfig = server.config
-        self._framer = LineFramer(self.config.max_line, accept_bare_cr=True)
+        self._framer: Framer = _Sniffer(self, LineFramer(self.config.max_line, accept_bare_cr=True))
+        self._metrics: Metrics | None = None
+        self._door_name = ""
+        self.reason = ""  # why the server closes this connection, once it does
         self._transport: asyncio.Transport | None = None
         self._outbox: list[bytes] = []
         self._closing = False
@@ -144,6 +208,7 @@ class Connection(asyncio.Protocol):
             transport.close()
             return
         self._admitted = True
+        self._metrics = metrics_for(self._server)
         transport.set_write_buffer_limits(high=self.config.write_soft_limit)
         config = self.config
         if config.flood_rate > 0:
@@ -191,6 +256,9 @@ class Connection(asyncio.Protocol):
         if self._admitted:
             self._admitted = False
             self._server.admission.release(self.host)
+        if self._metrics is not None and self._door_name:
+            self._metrics.closed(self._door_name)
+            self._door_name = ""
         name = self.session.name
         self.core.close_session(self.session)
         self._server.untrack(self)
@@ -387,6 +455,15 @@ class Connection(asyncio.Protocol):
             self._deadline.cancel()
             self._deadline = None
 
+    @property
+    def shutting_down(self) -> bool:
+        """Whether the server has begun to shut down (the web door's /healthz says so)."""
+        return getattr(self._server, "_shutdown_task", None) is not None
+
+    def metrics_text(self) -> bytes:
+        """The server's metrics, Prometheus text format (the web door's /metrics)."""
+        return metrics_for(self._server).render()
+
     def may_register(self) -> bool:
         """Whether this client's address may try another registration now."""
         return self._server.admission.may_register(self.host, time.monotonic())
@@ -396,20 +473,40 @@ class Connection(asyncio.Protocol):
     def _dispatch(self, line: Unit) -> None:
         if self.door is None:
             self._cancel_timer()
-            self._adopt(registry.choose(line).make(self))
+            spec = registry.choose(line)
+            self._adopt(spec.make(self), spec.name)
         assert self.door is not None
         self.door.handle_line(line)
 
-    def _adopt(self, door: Door) -> None:
+    def _adopt(self, door: Door, name: str) -> None:
         """Use `door` from now on; core deliveries go straight to it (one call fewer each)."""
         self.door = door
         self.session.deliver = door.deliver
+        if isinstance(self._framer, _Sniffer):
+            self._framer = self._framer.lines  # lines from now on: the sniffing is over
+        self._door_name = name
+        if self._metrics is not None:
+            self._metrics.opened(name)
+
+    def begin_raw(self, spec: registry.DoorSpec, head: bytes) -> None:
+        """The first line chose a door that frames its own bytes: from now on it frames them
+        all, starting with `head` (every byte received so far).
+
+        Its units wait in the backlog, so the flood bucket, jobs and back-pressure meter
+        them as they meter lines.
+        """
+        self._cancel_timer()
+        door = cast(RawDoor, spec.make(self))
+        self._adopt(door, spec.name)
+        self._framer = door.framer
+        self._backlog = None
+        self._hold(door.framer.feed(head))
 
     def _greet_if_silent(self) -> None:
         self._timer = None
         if self.door is None and not self._framer.pending and not self._closing:
             door = PlainDoor(self)
-            self._adopt(door)
+            self._adopt(door, registry.FALLBACK.name)
             door.greet()
 
     def _watch_fragment(self, pending_before: int, completed_lines: bool) -> None:
@@ -471,8 +568,13 @@ class Connection(asyncio.Protocol):
         if not self._outbox or self._transport is None or self._closing:
             self._outbox.clear()
             return
-        data = self._outbox[0] if len(self._outbox) == 1 else b"".join(self._outbox)
-        self._outbox.clear()
+        outbox = self._outbox
+        data = outbox[0] if len(outbox) == 1 else b"".join(outbox)
+        metrics = self._metrics
+        if metrics is not None:
+            metrics.writes += 1
+            metrics.queued += len(outbox)
+        outbox.clear()
         self._transport.write(data)
         if self._transport.get_write_buffer_size() > self.config.write_hard_limit:
             self.close("send queue exceeded", notify=True)
@@ -485,6 +587,9 @@ class Connection(asyncio.Protocol):
         if self._door_timer is not None:
             self._door_timer.cancel()
         self._backlog = None
+        self.reason = reason
+        if self._metrics is not None:
+            self._metrics.dropped(reason)
         name = self.session.name
         self.core.close_session(self.session)
         if notify:  # a connection that has not spoken yet is most likely a CHAT/1.0 client

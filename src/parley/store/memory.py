@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from parley.chat.names import name_key
 from parley.chat.store import (
@@ -61,6 +61,7 @@ class MemoryStore:
         self._offline: dict[str, list[_Queued]] = {}
         self._accounts: dict[str, Account] = {}
         self._rooms: dict[str, RoomRecord] = {}
+        self._room_saved: dict[str, float] = {}  # room key -> when last saved (made, topic)
         self._memberships: dict[str, dict[str, None]] = {}  # user key -> room keys, in order
 
     @property
@@ -293,6 +294,7 @@ class MemoryStore:
         """Create the room or update its name and topic."""
         self._check("save_room")
         self._rooms[key] = RoomRecord(key, name, topic)
+        self._room_saved[key] = time.time()
 
     async def get_room(self, key: str) -> RoomRecord | None:
         """The room `key`, or None."""
@@ -302,9 +304,24 @@ class MemoryStore:
     async def delete_room(self, key: str) -> None:
         """Delete the room and its memberships."""
         self._check("delete_room")
+        self._room_saved.pop(key, None)
         if self._rooms.pop(key, None) is not None:
             for rooms in self._memberships.values():
                 rooms.pop(key, None)
+
+    async def expire_rooms(self, idle_since: float, *, keep: Collection[str] = ()) -> list[str]:
+        """Delete the rooms saved before `idle_since` and silent since, but those in `keep`."""
+        self._check("expire_rooms")
+        expired = []
+        for key, saved in list(self._room_saved.items()):
+            if saved >= idle_since or key in keep:
+                continue
+            newest = self._history.page(room_conversation(key), None, 1)
+            if newest and newest[-1].at >= idle_since:
+                continue
+            await self.delete_room(key)
+            expired.append(key)
+        return expired
 
     async def rooms(self) -> list[RoomRecord]:
         """Every persistent room, by key."""

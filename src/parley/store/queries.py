@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Collection, Sequence
 
 from parley.chat.names import name_key
 from parley.chat.store import Account, RoomRecord, StoredMessage, UnknownKeyError
@@ -285,12 +286,15 @@ def account_keys(conn: sqlite3.Connection) -> set[str]:
 # Rooms and memberships --------------------------------------------------------------------
 
 
-def save_room(conn: sqlite3.Connection, key: str, name: str, topic: str) -> None:
-    """Insert the room or update its name and topic."""
+def save_room(
+    conn: sqlite3.Connection, key: str, name: str, topic: str, at: float | None = None
+) -> None:
+    """Insert the room or update its name and topic; either way it was used `at` (now)."""
     conn.execute(
-        "INSERT INTO rooms (key, name, topic) VALUES (?, ?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET name = excluded.name, topic = excluded.topic",
-        (key, name, topic),
+        "INSERT INTO rooms (key, name, topic, active_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET name = excluded.name, topic = excluded.topic,"
+        " active_at = excluded.active_at",
+        (key, name, topic, time.time() if at is None else at),
     )
 
 
@@ -303,6 +307,32 @@ def get_room(conn: sqlite3.Connection, key: str) -> RoomRecord | None:
 def delete_room(conn: sqlite3.Connection, key: str) -> None:
     """Delete the room and (by cascade) its memberships."""
     conn.execute("DELETE FROM rooms WHERE key = ?", (key,))
+
+
+def expire_rooms(conn: sqlite3.Connection, idle_since: float, keep: Collection[str]) -> list[str]:
+    """Delete the rooms saved before `idle_since` whose newest message is older too.
+
+    Candidates come from `rooms_active`; each one's newest message is one step down
+    `messages_conversation` (ids grow with time). A candidate that was spoken in since is
+    marked used at its newest message, so that later passes skip it until that, too, is old.
+    """
+    candidates = conn.execute(
+        "SELECT key FROM rooms WHERE active_at < ? ORDER BY active_at", (idle_since,)
+    ).fetchall()
+    expired = []
+    for (key,) in candidates:
+        if key in keep:
+            continue
+        newest = conn.execute(
+            "SELECT at FROM messages WHERE conversation = ? ORDER BY id DESC LIMIT 1",
+            ("#" + key,),
+        ).fetchone()
+        if newest is not None and newest[0] >= idle_since:
+            conn.execute("UPDATE rooms SET active_at = ? WHERE key = ?", (newest[0], key))
+            continue
+        conn.execute("DELETE FROM rooms WHERE key = ?", (key,))  # memberships by cascade
+        expired.append(key)
+    return expired
 
 
 def rooms(conn: sqlite3.Connection) -> list[RoomRecord]:

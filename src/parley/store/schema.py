@@ -106,6 +106,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             f"'#' || {NAME_KEY_FUNCTION}(substr(conversation, 2)) WHERE conversation LIKE '#%'",
         ),
     ),
+    Migration(
+        4,
+        "when each room was last saved, so that rooms nobody uses can expire",
+        (
+            # Rooms were never deleted (security review, #7). A room saved before this
+            # migration counts as saved at the upgrade: it gets a full `--room-days` to be used.
+            "ALTER TABLE rooms ADD COLUMN active_at REAL NOT NULL DEFAULT 0",
+            "UPDATE rooms SET active_at = CAST(strftime('%s', 'now') AS REAL)",
+            "CREATE INDEX rooms_active ON rooms(active_at)",
+        ),
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

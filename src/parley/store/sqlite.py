@@ -47,7 +47,7 @@ import functools
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -407,6 +407,13 @@ class SQLiteStore:
     async def rooms(self) -> list[RoomRecord]:
         """Every persistent room, by key."""
         return await self._read("rooms", queries.rooms)
+
+    async def expire_rooms(self, idle_since: float, *, keep: Collection[str] = ()) -> list[str]:
+        """Delete the rooms saved before `idle_since` and silent since, but those in `keep`."""
+        kept = frozenset(keep)
+        return await self._write(
+            "expire_rooms", lambda c: queries.expire_rooms(c, idle_since, kept)
+        )
 
     async def add_membership(self, user_key: str, room_key: str) -> None:
         """Make account `user_key` a member of room `room_key`; UnknownKeyError if missing."""

@@ -12,12 +12,16 @@ from typing import Any
 from parley.chat.answers import Outcome
 from parley.chat.events import (
     LOBBY,
+    OPERATOR_NAME,
+    AwayChanged,
     Delivery as Event,
     DirectMessage,
     Invited,
     Kicked,
     ModeChanged,
     Presence,
+    RealNameChanged,
+    Renamed,
     RoomMessage,
     TopicChanged,
     Typing,
@@ -79,6 +83,12 @@ ENCODERS: dict[type, tuple[str, Callable[[Any], bytes]]] = {
     ModeChanged: ("rooms", lambda e: chat1.encode_mode(e.room, e.by, e.change, e.target)),
     Invited: ("rooms", lambda e: chat1.encode_invited(e.room, e.by)),
     DirectMessage: ("dm", lambda e: chat1.encode_direct(e.sender, e.recipient, e.text)),
+    Renamed: (  # IRC's NICK: a line from the server, to clients that follow presence
+        "presence",
+        lambda e: chat1.encode_message(OPERATOR_NAME, f"{e.old} is now known as {e.new}"),
+    ),
+    AwayChanged: ("", lambda e: b""),  # no CHAT/1.0 form ("": no extension asks for it)
+    RealNameChanged: ("", lambda e: b""),
 }
 
 

@@ -1,30 +1,66 @@
 """IRC in the server's words: deliveries as IRC messages, and the numerics of refusals.
 
-Pure encoding for `parley.server.doors.irc`. Rooms are channels (``dev`` is ``#dev``, the
-lobby ``#lobby``); a user's prefix is ``nick!nick@parley``.
+Encoding for `parley.server.doors.irc`. Rooms are channels (``dev`` is ``#dev``, the lobby
+``#lobby``); a user's prefix is ``nick!user@parley``. What a delivery looks like depends on
+what the receiving client asked for (its capabilities): the encoders read that from a
+`Viewer`, the door itself, and return whole messages with their tags.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from parley.chat.answers import Outcome
 from parley.chat.events import (
+    AwayChanged,
     Delivery as Event,
     DirectMessage,
     Invited,
     Kicked,
     ModeChanged,
     Presence,
+    RealNameChanged,
+    Renamed,
     RoomMessage,
     TopicChanged,
     Typing,
 )
-from parley.protocol.irc import Message, encode
+from parley.chat.store import StoredMessage
+from parley.protocol.irc import Message
 
 HOST = "parley"
+
+
+class Viewer(Protocol):
+    """What encoding needs to know of the receiving client."""
+
+    @property
+    def nick(self) -> str:
+        """The receiver's nick."""
+        ...
+
+    @property
+    def caps(self) -> set[str]:
+        """The capabilities it enabled."""
+        ...
+
+    def prefix_of(self, nick: str) -> str:
+        """``nick!user@host`` of a user."""
+        ...
+
+    def account_of(self, nick: str) -> str:
+        """The account `nick` is logged in to ("" for none)."""
+        ...
+
+    def real_name_of(self, nick: str) -> str:
+        """The real name of a user online."""
+        ...
+
+    def tags(self, at: float | None, msgid: int = 0, sender: str = "") -> dict[str, str]:
+        """The tags the receiver's capabilities ask for on a message."""
+        ...
 
 
 def channel(room: str) -> str:
@@ -33,55 +69,92 @@ def channel(room: str) -> str:
 
 
 def prefix(nick: str) -> str:
-    """``nick!nick@parley``: Parley has no user names or hosts to show."""
+    """``nick!nick@parley``: the prefix of a user whose user name is not known."""
     return f"{nick}!{nick}@{HOST}"
 
 
-def _said(event: RoomMessage, me: str) -> bytes:
-    source, target = prefix(event.sender), channel(event.room)
-    return b"".join(
-        encode(Message("PRIVMSG", (target, text), source, trailing=True)) for text in event.texts
-    )
+def _said(event: RoomMessage, viewer: Viewer) -> list[Message]:
+    source, target = viewer.prefix_of(event.sender), channel(event.room)
+    return [
+        Message(
+            "PRIVMSG",
+            (target, text),
+            source,
+            viewer.tags(event.at or None, event.id + index if event.id else 0, event.sender),
+            trailing=True,
+        )
+        for index, text in enumerate(event.texts)
+    ]
 
 
-def _direct(event: DirectMessage, me: str) -> bytes:
+def _direct(event: DirectMessage, viewer: Viewer) -> list[Message]:
     text = event.text
-    if event.queued_at is not None:
+    if event.queued_at is not None and "server-time" not in viewer.caps:
         sent = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(event.queued_at))
         text = f"[sent {sent}] {text}"
-    return encode(Message("PRIVMSG", (event.recipient, text), prefix(event.sender), trailing=True))
+    tags = viewer.tags(event.queued_at or event.at or None, event.id, event.sender)
+    source = viewer.prefix_of(event.sender)
+    return [Message("PRIVMSG", (event.recipient, text), source, tags, trailing=True)]
 
 
-def _presence(event: Presence, me: str) -> bytes:
-    source = prefix(event.name)
+def _presence(event: Presence, viewer: Viewer) -> list[Message]:
+    source, tags = viewer.prefix_of(event.name), viewer.tags(None, 0, event.name)
     if event.kind == "quit":
-        return encode(Message("QUIT", ("Quit",), source, trailing=True))
-    verb = "JOIN" if event.kind == "joined" else "PART"
-    return encode(Message(verb, (channel(event.room),), source))
+        return [Message("QUIT", ("Quit",), source, tags, trailing=True)]
+    if event.kind == "left":
+        return [Message("PART", (channel(event.room),), source, tags)]
+    params: tuple[str, ...] = (channel(event.room),)
+    if "extended-join" in viewer.caps:
+        account = viewer.account_of(event.name) or "*"
+        params = (channel(event.room), account, viewer.real_name_of(event.name))
+    return [Message("JOIN", params, source, tags, trailing=len(params) > 1)]
 
 
-def _topic(event: TopicChanged, me: str) -> bytes:
-    message = Message(
-        "TOPIC", (channel(event.room), event.topic), prefix(event.name), trailing=True
-    )
-    return encode(message)
+def _topic(event: TopicChanged, viewer: Viewer) -> list[Message]:
+    source, tags = viewer.prefix_of(event.name), viewer.tags(None, 0, event.name)
+    return [Message("TOPIC", (channel(event.room), event.topic), source, tags, trailing=True)]
 
 
-def _kicked(event: Kicked, me: str) -> bytes:
+def _kicked(event: Kicked, viewer: Viewer) -> list[Message]:
     params = (channel(event.room), event.name, event.reason or event.by)
-    return encode(Message("KICK", params, prefix(event.by), trailing=True))
+    tags = viewer.tags(None, 0, event.by)
+    return [Message("KICK", params, viewer.prefix_of(event.by), tags, trailing=True)]
 
 
-def _mode(event: ModeChanged, me: str) -> bytes:
+def _mode(event: ModeChanged, viewer: Viewer) -> list[Message]:
     params = (channel(event.room), event.change, *((event.target,) if event.target else ()))
-    return encode(Message("MODE", params, prefix(event.by)))
+    return [Message("MODE", params, viewer.prefix_of(event.by), viewer.tags(None, 0, event.by))]
 
 
-def _invited(event: Invited, me: str) -> bytes:
-    return encode(Message("INVITE", (me, channel(event.room)), prefix(event.by)))
+def _invited(event: Invited, viewer: Viewer) -> list[Message]:
+    if event.name.casefold() != viewer.nick.casefold() and "invite-notify" not in viewer.caps:
+        return []
+    params = (event.name, channel(event.room))
+    return [Message("INVITE", params, viewer.prefix_of(event.by), viewer.tags(None, 0, event.by))]
 
 
-ENCODERS: dict[type, Callable[[Any, str], bytes]] = {
+def _renamed(event: Renamed, viewer: Viewer) -> list[Message]:
+    user_part = viewer.prefix_of(event.new).partition("!")[2] or f"{event.old}@{HOST}"
+    source = f"{event.old}!{user_part}"
+    return [Message("NICK", (event.new,), source, viewer.tags(None, 0, event.new), trailing=True)]
+
+
+def _away(event: AwayChanged, viewer: Viewer) -> list[Message]:
+    if "away-notify" not in viewer.caps:
+        return []
+    params = (event.message,) if event.message else ()
+    tags = viewer.tags(None, 0, event.name)
+    return [Message("AWAY", params, viewer.prefix_of(event.name), tags, trailing=bool(params))]
+
+
+def _real_name(event: RealNameChanged, viewer: Viewer) -> list[Message]:
+    if "setname" not in viewer.caps:
+        return []
+    source, tags = viewer.prefix_of(event.name), viewer.tags(None, 0, event.name)
+    return [Message("SETNAME", (event.real_name,), source, tags, trailing=True)]
+
+
+ENCODERS: dict[type, Callable[[Any, Viewer], list[Message]]] = {
     RoomMessage: _said,
     DirectMessage: _direct,
     Presence: _presence,
@@ -89,13 +162,23 @@ ENCODERS: dict[type, Callable[[Any, str], bytes]] = {
     Kicked: _kicked,
     ModeChanged: _mode,
     Invited: _invited,
-    Typing: lambda event, me: b"",  # live typing has no IRC form here (draft/typing later)
+    Renamed: _renamed,
+    AwayChanged: _away,
+    RealNameChanged: _real_name,
+    Typing: lambda event, viewer: [],  # live typing has no IRC form here (draft/typing later)
 }
 
 
-def encode_delivery(event: Event, me: str) -> bytes:
-    """A delivery as an IRC client reads it (`me`: the receiving nick)."""
-    return ENCODERS[type(event)](event, me)
+def encode_delivery(event: Event, viewer: Viewer) -> list[Message]:
+    """A delivery as the IRC client `viewer` reads it."""
+    return ENCODERS[type(event)](event, viewer)
+
+
+def stored_message(message: StoredMessage, viewer: Viewer, verb: str = "PRIVMSG") -> Message:
+    """A message from history as it was relayed (with its id and time as tags)."""
+    target = channel(message.room) if message.room is not None else message.recipient or ""
+    tags = viewer.tags(message.at, message.id, message.sender)
+    return Message(verb, (target, message.text), viewer.prefix_of(message.sender), tags, True)
 
 
 # Outcome -> (numeric, text); "{}" is the subject (a channel or a nick).
@@ -109,6 +192,7 @@ NUMERICS: dict[Outcome, tuple[str, str]] = {
         "433",
         "Nickname is registered: connect with its password (PASS or SASL)",
     ),
+    Outcome.ACCOUNT_NAME: ("435", "Your nick is your account's name: it cannot change"),
     Outcome.BAD_LOGIN: ("464", "Password incorrect"),
     Outcome.THROTTLED: ("464", "Too many failed attempts; wait and try again"),
     Outcome.NO_SUCH_USER: ("401", "No such nick"),

@@ -1,7 +1,9 @@
 """The IRC door's output helpers and its queries (NAMES, LIST, WHO, WHOIS, ISON, USERHOST,
 LUSERS, MOTD, VERSION, TIME): what an IRC client asks about the server, answered in numerics.
 
-A base of `parley.server.doors.irc.IrcDoor`, kept apart so that each module stays small.
+A base of `parley.server.doors.irc.IrcDoor`, kept apart so that each module stays small. All
+output goes through `_out`, so that a labeled command's replies can be gathered
+(`parley.server.doors.irc_caps`).
 """
 
 from __future__ import annotations
@@ -11,34 +13,59 @@ import time
 from parley import __version__
 from parley.chat import commands as core
 from parley.chat.answers import Outcome, RoomList
-from parley.chat.model import Room
+from parley.chat.model import Room, User
 from parley.protocol import irc
 from parley.server.doors.base import DoorBase, Link
-from parley.server.doors.irc_encoding import NUMERICS, channel
+from parley.server.doors.irc_encoding import HOST, NUMERICS, channel
 
-SERVER = "parley"
+SERVER = "parley"  # the server name when none is configured
 
 
 class IrcQueries(DoorBase):
     """Numerics out, and the queries that need nothing but the core's state."""
 
-    __slots__ = ("_nick",)
+    __slots__ = ("_caps", "_nick", "_server")
 
     def __init__(self, link: Link) -> None:
         super().__init__(link)
         self._nick = ""
+        self._server = getattr(link.config, "server_name", SERVER)
+        self._caps: set[str] = set()
 
     # Output -------------------------------------------------------------------------------
 
+    def _out(self, data: bytes) -> None:
+        """Queue encoded lines for the client (a labeled command gathers them first)."""
+        self._link.send(data)
+
     def _send(self, message: irc.Message) -> None:
-        self._link.send(irc.encode(message))
+        self._out(irc.encode(message))
 
     def _numeric(self, code: str, *params: str) -> None:
-        self._link.send(irc.numeric(SERVER, code, self._nick or "*", *params))
+        self._out(irc.numeric(self._server, code, self._nick or "*", *params))
 
     def _refuse(self, outcome: Outcome, subject: str = "") -> None:
         code, text = NUMERICS.get(outcome, ("400", outcome.value))
         self._numeric(code, *((subject,) if subject else ()), text)
+
+    def _fail(self, command: str, code: str, *context: str) -> None:
+        """A standard reply: ``FAIL <command> <code> [<context>…] :<description>``."""
+        *words, description = context
+        self._send(
+            irc.Message("FAIL", (command, code, *words, description), self._server, trailing=True)
+        )
+
+    def prefix_of(self, nick: str) -> str:
+        """``nick!user@host`` of a user (its IRC user name if it gave one, else its nick)."""
+        user = self._link.core.user(nick)
+        if user is None:
+            return f"{nick}!{nick}@{HOST}"
+        return f"{user.name}!{self._user_name(user)}@{HOST}"
+
+    def _user_name(self, user: User) -> str:
+        return self._link.core.profiles.user_name(user)
+
+    # Queries ------------------------------------------------------------------------------
 
     def _names(self, params: tuple[str, ...]) -> None:
         """NAMES of channels: read from the rooms themselves, not a whole (budgeted) listing."""
@@ -49,15 +76,40 @@ class IrcQueries(DoorBase):
         for target in irc.split_targets(params[0]):
             room = self._link.core.room(target.removeprefix("#"))
             if room is not None and not (room.secret and viewer not in room.members):
-                self._numeric("353", "=", channel(room.name), " ".join(_marked(room)))
+                self._names_of(room)
             self._numeric("366", target, "End of /NAMES list")
+
+    def _names_of(self, room: Room) -> None:
+        """353 lines for `room`, split so that each stays within the line limit."""
+        marked = self._marked(room)
+        kind = "@" if room.secret else "="
+        line: list[str] = []
+        for entry in marked:
+            if line and sum(len(word) + 1 for word in line) + len(entry) > 400:
+                self._numeric("353", kind, channel(room.name), " ".join(line))
+                line = []
+            line.append(entry)
+        self._numeric("353", kind, channel(room.name), " ".join(line))
 
     def _all_names(self, answer: RoomList) -> None:
         for view in answer.rooms:
             room = self._link.core.room(view.name)
             if room is not None:
-                self._numeric("353", "=", channel(room.name), " ".join(_marked(room)))
+                self._names_of(room)
         self._numeric("366", "*", "End of /NAMES list")
+
+    def _marked(self, room: Room) -> list[str]:
+        """Member nicks with their status (``@`` operator, ``+`` voice), sorted as people
+        expect; every status with multi-prefix, full ``nick!user@host`` with
+        userhost-in-names."""
+        members = sorted(room.members, key=lambda user: user.name.casefold())
+        every, full = "multi-prefix" in self._caps, "userhost-in-names" in self._caps
+        marked = []
+        for user in members:
+            status = _status(room, user)
+            shown = f"{user.name}!{self._user_name(user)}@{HOST}" if full else user.name
+            marked.append((status if every else status[:1]) + shown)
+        return marked
 
     def _list(self, params: tuple[str, ...]) -> None:
         self.call(core.ListRooms(), self._list_answer)
@@ -70,15 +122,34 @@ class IrcQueries(DoorBase):
 
     def _who(self, params: tuple[str, ...]) -> None:
         target = params[0] if params else "*"
+        mask = target
         if target.startswith("#"):
             room = self._link.core.room(target[1:])
-            names = list(room.view()) if room is not None else []
+            hidden = (
+                room is not None and room.secret and self._link.session.user not in room.members
+            )
+            pairs: list[tuple[Room | None, User]] = (
+                [(room, user) for user in room.members] if room and not hidden else []
+            )
+            mask = channel(room.name) if room is not None else target
         else:
             user = self._link.core.user(target)
-            names = [user.name] if user is not None else []
-        for name in names:
-            self._numeric("352", target, name, "parley", SERVER, name, "H", f"0 {name}")
-        self._numeric("315", target, "End of /WHO list")
+            pairs = [(None, user)] if user is not None else []
+        for room_of, user in sorted(pairs, key=lambda pair: pair[1].name.casefold()):
+            self._who_line(mask if room_of is not None else "*", room_of, user)
+        self._numeric("315", mask, "End of /WHO list")
+
+    def _who_line(self, mask: str, room: Room | None, user: User) -> None:
+        profiles = self._link.core.profiles
+        flags = "G" if profiles.away_message(user) else "H"
+        if any(session.is_operator for session in user.sessions):
+            flags += "*"
+        if room is not None:
+            status = _status(room, user)
+            flags += status if "multi-prefix" in self._caps else status[:1]
+        real = profiles.real_name(user)
+        user_name = self._user_name(user)
+        self._numeric("352", mask, user_name, HOST, self._server, user.name, flags, f"0 {real}")
 
     def _whois(self, params: tuple[str, ...]) -> None:
         nick = params[-1]
@@ -86,38 +157,76 @@ class IrcQueries(DoorBase):
         if user is None:
             self._numeric("401", nick, "No such nick/channel")
         else:
-            self._numeric("311", user.name, user.name, "parley", "*", user.name)
-            rooms = " ".join(channel(room.name) for room in user.rooms if not room.secret)
-            self._numeric("319", user.name, rooms)
-            self._numeric("312", user.name, SERVER, "Parley")
-            if user.account:
-                self._numeric("330", user.name, user.name, "is logged in as")
-        self._numeric("318", nick, "End of /WHOIS list")
+            self._whois_user(user)
+        self._numeric("318", user.name if user else nick, "End of /WHOIS list")
+
+    def _whois_user(self, user: User) -> None:
+        profiles, viewer = self._link.core.profiles, self._link.session.user
+        name = user.name
+        self._numeric("311", name, self._user_name(user), HOST, "*", profiles.real_name(user))
+        rooms = [
+            _status(room, user)[:1] + channel(room.name)
+            for room in user.rooms
+            if not room.secret or viewer in room.members
+        ]
+        if rooms:
+            self._numeric("319", name, " ".join(rooms))
+        self._numeric("312", name, self._server, "Parley")
+        if any(session.is_operator for session in user.sessions):
+            self._numeric("313", name, "is an IRC operator")
+        away = profiles.away_message(user)
+        if away:
+            self._numeric("301", name, away)
+        if user.account:
+            self._numeric("330", name, name, "is logged in as")
 
     def _ison(self, params: tuple[str, ...]) -> None:
-        online = [n for word in params for n in word.split() if self._link.core.user(n)]
+        online = [
+            user.name
+            for word in params
+            for nick in word.split()
+            if (user := self._link.core.user(nick)) is not None
+        ]
         self._numeric("303", " ".join(online))
 
     def _userhost(self, params: tuple[str, ...]) -> None:
-        found = [self._link.core.user(nick) for nick in params[:5]]
-        self._numeric("302", " ".join(f"{u.name}=+{u.name}@parley" for u in found if u))
+        profiles = self._link.core.profiles
+        replies = []
+        for nick in params[:5]:
+            user = self._link.core.user(nick)
+            if user is not None:
+                oper = "*" if any(s.is_operator for s in user.sessions) else ""
+                away = "-" if profiles.away_message(user) else "+"
+                replies.append(f"{user.name}{oper}={away}{self._user_name(user)}@{HOST}")
+        self._numeric("302", " ".join(replies))
 
     def _lusers(self, params: tuple[str, ...]) -> None:
         users = len(self._link.core)
+        rooms = len(self._link.core.rooms)
         self._numeric("251", f"There are {users} users and 0 invisible on 1 servers")
+        self._numeric("254", str(rooms), "channels formed")
         self._numeric("255", f"I have {users} clients and 0 servers")
+        self._numeric("265", str(users), str(users), f"Current local users {users}, max {users}")
+        self._numeric("266", str(users), str(users), f"Current global users {users}, max {users}")
 
     def _motd(self, params: tuple[str, ...]) -> None:
         self._numeric("422", "MOTD File is missing")
 
     def _version(self, params: tuple[str, ...]) -> None:
-        self._numeric("351", f"parley-{__version__}", SERVER, "Parley chat server")
+        self._numeric("351", f"parley-{__version__}", self._server, "Parley chat server")
+        self._isupport()
+
+    def _isupport(self) -> None:
+        """Overridden by the door: the ``005`` lines."""
 
     def _time(self, params: tuple[str, ...]) -> None:
-        self._numeric("391", SERVER, time.strftime("%A %B %d %Y -- %H:%M:%S UTC", time.gmtime()))
+        now = time.strftime("%A %B %d %Y -- %H:%M:%S UTC", time.gmtime())
+        self._numeric("391", self._server, now)
 
 
-def _marked(room: Room) -> list[str]:
-    """Member nicks, operators marked ``@``, sorted as people expect."""
-    members = sorted(room.members, key=lambda user: user.name.casefold())
-    return [("@" if user.key in room.operators else "") + user.name for user in members]
+def _status(room: Room, user: User) -> str:
+    """The user's status letters in `room`, highest first: ``@``, ``+``, both, or none."""
+    status = "@" if user.key in room.operators else ""
+    if user.key in room.voiced:
+        status += "+"
+    return status

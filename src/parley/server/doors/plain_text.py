@@ -13,12 +13,15 @@ from typing import Any, Literal
 from parley.chat.answers import Outcome
 from parley.chat.events import (
     LOBBY,
+    AwayChanged,
     Delivery,
     DirectMessage,
     Invited,
     Kicked,
     ModeChanged,
     Presence,
+    RealNameChanged,
+    Renamed,
     RoomMessage,
     TopicChanged,
     Typing,
@@ -131,6 +134,11 @@ _FORMATS: dict[type, Callable[[Any, Mode], str]] = {
     ModeChanged: _mode_changed,
     Invited: _invited,
     Typing: lambda event, mode: "",  # a person on a raw connection sees finished lines only
+    Renamed: lambda event, mode: f"* {event.old} is now known as {event.new}",
+    AwayChanged: lambda event, mode: (
+        f"* {event.name} is away: {event.message}" if event.message else f"* {event.name} is back"
+    ),
+    RealNameChanged: lambda event, mode: f"* {event.name} is now {event.real_name}",
 }
 
 

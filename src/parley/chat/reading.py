@@ -1,0 +1,200 @@
+"""Read markers: what each user has read of each room and conversation, and what is unread.
+
+A message is unread for a user when it is newer than the user's `last_read` for its room or
+conversation and was not sent by them; it is a mention when it holds the user's name as a
+word. The counts are the server's, so every device of a user shows the same numbers.
+
+They are counted from what is relayed to the user while it is signed in from a door that
+shows them (`seen`, deduplicated by message id, so two tabs count a message once) and, at
+sign-in, from history (`backfill`), which covers what came while it was away. Markers are
+kept per name key while the server runs (an account's also while it is offline); a name
+without an account loses them when it is released (`forget`).
+
+Everything here is bounded: `MAX_COUNTED` unread messages per target, `MAX_TARGETS`
+targets per user, `MAX_USERS` users. This module knows no store, no socket, no wire format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from parley.chat.answers import UnreadCount, UnreadCounts
+from parley.chat.commands import MarkRead, Unread
+from parley.chat.names import name_key
+from parley.chat.store import StoredMessage
+
+if TYPE_CHECKING:
+    from parley.chat.core import ChatCore
+    from parley.chat.model import Session
+
+MAX_COUNTED = 999  # unread messages counted per room or conversation ("999+" past that)
+MAX_TARGETS = 200  # rooms and conversations with a marker, per user
+MAX_USERS = 50_000  # users with markers; the oldest go first
+
+
+class Marker:
+    """A user's place in one target: what it has read, and the ids it has not."""
+
+    __slots__ = ("last_read", "newest", "pending", "target")
+
+    def __init__(self, target: str, last_read: int = 0) -> None:
+        self.target = target
+        self.last_read = last_read
+        self.newest = last_read  # the newest id counted or read
+        self.pending: dict[int, bool] = {}  # unread id -> is a mention
+
+    def count(self) -> UnreadCount:
+        mentions = sum(1 for mention in self.pending.values() if mention)
+        return UnreadCount(self.target, len(self.pending), mentions, self.last_read)
+
+    def add(self, message_id: int, mention: bool) -> None:
+        self.newest = max(self.newest, message_id)
+        if len(self.pending) < MAX_COUNTED:
+            self.pending[message_id] = mention
+
+    def read_to(self, message_id: int) -> None:
+        self.last_read = max(self.last_read, message_id)
+        self.newest = max(self.newest, message_id)
+        self.pending = {i: m for i, m in self.pending.items() if i > self.last_read}
+
+
+@lru_cache(maxsize=4096)
+def _word(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+
+
+def is_mention(text: str, name: str) -> bool:
+    """Whether `text` holds `name` as a word (any case): ``@alice``, ``alice:``, not ``alicex``."""
+    return name.casefold() in text.casefold() and _word(name).search(text) is not None
+
+
+def target_key(target: str) -> str:
+    """The identity of a target: ``dev`` and ``#Dev`` are one room, ``@Bob`` and ``@bob`` one
+    conversation."""
+    if target.startswith("@"):
+        return "@" + name_key(target[1:])
+    return name_key(target.removeprefix("#"))
+
+
+class ReadMarkers:
+    """Every user's markers on one node."""
+
+    def __init__(self) -> None:
+        self._users: dict[str, dict[str, Marker]] = {}  # name key -> target key -> marker
+
+    def _marker(self, user_key: str, target: str) -> Marker:
+        markers = self._users.get(user_key)
+        if markers is None:
+            if len(self._users) >= MAX_USERS:
+                del self._users[next(iter(self._users))]
+            markers = self._users[user_key] = {}
+        key = target_key(target)
+        marker = markers.get(key)
+        if marker is None:
+            if len(markers) >= MAX_TARGETS:
+                del markers[next(iter(markers))]
+            marker = markers[key] = Marker(target)
+        return marker
+
+    def last_read(self, user_key: str, target: str) -> int | None:
+        """The user's marker in `target`, or None if it has none."""
+        marker = self._users.get(user_key, {}).get(target_key(target))
+        return None if marker is None else marker.last_read
+
+    def counts(self, user_key: str) -> tuple[UnreadCount, ...]:
+        """Every marker of the user, in the order they were made."""
+        return tuple(m.count() for m in self._users.get(user_key, {}).values())
+
+    def targets(self, user_key: str) -> tuple[str, ...]:
+        """The targets the user has markers for (as first named)."""
+        return tuple(m.target for m in self._users.get(user_key, {}).values())
+
+    def seen(
+        self, user_key: str, user_name: str, target: str, *, message_id: int, sender: str, text: str
+    ) -> UnreadCount | None:
+        """Message `message_id` of `target` reached the user: its counts if it is unread.
+
+        None when it is the user's own message or already read. A message seen again (by a
+        second tab) is not counted twice.
+        """
+        if name_key(sender) == user_key:
+            return None
+        marker = self._marker(user_key, target)
+        if message_id <= marker.last_read:
+            return None
+        if message_id > marker.newest:  # else counted already (another tab saw it first)
+            marker.add(message_id, is_mention(text, user_name))
+        return marker.count()
+
+    def read(self, user_key: str, target: str, message_id: int) -> UnreadCount:
+        """The user has read `target` up to `message_id` (never backwards)."""
+        marker = self._marker(user_key, target)
+        marker.read_to(message_id)
+        return marker.count()
+
+    def backfill(
+        self, user_key: str, user_name: str, target: str, messages: Iterable[StoredMessage]
+    ) -> UnreadCount:
+        """Count from history (oldest first) what the user has not read of `target`.
+
+        A target the user has never had a marker for starts as read up to its newest message:
+        a first visit shows history, not hundreds of unread messages.
+        """
+        fresh = self.last_read(user_key, target) is None
+        marker = self._marker(user_key, target)
+        history = list(messages)
+        if fresh:
+            marker.read_to(history[-1].id if history else 0)
+            return marker.count()
+        for message in history:
+            unread = message.id > marker.last_read and message.id not in marker.pending
+            if unread and name_key(message.sender) != user_key:
+                marker.add(message.id, is_mention(message.text, user_name))
+        return marker.count()
+
+    def forget(self, user_key: str) -> None:
+        """Drop the user's markers (a name without an account was released)."""
+        self._users.pop(user_key, None)
+
+
+class Reading:
+    """The read-marker use cases: the counts at sign-in, and marking a target read."""
+
+    def __init__(self, core: ChatCore) -> None:
+        self._core = core
+        self.markers = ReadMarkers()
+
+    async def unread(self, session: Session, command: Unread) -> UnreadCounts:
+        """Count, from history, what came to the user's rooms and conversations unread."""
+        user = session.user
+        assert user is not None
+        core, markers = self._core, self.markers
+        store = core.ports.store
+        await core.ports.keeper.drain()
+        counts = []
+        for room in list(user.rooms):
+            last = markers.last_read(user.key, room.name)
+            if last is None:
+                history = await store.room_history(room.name, limit=1)
+            else:
+                history = await store.room_history(room.name, after_id=last, limit=MAX_COUNTED)
+            counts.append(markers.backfill(user.key, user.name, room.name, history))
+        for target in markers.targets(user.key):
+            last = markers.last_read(user.key, target)
+            if target.startswith("@") and last is not None:
+                other = name_key(target[1:])
+                history = await store.direct_history(
+                    user.key, other, after_id=last, limit=MAX_COUNTED, since=user.since
+                )
+                counts.append(markers.backfill(user.key, user.name, target, history))
+        return UnreadCounts(tuple(counts))
+
+    def mark_read(self, session: Session, command: MarkRead) -> UnreadCounts:
+        """Everything of `target` up to `id` is read (for every device of the user)."""
+        user = session.user
+        assert user is not None
+        count = self.markers.read(user.key, command.target, command.id)
+        return UnreadCounts((count,))

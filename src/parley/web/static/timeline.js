@@ -1,0 +1,232 @@
+// One room's or conversation's messages as DOM rows, kept sorted by message id.
+// Rows are inserted wherever their id falls (history pages above, live lines below, catch-up
+// after a reconnect in between), and a message id is only ever shown once.
+
+import { avatar, clockTime, dayKey, dayLabel, el, fullTime, nameHue, richText } from "./dom.js";
+
+const GROUP_SECONDS = 300;
+
+/** Index of the first element of the sorted `keys` greater than `key`. */
+function upperBound(keys, key) {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (keys[mid] <= key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+export class Timeline {
+  constructor(label) {
+    this.list = el("div", { className: "rows", role: "list", "aria-label": label });
+    this.startNode = el("div", { className: "timeline-start", hidden: true },
+      el("h3", { className: "start-title" }), el("p", { className: "start-detail" }));
+    this.list.append(this.startNode);
+    this.keys = [];
+    this.rows = [];
+    this.ids = new Map();
+    this.locals = [];
+    this.marker = null;
+    this.markerAfter = null;
+    this.localSeq = 0;
+  }
+
+  /** The newest real message id shown, or 0. */
+  get newestId() {
+    let newest = 0;
+    for (const id of this.ids.keys()) if (id > newest) newest = id;
+    return newest;
+  }
+
+  /** The oldest real message id shown, or null. */
+  get oldestId() {
+    for (let i = 0; i < this.rows.length; i += 1) {
+      const id = this.rows[i].message?.id;
+      if (id !== undefined && id !== null) return id;
+    }
+    return null;
+  }
+
+  get tailKey() {
+    return this.keys.length ? this.keys[this.keys.length - 1] : 0;
+  }
+
+  has(id) {
+    return this.ids.has(id);
+  }
+
+  /** Insert a server message (with an id); returns its row, or null if already shown. */
+  addMessage(message, me) {
+    if (typeof message.id !== "number" || this.ids.has(message.id)) return null;
+    if (message.from === me) this.dropLocalCopy(message.text);
+    const row = { key: message.id, message, node: this.messageNode(message, me) };
+    this.ids.set(message.id, row);
+    this.insert(row);
+    return row;
+  }
+
+  /** Show your own line at once, before the server has given it an id. */
+  addLocal(text, me, at) {
+    this.localSeq += 1;
+    const message = { id: null, at, from: me, text, local: true };
+    const row = { key: this.tailKey + 0.001, message, node: this.messageNode(message, me) };
+    row.node.classList.add("pending");
+    this.locals.push(row);
+    this.insert(row);
+    return row;
+  }
+
+  /** The server confirmed (ok) or refused a local line. */
+  settleLocal(row, failed, reason) {
+    row.node.classList.remove("pending");
+    if (failed) {
+      row.node.classList.add("failed");
+      row.node.querySelector(".msg-text")?.append(el("span", { className: "msg-error", text: ` — not sent: ${reason}` }));
+      this.locals = this.locals.filter((local) => local !== row);
+    }
+  }
+
+  /** The server's `ok` gave a local line its id: key it by that id from now on (or drop it
+   *  if the message with that id is already shown). */
+  confirmLocal(row, id) {
+    this.locals = this.locals.filter((local) => local !== row);
+    row.node.classList.remove("pending");
+    if (typeof id !== "number") return;
+    this.remove(row);
+    if (this.ids.has(id)) return;
+    row.message.id = id;
+    row.message.local = false;
+    row.key = id;
+    row.node.dataset.id = String(id);
+    this.ids.set(id, row);
+    this.insert(row);
+  }
+
+  /** A message of yours came back with its id (history after a reconnect, another session):
+   *  the local copy of the same text goes, so it is never shown twice. */
+  dropLocalCopy(text) {
+    const index = this.locals.findIndex((row) => row.message.text === text);
+    if (index < 0) return;
+    const [row] = this.locals.splice(index, 1);
+    this.remove(row);
+  }
+
+  /** A line that is not a message: join/leave, topic, kicks, connection notes. */
+  addNotice(text, kind = "info") {
+    const node = el("div", { className: `notice notice-${kind}`, role: "listitem" },
+      el("span", { className: "notice-text", text }));
+    const row = { key: this.tailKey + 0.001, message: null, node, at: Date.now() / 1000 };
+    this.insert(row);
+    return row;
+  }
+
+  insert(row) {
+    const index = upperBound(this.keys, row.key);
+    this.keys.splice(index, 0, row.key);
+    this.rows.splice(index, 0, row);
+    const next = this.rows[index + 1];
+    this.list.insertBefore(row.node, next ? next.node : null);
+    this.restyle(index);
+    this.restyle(index + 1);
+    this.placeMarker();
+  }
+
+  remove(row) {
+    const index = this.rows.indexOf(row);
+    if (index < 0) return;
+    this.rows.splice(index, 1);
+    this.keys.splice(index, 1);
+    row.node.remove();
+    this.restyle(index);
+  }
+
+  /** Group a message under the one before it (same sender, within minutes), and mark days. */
+  restyle(index) {
+    const row = this.rows[index];
+    if (!row) return;
+    const previous = this.previousMessageRow(index);
+    const message = row.message;
+    const at = message ? message.at : row.at;
+    const prevAt = previous ? (previous.message ? previous.message.at : previous.at) : null;
+    const newDay = at !== null && at !== undefined && (prevAt === null || dayKey(prevAt) !== dayKey(at));
+    row.node.classList.toggle("new-day", Boolean(newDay));
+    if (newDay) row.node.dataset.day = dayLabel(at);
+    else delete row.node.dataset.day;
+    if (!message) return;
+    const continued = !newDay && previous !== null && previous.message !== null
+      && previous.message.from === message.from
+      && at - prevAt < GROUP_SECONDS;
+    row.node.classList.toggle("continued", continued);
+  }
+
+  previousMessageRow(index) {
+    return index > 0 ? this.rows[index - 1] : null;
+  }
+
+  messageNode(message, me) {
+    const at = message.at ?? Date.now() / 1000;
+    const classes = ["msg"];
+    if (message.from === me) classes.push("own");
+    if (message.mention) classes.push("mention");
+    if (message.offline) classes.push("offline");
+    const time = el("time", {
+      className: "msg-time",
+      datetime: new Date(at * 1000).toISOString(),
+      title: fullTime(at),
+      text: clockTime(at),
+    });
+    const head = el("div", { className: "msg-head" },
+      el("span", { className: "msg-from", text: message.from }), time);
+    const text = el("div", { className: "msg-text" }, richText(message.text, me));
+    if (message.offline) text.append(el("span", { className: "msg-flag", text: "sent while you were away" }));
+    const node = el("div", { className: classes.join(" "), role: "listitem" },
+      avatar(message.from, "avatar msg-avatar"),
+      el("div", { className: "msg-body" }, head, text),
+      el("span", { className: "msg-side-time", "aria-hidden": "true", text: clockTime(at) }));
+    if (typeof message.id === "number") node.dataset.id = String(message.id);
+    node.style.setProperty("--hue", String(nameHue(message.from)));
+    return node;
+  }
+
+  /** The "new messages" line goes before the first message newer than `after` not by you. */
+  setMarker(after, me) {
+    this.markerAfter = after;
+    this.me = me;
+    this.placeMarker();
+  }
+
+  clearMarker() {
+    this.markerAfter = null;
+    this.marker?.remove();
+    this.marker = null;
+  }
+
+  placeMarker() {
+    if (this.markerAfter === null) return;
+    const first = this.rows.find((row) => row.message && typeof row.message.id === "number"
+      && row.message.id > this.markerAfter && row.message.from !== this.me);
+    if (!first) {
+      this.marker?.remove();
+      return;
+    }
+    if (!this.marker) {
+      this.marker = el("div", { className: "unread-marker", role: "separator", "aria-label": "New messages" },
+        el("span", { text: "New messages" }));
+    }
+    if (this.marker.nextSibling !== first.node) this.list.insertBefore(this.marker, first.node);
+  }
+
+  /** Nothing is older than what is shown: say where the room or conversation begins. */
+  markStart(title, detail) {
+    this.startNode.querySelector(".start-title").textContent = title;
+    this.startNode.querySelector(".start-detail").textContent = detail;
+    this.startNode.hidden = false;
+  }
+
+  /** True when the first unread message is loaded (so the marker can be scrolled to). */
+  get markerLoaded() {
+    return this.marker !== null && this.marker.isConnected;
+  }
+}
