@@ -59,3 +59,21 @@ def test_forget_drops_a_users_markers() -> None:
     markers.read("a", "dev", 3)
     markers.forget("a")
     assert markers.counts("a") == ()
+
+
+def test_mention_counts_follow_reading_and_never_count_a_message_twice() -> None:
+    """The mention count is kept as messages come (a count is asked for on every delivery):
+    it must match what is pending after any mix of notes, repeats, backfills and reads."""
+    markers = ReadMarkers()
+    note = markers.note
+    marks = [note("a", "dev", n, n % 3 == 0) for n in range(1, 13)]  # 3, 6, 9, 12 mention
+    assert all(m is not None for m in marks)
+    assert note("a", "dev", 6, True) is not None  # seen again by a second tab
+    count = markers.counts("a")[0]
+    assert (count.unread, count.mentions) == (12, 4)
+    markers.backfill("a", "a", "dev", [_message(9, "b", "hey a"), _message(13, "b", "a!")])
+    assert (markers.counts("a")[0].unread, markers.counts("a")[0].mentions) == (13, 5)
+    read = markers.read("a", "dev", 7)  # 3 and 6 read; 9, 12, 13 still mention
+    assert (read.unread, read.mentions) == (6, 3)
+    assert note("a", "dev", 5, True) is None  # already read
+    assert (markers.read("a", "dev", 13).unread, markers.counts("a")[0].mentions) == (0, 0)

@@ -66,10 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where.add_argument(
         "--dialect",
-        choices=["chat1", "irc"],
+        choices=["chat1", "irc", "web"],
         default=None,
         help="what the clients speak to the server under test (default: CHAT/1.0, IRC for "
-        "ngircd; Parley speaks both, on one port)",
+        "ngircd; Parley speaks all three on one port; web: its WebSocket and JSON)",
     )
     where.add_argument(
         "--server-arg",

@@ -11,9 +11,15 @@ same client speaking IRC (`client_class` picks one by dialect).
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from array import array
 from dataclasses import dataclass, field
+
+from websockets.client import ClientProtocol
+from websockets.frames import Frame, Opcode
+from websockets.typing import Origin, Subprotocol
+from websockets.uri import parse_uri
 
 from parley.bench import wire
 from parley.bench.phases import SliceSpec
@@ -80,6 +86,25 @@ class BenchClient(asyncio.Protocol):
     def goodbye(self) -> bytes:
         """What the client says to leave; the server closes the connection after it."""
         return wire.disconnect_line(self.name)
+
+    def send_messages(self, lines: bytes) -> None:
+        """Send encoded messages (`wire.encode_messages`) in one write."""
+        if self.transport is not None:
+            self.transport.write(lines)
+
+    def _settle(self, now: int, refusal: str | None) -> None:
+        """The answer to registering came: `refusal` None means registered."""
+        self.answered = True
+        self.registered = refusal is None
+        tally = self.tally
+        if refusal is None:
+            tally.registered += 1
+        else:
+            tally.refused += 1
+            tally.note(f"{self.name.decode()}: {refusal}")
+        tally.last_reply_ns = now
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_result(None)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
@@ -226,24 +251,115 @@ class IrcBenchClient(BenchClient):
         elif line.startswith(b"ERROR") or numeric in REFUSALS:
             self._settle(now, line.decode(errors="replace"))
 
-    def _settle(self, now: int, refusal: str | None) -> None:
-        self.answered = True
-        self.registered = refusal is None
+
+class WebBenchClient(BenchClient):
+    """A bench connection through the web door: a WebSocket (RFC 6455, by the sans-I/O core
+    of `websockets`, as the server's own door) carrying the page's JSON messages.
+
+    Registered means ``welcome``; an ``error`` before it is a refusal. A delivery is a
+    ``message`` frame; the ``ok`` that answers each ``say`` is not counted.
+    """
+
+    def __init__(self, index: int, name: bytes, tally: Tally, senders: int) -> None:
+        super().__init__(index, name, tally, senders)
+        self.protocol: ClientProtocol | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        host, port = transport.get_extra_info("peername")[:2]
+        self.protocol = protocol = ClientProtocol(
+            parse_uri(f"ws://{host}:{port}/ws"),
+            origin=Origin(f"http://{host}:{port}"),
+            subprotocols=[Subprotocol("parley.v1")],
+            max_size=2**20,
+        )
+        protocol.send_request(protocol.connect())
+        self._flush()
+
+    def _flush(self) -> None:
+        if self.protocol is not None and self.transport is not None:
+            data = self.protocol.data_to_send()
+            if data:
+                self.transport.write(b"".join(data))
+
+    def message_prefix(self) -> bytes:
+        """Nothing: the text goes into a ``say`` object."""
+        return b""
+
+    def send_messages(self, lines: bytes) -> None:
+        """Each line as one ``say`` frame, all in one write."""
+        protocol = self.protocol
+        if protocol is None:
+            return
+        for text in lines.split(b"\n")[:-1]:
+            protocol.send_text(b'{"type":"say","room":"lobby","text":"%s"}' % text)
+        self._flush()
+
+    def goodbye(self) -> bytes:
+        """A close frame (the server closes the TCP connection after it)."""
+        if self.protocol is not None:
+            self.protocol.send_close(1000, "bench done")
+            return b"".join(self.protocol.data_to_send())
+        return b""
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic_ns()
+        protocol = self.protocol
+        if protocol is None:
+            return
+        protocol.receive_data(data)
         tally = self.tally
-        if refusal is None:
-            tally.registered += 1
-        else:
-            tally.refused += 1
-            tally.note(f"{self.name.decode()}: {refusal}")
-        tally.last_reply_ns = now
-        if self.answer is not None and not self.answer.done():
-            self.answer.set_result(None)
+        counts = self.counts
+        record = tally.latencies.append
+        acks_for = self.acks_for
+        woken: list[Sender] = []
+        received = 0
+        for event in protocol.events_received():
+            if not isinstance(event, Frame) or event.opcode is not Opcode.TEXT:
+                continue
+            message = json.loads(bytes(event.data))
+            kind = message.get("type")
+            if kind != "message":
+                self._control(kind, message, now)
+                continue
+            try:
+                sender = int(message["from"][wire.SENDER.start - 1 : wire.SENDER.stop - 1])
+                counts[sender] += 1
+                record(now - int(message["text"][wire.SENT_AT]))
+            except (ValueError, KeyError, IndexError):
+                tally.unexpected += 1
+                tally.note(str(message)[:200])
+                continue
+            received += 1
+            if acks_for is not None and sender in acks_for:
+                woken.append(acks_for[sender])
+        self._flush()  # pongs, close answers
+        if received:
+            tally.last_receive_ns = now
+            tally.received += received
+            for pending in set(woken):
+                pending.pump()
+            if tally.received >= tally.expected:
+                tally.wake()
+
+    def _control(self, kind: object, message: dict[str, object], now: int) -> None:
+        if kind == "hello" and self.protocol is not None:
+            name = self.name.decode()
+            self.protocol.send_text(b'{"type":"signin","name":"%s"}' % name.encode())
+            self._flush()
+        elif kind == "welcome" and not self.answered:
+            self._settle(now, None)
+        elif kind == "error" and not self.answered:
+            self._settle(now, str(message.get("message")))
 
 
 def client_class(dialect: str) -> type[BenchClient]:
     """The client that speaks `dialect` (one of `wire.DIALECTS`)."""
     if dialect == "irc":
         return IrcBenchClient
+    if dialect == "web":
+        return WebBenchClient
     if dialect == "chat1":
         return BenchClient
     raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(wire.DIALECTS)}")
@@ -283,7 +399,7 @@ class Sender:
             return
         if not self.first_send_ns:
             self.first_send_ns = now
-        self.client.transport.write(
+        self.client.send_messages(
             wire.encode_messages(self.prefix, self.sent, stop, self.padding, now, end=self.end)
         )
         self.sent = stop

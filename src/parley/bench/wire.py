@@ -16,6 +16,9 @@ Over IRC (`--dialect irc`, for Parley's IRC door and for ngircd) the same text g
 two slices read it (the receiver strips the ``\r``)::
 
     :abcde000042!u@127.0.0.1 PRIVMSG #bench :0000017 00000001234567890123
+
+Over the web door (`--dialect web`) the text is a ``say`` to the lobby in a WebSocket text
+frame, and a delivery is a ``message`` object whose ``from`` is the sender's name.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ MAX_CONNECTIONS = 10**INDEX_DIGITS
 SENDER = slice(1 + TAG_LENGTH, 1 + TAG_LENGTH + INDEX_DIGITS)
 SENT_AT = slice(-20, None)
 VERSION = b"CHAT/1.0"
-DIALECTS = ("chat1", "irc")
+DIALECTS = ("chat1", "irc", "web")
 IRC_CHANNEL = b"#bench"
 
 

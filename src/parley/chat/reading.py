@@ -38,27 +38,29 @@ MAX_USERS = 50_000  # users with markers; the oldest go first
 class Marker:
     """A user's place in one target: what it has read, and the ids it has not."""
 
-    __slots__ = ("last_read", "newest", "pending", "target")
+    __slots__ = ("last_read", "mentions", "newest", "pending", "target")
 
     def __init__(self, target: str, last_read: int = 0) -> None:
         self.target = target
         self.last_read = last_read
         self.newest = last_read  # the newest id counted or read
         self.pending: dict[int, bool] = {}  # unread id -> is a mention
+        self.mentions = 0  # of `pending`, kept as they come: a count is asked per delivery
 
     def count(self) -> UnreadCount:
-        mentions = sum(1 for mention in self.pending.values() if mention)
-        return UnreadCount(self.target, len(self.pending), mentions, self.last_read)
+        return UnreadCount(self.target, len(self.pending), self.mentions, self.last_read)
 
     def add(self, message_id: int, mention: bool) -> None:
         self.newest = max(self.newest, message_id)
-        if len(self.pending) < MAX_COUNTED:
+        if len(self.pending) < MAX_COUNTED and message_id not in self.pending:
             self.pending[message_id] = mention
+            self.mentions += mention
 
     def read_to(self, message_id: int) -> None:
         self.last_read = max(self.last_read, message_id)
         self.newest = max(self.newest, message_id)
         self.pending = {i: m for i, m in self.pending.items() if i > self.last_read}
+        self.mentions = sum(self.pending.values())
 
 
 @lru_cache(maxsize=4096)
@@ -122,12 +124,18 @@ class ReadMarkers:
         """
         if name_key(sender) == user_key:
             return None
+        marker = self.note(user_key, target, message_id, is_mention(text, user_name))
+        return None if marker is None else marker.count()
+
+    def note(self, user_key: str, target: str, message_id: int, mention: bool) -> Marker | None:
+        """`seen` for a caller that knows the message is not the user's own and whether it is
+        a mention (the web door, once per delivery): the marker, unless already read."""
         marker = self._marker(user_key, target)
         if message_id <= marker.last_read:
             return None
         if message_id > marker.newest:  # else counted already (another tab saw it first)
-            marker.add(message_id, is_mention(text, user_name))
-        return marker.count()
+            marker.add(message_id, mention)
+        return marker
 
     def read(self, user_key: str, target: str, message_id: int) -> UnreadCount:
         """The user has read `target` up to `message_id` (never backwards)."""

@@ -128,6 +128,7 @@ class Connection(asyncio.Protocol):
     __slots__ = (
         "_admitted",
         "_backlog",
+        "_before_flush",
         "_bucket",
         "_closing",
         "_deadline",
@@ -167,6 +168,7 @@ class Connection(asyncio.Protocol):
         self.reason = ""  # why the server closes this connection, once it does
         self._transport: asyncio.Transport | None = None
         self._outbox: list[bytes] = []
+        self._before_flush: Callable[[], None] | None = None
         self._closing = False
         self._timer: asyncio.TimerHandle | None = None
         self._deadline: asyncio.TimerHandle | None = None
@@ -563,8 +565,17 @@ class Connection(asyncio.Protocol):
             self._server.schedule_flush(self)
         self._outbox.append(data)
 
+    def before_flush(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once, just before the next write of queued output: a door that
+        sums up what one loop iteration brought (the web door's unread counts) says it once."""
+        self._before_flush = callback
+
     def flush(self) -> None:
         """Write everything queued in one call; drop the client past the hard limit."""
+        if self._before_flush is not None:
+            callback, self._before_flush = self._before_flush, None
+            if not self._closing:
+                callback()
         if not self._outbox or self._transport is None or self._closing:
             self._outbox.clear()
             return

@@ -26,7 +26,7 @@ from parley.chat.answers import (
     UnreadCounts,
 )
 from parley.chat.events import Delivery, DirectMessage, RoomMessage
-from parley.chat.reading import is_mention
+from parley.chat.reading import Marker, is_mention
 from parley.chat.store import StoredMessage
 from parley.protocol import web
 from parley.protocol.framing import LineTooLong
@@ -47,6 +47,24 @@ from parley.server.doors.web_socket import WebSocketSide, accept, close_frame, f
 
 log = logging.getLogger("parley.server")
 
+
+class _FoldedTexts:
+    """The texts of the last room message, case-folded once for every receiver's mention test
+    (the one-entry cache of `EncodeOnce`, for a value that is not bytes)."""
+
+    __slots__ = ("data", "event")
+
+    def __init__(self) -> None:
+        self.event: object = None
+        self.data: tuple[tuple[int, str], ...] = ()
+
+    def __call__(self, event: RoomMessage) -> tuple[tuple[int, str], ...]:
+        self.data = tuple(enumerate(text.casefold() for text in event.texts))
+        self.event = event
+        return self.data
+
+
+_folded = _FoldedTexts()
 _shared = EncodeOnce[Delivery](lambda event: frame(encode_shared(event)))
 _plain_lines = EncodeOnce[RoomMessage](
     lambda event: b"".join(frame(line) for line in room_frames(event, lambda text: False))
@@ -81,6 +99,7 @@ class WebDoor(WebChat):
         "_parsed",
         "_token",
         "_unacked",
+        "_unread",
         "_web",
         "_ws",
         "framer",
@@ -98,6 +117,7 @@ class WebDoor(WebChat):
         self._token = ""
         self._bye_req: int | None = None  # the signout that the bye answers
         self._unacked: deque[tuple[int | None, int, list[int]]] = deque()
+        self._unread: dict[str, Marker] = {}  # markers whose counts changed since the last write
         self._http = HttpSide(self._web, self._upgrade)
 
     # Bytes in --------------------------------------------------------------------------------
@@ -229,37 +249,45 @@ class WebDoor(WebChat):
         if user is None:
             return
         name = user.name
-        mentioned = [is_mention(text, name) for text in event.texts]
+        folded = _folded.data if event is _folded.event else _folded(event)
+        key = name.casefold()
+        mentioned = [key in text and is_mention(event.texts[i], name) for i, text in folded]
         if any(mentioned):
-            lines = room_frames(event, lambda text: is_mention(text, name))
+            marks = iter(mentioned)
+            lines = room_frames(event, lambda text: next(marks))
             self._web.send(b"".join(frame(line) for line in lines))
         else:
             cache = _plain_lines
             self._web.send(cache.data if event is cache.event else cache(event))
-        if event.id:
-            self._count(event.room, event.id, event.sender, event.texts)
+        if event.id and not self._link.session.is_named(event.sender):
+            self._count(event.room, event.id, mentioned)
 
     def _direct(self, event: DirectMessage) -> None:
         session = self._link.session
         self._send(encode_direct(event))
         own = session.is_named(event.sender)
         other = event.recipient if own else event.sender
-        if event.id and not own:
-            self._count("@" + other, event.id, event.sender, (event.text,))
+        if event.id and not own and session.user is not None:
+            self._count("@" + other, event.id, [is_mention(event.text, session.user.name)])
 
-    def _count(self, target: str, first: int, sender: str, texts: tuple[str, ...]) -> None:
-        """Tell the page the new unread counts of `target`, once per delivery."""
+    def _count(self, target: str, first: int, mentioned: list[bool]) -> None:
+        """Count the delivery as unread; the page hears the new counts before the next write."""
         user = self._link.session.user
         assert user is not None
-        markers = self._link.core.reading.markers
-        count = None
-        for number, text in enumerate(texts, first):
-            seen = markers.seen(
-                user.key, user.name, target, message_id=number, sender=sender, text=text
-            )
-            count = seen or count
-        if count is not None:
-            self._send(unread_frame(count))
+        note = self._link.core.reading.markers.note
+        marker = None
+        for number, mention in enumerate(mentioned, first):
+            marker = note(user.key, target, number, mention) or marker
+        if marker is not None:
+            if not self._unread:
+                self._web.before_flush(self._send_unread)
+            self._unread[target] = marker
+
+    def _send_unread(self) -> None:
+        """The counts that changed, each once, however many messages one write carries."""
+        markers, self._unread = self._unread, {}
+        for marker in markers.values():
+            self._send(unread_frame(marker.count()))
 
     # Signing in ----------------------------------------------------------------------------
 

@@ -80,6 +80,9 @@ class WebLink(Link, Protocol):
     def metrics_text(self) -> bytes:
         """The server's metrics in Prometheus text format."""
 
+    def before_flush(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once, just before queued output is next written."""
+
 
 def security_headers(content_type: str, length: int) -> list[tuple[str, str]]:
     """The headers of every answer."""
