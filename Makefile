@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-ngircd fuzz mutate setup clean
+.PHONY: run test lint typecheck pytest bench bench-ngircd profile fuzz mutate setup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ DIALECT ?= chat1
 bench-ngircd: $(STAMP)
 	bash scripts/bench-deps.sh
 	$(BIN)/parley-bench matrix --baseline ngircd --dialect $(DIALECT) $(ARGS)
+
+# Where the server's CPU goes on one bench row (ARGS: scripts/profile.py options, e.g.
+# ARGS='--run "-n 10 -s 10 -m 20000 --dialect irc"').
+profile: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[profile]'
+	$(BIN)/python scripts/profile.py $(ARGS)
 
 # Coverage-guided fuzzing of every parser; FUZZ_RUNS inputs (default one million).
 FUZZ_RUNS ?= 1000000

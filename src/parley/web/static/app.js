@@ -4,84 +4,53 @@
 // it shows, so nothing is lost and (rows being keyed by id) nothing is shown twice.
 
 import { ChatView } from "./chatview.js";
+import { makeSubmit } from "./commands.js";
 import { Composer } from "./composer.js";
 import { Connection } from "./connection.js";
-import { el } from "./dom.js";
+import { setupDialogs } from "./dialogs.js";
+import { serverEvents } from "./events.js";
+import { hideBanner, setBanner, setRetryBanner, toast } from "./feedback.js";
 import {
-  askForNotificationsOnce, notify, presenceShown, setPresenceShown, setupTheme,
+  askForNotificationsOnce, presenceShown, setPresenceShown, setupTheme,
 } from "./prefs.js";
 import { drawerOpen, renderSidebar, setDrawer } from "./sidebar.js";
 import {
   activeTarget, dmTarget, fold, orderedTargets, roomTarget, sameName, state, targetFor,
-  targetOfMessage,
 } from "./state.js";
+import {
+  forgetSession, forgetToken, savedRooms, savedSession, saveRooms, saveSession,
+} from "./storage.js";
 
 const $ = (id) => document.getElementById(id);
-const SESSION_KEY = "parley.session";
-const ROOMS_KEY = "parley.rooms";
 const PAGE = 50;
 const CATCH_UP_PAGE = 200;
 
 const connection = new Connection();
 let pendingAuth = null;
-let retryClock = null;
 
 const view = new ChatView({
   loadOlder: (target) => loadOlder(target),
   markRead: (target) => markRead(target),
   openDm: (name) => openDm(name),
-  editTopic: () => openTopicDialog(),
+  editTopic: () => dialogs.openTopic(),
+});
+const submit = makeSubmit({
+  joinRoom: (...args) => joinRoom(...args),
+  leaveRoom: (target) => leaveRoom(target),
+  setTopic: (target, topic) => setTopic(target, topic),
+  openDm: (name) => openDm(name),
+  sendTo: (target, text) => sendTo(target, text),
+  notice: (text) => notice(text),
+  who: () => connection.request({ type: "who" }).then((answer) => answer.names ?? []),
 });
 const composer = new Composer({
   submit: (text) => submit(text),
   typing: (target, text) => connection.send({ type: "typing", room: target.name, text }),
 });
 
-// ---------------------------------------------------------------- session storage
-
-function savedSession() {
-  try {
-    return JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? "null");
-  } catch {
-    return null;
-  }
-}
-
-function saveSession(token, name, account) {
-  try {
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token, name, account }));
-  } catch {
-    // No storage: a reload signs in again.
-  }
-}
-
-/** A name without an account is in no room after a reload or a restart: the page keeps
- *  the rooms it was in (per tab) and joins them again. */
-function saveRooms() {
-  const rooms = [...state.targets.values()].filter((t) => t.kind === "room").map((t) => t.name);
-  try {
-    sessionStorage.setItem(ROOMS_KEY, JSON.stringify(rooms));
-  } catch {
-    // No storage: the rooms are joined again by hand.
-  }
-}
-
-function savedRooms() {
-  try {
-    const rooms = JSON.parse(sessionStorage.getItem(ROOMS_KEY) ?? "[]");
-    return Array.isArray(rooms) ? rooms.filter((room) => typeof room === "string") : [];
-  } catch {
-    return [];
-  }
-}
-
-function forgetSession() {
-  try {
-    sessionStorage.removeItem(SESSION_KEY);
-    sessionStorage.removeItem(ROOMS_KEY);
-  } catch {
-    // Nothing kept.
-  }
+/** Remember this tab's rooms, to join them again after a reload (see storage.js). */
+function keepRooms() {
+  saveRooms([...state.targets.values()].filter((t) => t.kind === "room").map((t) => t.name));
 }
 
 // ---------------------------------------------------------------- signing in
@@ -135,11 +104,18 @@ async function sendAuth() {
 function authFailed(message, error) {
   if (error.code === "disconnected" || error.code === "timeout") {
     pendingAuth = message; // sent again once connected
+    if (error.code === "timeout") connection.drop();
+    return;
+  }
+  if (message.type === "resume" && error.code === "name_taken" && state.everSignedIn) {
+    // The server has not yet noticed that our old connection is gone: try again shortly.
+    pendingAuth = message;
+    connection.drop();
     return;
   }
   if (message.type === "resume") {
     const saved = savedSession();
-    forgetSession();
+    forgetToken();
     if (saved && !saved.account && saved.name) {
       pendingAuth = { type: "signin", name: saved.name };
       sendAuth();
@@ -178,6 +154,7 @@ function onSigninSubmit(signup) {
 
 function onWelcome(welcome) {
   const again = state.everSignedIn;
+  connection.succeeded();
   state.me = welcome.name;
   state.account = Boolean(welcome.account);
   state.signedIn = true;
@@ -216,7 +193,7 @@ function onWelcome(welcome) {
     for (const name of had) if (!present.has(fold(name))) rejoin(roomTarget(name));
   }
   if (again) catchUp();
-  saveRooms();
+  keepRooms();
 }
 
 // ---------------------------------------------------------------- history and catch-up
@@ -276,7 +253,7 @@ async function catchUpTarget(target) {
     const messages = answer.messages ?? [];
     addMessages(target, messages);
     const newest = messages.reduce((max, m) => Math.max(max, m.id ?? 0), after);
-    if (messages.length < CATCH_UP_PAGE || newest <= after) break;
+    if (!answer.more || newest <= after) break;
     after = newest;
   }
 }
@@ -298,14 +275,14 @@ async function catchUp() {
   }
 }
 
+/** The heading above the oldest message there is. */
 function markStart(target) {
-  if (target.kind === "dm") {
-    target.timeline.markStart(`${target.name}`, `This is the start of your conversation with ${target.name}.`);
-  } else if (target.key === "lobby") {
-    target.timeline.markStart("#lobby", "Everyone on the server is here. This is where it begins.");
-  } else {
-    target.timeline.markStart(`#${target.name}`, `This is the start of #${target.name}.`);
-  }
+  const detail = target.kind === "dm"
+    ? `This is the start of your conversation with ${target.name}.`
+    : target.key === "lobby"
+      ? "Everyone on the server is here. This is where it begins."
+      : `This is the start of ${target.title}.`;
+  target.timeline.markStart(target.title, detail);
 }
 
 function markRead(target) {
@@ -337,57 +314,17 @@ function select(key, { focus = true } = {}) {
 
 function openDm(name) {
   if (sameName(name, state.me)) return;
-  const target = dmTarget(name);
-  target.loaded = target.loaded || false;
-  select(target.key);
+  select(dmTarget(name).key);
 }
 
 // ---------------------------------------------------------------- sending
-
-const COMMANDS = {
-  join: (args) => joinRoom(args[0] ?? "", args[1]),
-  j: (args) => joinRoom(args[0] ?? "", args[1]),
-  leave: (args) => leaveRoom(args[0] ? roomTarget(args[0], false) : activeTarget()),
-  part: (args) => leaveRoom(args[0] ? roomTarget(args[0], false) : activeTarget()),
-  topic: (args, rest) => setTopic(activeTarget(), rest),
-  msg: (args, rest) => {
-    if (!args[0]) return notice("Usage: /msg NAME TEXT");
-    const body = rest.slice(args[0].length).trimStart();
-    openDm(args[0]);
-    if (body) sendTo(activeTarget(), body);
-    return undefined;
-  },
-  query: (args) => (args[0] ? openDm(args[0]) : notice("Usage: /query NAME")),
-  who: () => connection.request({ type: "who" })
-    .then((answer) => notice(`Online: ${(answer.names ?? []).join(", ")}`))
-    .catch((error) => notice(error.message)),
-  help: () => notice("Commands: /join ROOM [KEY], /leave [ROOM], /topic TEXT, /msg NAME TEXT, "
-    + "/query NAME, /who. Enter sends, Shift+Enter for a new line, Up recalls, Alt+1…9 switch rooms."),
-};
-
-/** The composer's text: a command, or a message to the open room or conversation. */
-function submit(text) {
-  const target = activeTarget();
-  if (!target) return false;
-  if (text.startsWith("/") && !text.startsWith("//")) {
-    const [head, ...rest] = text.slice(1).split(/\s+/u);
-    const command = COMMANDS[head.toLowerCase()];
-    if (!command) {
-      notice(`Unknown command /${head}. Try /help.`);
-      return false;
-    }
-    command(rest.filter(Boolean), text.slice(1 + head.length).trim());
-    return true;
-  }
-  return sendTo(target, text.startsWith("//") ? text.slice(1) : text);
-}
 
 function sendTo(target, text) {
   if (!connection.isOpen || !state.signedIn) {
     toast("Not connected: the message was not sent. It will be possible again once reconnected.");
     return false;
   }
-  if (new TextEncoder().encode(text).length > state.maxText * 4 || text.length > state.maxText) {
+  if (text.length > state.maxText) {
     toast(`That is too long (at most ${state.maxText} characters).`);
     return false;
   }
@@ -400,30 +337,41 @@ function sendTo(target, text) {
     rows = lines.map((line) => target.timeline.addLocal(line, state.me, at));
   });
   if (rows.length) view.arrived(target, rows[rows.length - 1], true);
-  const request = target.kind === "room"
-    ? { type: "say", room: target.name, text }
-    : { type: "dm", to: target.name, text };
-  connection.request(request).then((answer) => {
-    const ids = Array.isArray(answer.ids) && answer.ids.length === rows.length ? answer.ids : null;
-    view.preserve(target, () => {
-      rows.forEach((row, index) => {
-        if (ids) target.timeline.confirmLocal(row, ids[index]);
-        else target.timeline.settleLocal(row, false);
+  // A room takes several lines at once (one message each); a direct message is one line.
+  const sends = target.kind === "room"
+    ? [{ group: rows, request: { type: "say", room: target.name, text: lines.join("\n") } }]
+    : rows.map((row, index) => ({
+      group: [row], request: { type: "dm", to: target.name, text: lines[index] },
+    }));
+  for (const { group, request } of sends) {
+    connection.request(request).then((answer) => settle(target, group, answer))
+      .catch((error) => {
+        for (const row of group) target.timeline.settleLocal(row, true, error.message);
       });
-    });
-    if (answer.queued) {
-      addNotice(target, `${target.name} is offline; the message will be delivered when they are back.`);
-    }
-  }).catch((error) => {
-    for (const row of rows) target.timeline.settleLocal(row, true, error.message);
-  });
+  }
   return true;
 }
 
-async function joinRoom(name, key) {
+/** The server took the lines: each gets its id (from `ids`, when the answer has them). */
+function settle(target, rows, answer) {
+  const ids = Array.isArray(answer.ids) && answer.ids.length === rows.length ? answer.ids : null;
+  view.preserve(target, () => {
+    rows.forEach((row, index) => {
+      if (ids) target.timeline.confirmLocal(row, ids[index]);
+      else target.timeline.settleLocal(row, false);
+    });
+  });
+  if (answer.queued) {
+    addNotice(target, `${target.name} is offline; the message will be delivered when they are back.`);
+  }
+}
+
+/** Join (or create) `name`, or open it if we are in it; rejects with the server's reason
+ *  (and says it in the timeline unless `quiet`). */
+async function joinRoom(name, key, { quiet = false } = {}) {
   const room = name.trim().replace(/^#/u, "");
   if (!room) {
-    openJoinDialog();
+    dialogs.openJoin();
     return null;
   }
   const existing = roomTarget(room, false);
@@ -434,12 +382,11 @@ async function joinRoom(name, key) {
   const request = { type: "join", room };
   if (key) request.key = key;
   try {
-    const answer = await connection.request(request);
-    const target = applyJoined(answer);
+    const target = applyJoined(await connection.request(request));
     select(target.key);
     return target;
   } catch (error) {
-    notice(`Could not join #${room}: ${error.message}`);
+    if (!quiet) notice(`Could not join #${room}: ${error.message}`);
     throw error;
   }
 }
@@ -453,7 +400,7 @@ function applyJoined(answer) {
   target.more = recent.length > 0 || target.timeline.newestId > 0;
   addMessages(target, recent, !target.more);
   target.loaded = true;
-  saveRooms();
+  keepRooms();
   renderSidebar(select);
   if (activeTarget() === target) {
     view.renderHeader(target);
@@ -468,13 +415,14 @@ async function rejoin(target) {
     if (target.loaded) await catchUpTarget(target);
   } catch (error) {
     if (error.code === "disconnected") return;
-    addNotice(target, `Could not join #${target.name} again: ${error.message}`);
+    removeTarget(target);
+    toast(`Could not join #${target.name} again: ${error.message}`);
   }
 }
 
 function removeTarget(target) {
   state.targets.delete(target.key);
-  saveRooms();
+  keepRooms();
   if (state.active === target.key) {
     state.active = null;
     const next = state.targets.get("lobby") ?? orderedTargets().all[0];
@@ -497,13 +445,12 @@ async function leaveRoom(target) {
   }
 }
 
-async function setTopic(target, topic) {
-  if (!target || target.kind !== "room") return notice("Topics are for rooms.");
+async function setTopic(target, topic, { quiet = false } = {}) {
+  if (!target || target.kind !== "room") throw new Error("Topics are for rooms.");
   try {
     await connection.request({ type: "topic", room: target.name, topic });
-    return undefined;
   } catch (error) {
-    notice(`Topic not set: ${error.message}`);
+    if (!quiet) notice(`Topic not set: ${error.message}`);
     throw error;
   }
 }
@@ -525,120 +472,27 @@ function addNotice(target, text, kind = "info") {
 }
 
 function applyUnread(entry) {
-  const target = targetFor(entry.target);
+  // Counts for a room we are not in (any more) are not ours to show.
+  const target = targetFor(entry.target, entry.target.startsWith("@"));
+  if (!target) return;
   target.unread = entry.unread ?? 0;
   target.mentions = entry.mentions ?? 0;
   target.lastRead = entry.last_read ?? target.lastRead;
   if (target.lastRead > target.lastReadSent) target.lastReadSent = target.lastRead;
 }
 
-function announce(text) {
-  const region = $("announcer");
-  region.append(el("p", { text }));
-  while (region.childElementCount > 5) region.firstElementChild.remove();
-}
-
-const HANDLERS = {
-  message(message) {
-    const target = targetOfMessage(message);
-    const own = sameName(message.from, state.me);
-    view.setTyping(target, message.from, "");
-    let row = null;
-    view.preserve(target, () => {
-      row = target.timeline.addMessage(message, state.me);
-    });
-    if (!row) return;
-    if (!target.loaded && activeTarget() !== target) target.more = true;
-    view.arrived(target, row, own);
-    renderSidebar(select);
-    if (own) return;
-    const where = target.kind === "room" ? ` in #${target.name}` : "";
-    if (activeTarget() === target || message.mention || target.kind === "dm") {
-      announce(`${message.from}${where}: ${message.text}`);
-    }
-    if (message.mention || target.kind === "dm") {
-      const title = target.kind === "room" ? `${message.from} in #${target.name}` : message.from;
-      notify(title, message.text, target.key, () => select(target.key));
-    }
-  },
-  typing(message) {
-    if (!message.room || sameName(message.from, state.me)) return;
-    view.setTyping(roomTarget(message.room), message.from, message.text ?? "");
-  },
-  presence(message) {
-    const verbs = { join: "joined", leave: "left", quit: "left the server" };
-    const rooms = message.room
-      ? [roomTarget(message.room)]
-      : [...state.targets.values()].filter((t) => t.kind === "room"
-        && t.members.some((m) => sameName(m, message.name)));
-    for (const target of rooms) {
-      const had = target.members.some((m) => sameName(m, message.name));
-      if (message.kind === "join") {
-        if (!had) target.members.push(message.name);
-      } else {
-        target.members = target.members.filter((m) => !sameName(m, message.name));
-        if (sameName(message.name, state.me) && message.kind === "leave") {
-          removeTarget(target);
-          continue;
-        }
-      }
-      if (message.kind !== "join" || !had) {
-        const text = sameName(message.name, state.me)
-          ? `You joined #${target.name}` : `${message.name} ${verbs[message.kind] ?? message.kind}`;
-        addNotice(target, text, "presence");
-      }
-      if (activeTarget() === target) view.renderMembers(target);
-      view.setTyping(target, message.name, "");
-    }
-    if (message.kind === "join" && sameName(message.name, state.me) && message.room) {
-      renderSidebar(select); // joined from another session
-    }
-  },
-  topic(message) {
-    const target = roomTarget(message.room);
-    target.topic = message.topic ?? "";
-    const text = target.topic
-      ? `${message.by} set the topic: ${target.topic}` : `${message.by} cleared the topic`;
-    addNotice(target, text, "topic");
-    if (activeTarget() === target) view.renderHeader(target);
-  },
-  kicked(message) {
-    const target = roomTarget(message.room, false);
-    if (!target) return;
-    const reason = message.reason ? ` (${message.reason})` : "";
-    if (sameName(message.name, state.me)) {
-      removeTarget(target);
-      toast(`${message.by} removed you from #${target.name}${reason}.`);
-      return;
-    }
-    target.members = target.members.filter((m) => !sameName(m, message.name));
-    addNotice(target, `${message.by} removed ${message.name}${reason}`, "kick");
-    if (activeTarget() === target) view.renderMembers(target);
-  },
-  mode(message) {
-    const target = roomTarget(message.room, false);
-    if (!target) return;
-    addNotice(target, `${message.by} set ${message.change}${message.name ? ` ${message.name}` : ""}`, "mode");
-  },
-  invited(message) {
-    const text = `${message.by} invited you to #${message.room}.`;
-    toast(text, "Join", () => joinRoom(message.room));
-  },
-  unread(message) {
-    applyUnread(message);
-    renderSidebar(select);
-  },
-  bye(message) {
-    state.byeReason = message.reason || "the server closed the connection";
-  },
-  error(message) {
-    if (message.code === "throttled" || message.code === "too_fast") return; // typing budget
-    toast(message.message || message.code);
-  },
-};
+const handlers = serverEvents({
+  view,
+  select,
+  refresh: () => renderSidebar(select),
+  addNotice,
+  removeTarget,
+  joinRoom: (room) => joinRoom(room).catch(() => {}),
+  applyUnread,
+});
 
 connection.addEventListener("message", (event) => {
-  const handler = HANDLERS[event.detail.type];
+  const handler = handlers[event.detail.type];
   if (handler) handler(event.detail);
 });
 
@@ -675,125 +529,13 @@ connection.addEventListener("down", () => {
 });
 
 connection.addEventListener("retry", (event) => {
-  if (!state.everSignedIn) return;
-  const until = Date.now() + event.detail.delay;
-  clearInterval(retryClock);
-  const tick = () => {
-    const seconds = Math.max(0, Math.ceil((until - Date.now()) / 1000));
-    setBanner(state.byeReason, seconds > 0 ? `Reconnecting in ${seconds} s…` : "Reconnecting…", true);
-    if (seconds === 0) clearInterval(retryClock);
-  };
-  tick();
-  retryClock = setInterval(tick, 500);
+  if (state.everSignedIn) setRetryBanner(state.byeReason, event.detail.delay);
 });
 
-// ---------------------------------------------------------------- banner, toasts, dialogs
-
-function setBanner(reason, action, button = false) {
-  const banner = $("banner");
-  banner.hidden = false;
-  banner.classList.toggle("shutdown", Boolean(reason));
-  $("banner-text").textContent = reason
-    ? `The server closed the connection: ${reason}. ${action}`
-    : `Connection lost. ${action} Nothing you missed will be lost.`;
-  $("banner-action").hidden = !button;
-  $("me-status").textContent = "offline";
-}
-
-function hideBanner() {
-  clearInterval(retryClock);
-  $("banner").hidden = true;
-  $("banner").classList.remove("shutdown");
-}
-
-function toast(text, actionLabel, action) {
-  const box = el("div", { className: "toast" }, el("span", { text }));
-  const dismiss = () => box.remove();
-  if (actionLabel) {
-    box.append(el("button", { type: "button", className: "button small primary", text: actionLabel,
-      onclick: () => { dismiss(); action(); } }));
-  }
-  box.append(el("button", { type: "button", className: "icon-button small", "aria-label": "Dismiss",
-    text: "×", onclick: dismiss }));
-  $("toasts").append(box);
-  setTimeout(dismiss, 8000);
-}
-
-function dialog(id) {
-  const node = $(id);
-  node.querySelectorAll("[data-close]").forEach((button) => {
-    button.addEventListener("click", () => node.close());
-  });
-  return node;
-}
-
-const joinDialog = dialog("join-dialog");
-const dmDialog = dialog("dm-dialog");
-const topicDialog = dialog("topic-dialog");
-
-function openJoinDialog() {
-  $("join-error").textContent = "";
-  $("join-name").value = "";
-  $("join-key").value = "";
-  joinDialog.showModal();
-}
-
-function openTopicDialog() {
-  const target = activeTarget();
-  if (!target || target.kind !== "room" || target.key === "lobby") return;
-  $("topic-error").textContent = "";
-  $("topic-room").textContent = `#${target.name}`;
-  $("topic-input").value = target.topic;
-  topicDialog.showModal();
-}
-
-$("join-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const name = $("join-name").value.trim().replace(/^#/u, "");
-  if (!name) {
-    $("join-error").textContent = "Enter a room name.";
-    return;
-  }
-  const request = { type: "join", room: name };
-  if ($("join-key").value) request.key = $("join-key").value;
-  const existing = roomTarget(name, false);
-  if (existing) {
-    joinDialog.close();
-    select(existing.key);
-    return;
-  }
-  try {
-    const target = applyJoined(await connection.request(request));
-    joinDialog.close();
-    select(target.key);
-  } catch (error) {
-    $("join-error").textContent = error.message;
-  }
-});
-
-$("dm-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const name = $("dm-name").value.trim().replace(/^@/u, "");
-  if (!name) {
-    $("dm-error").textContent = "Enter a name.";
-    return;
-  }
-  if (sameName(name, state.me)) {
-    $("dm-error").textContent = "That is you.";
-    return;
-  }
-  dmDialog.close();
-  openDm(name);
-});
-
-$("topic-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    await setTopic(activeTarget(), $("topic-input").value);
-    topicDialog.close();
-  } catch (error) {
-    $("topic-error").textContent = error.message;
-  }
+const dialogs = setupDialogs({
+  join: (room, key) => joinRoom(room, key, { quiet: true }),
+  openDm: (name) => openDm(name),
+  setTopic: (topic) => setTopic(activeTarget(), topic, { quiet: true }),
 });
 
 // ---------------------------------------------------------------- wiring
@@ -803,12 +545,8 @@ $("signin-form").addEventListener("submit", (event) => {
   onSigninSubmit(false);
 });
 $("signup-submit").addEventListener("click", () => onSigninSubmit(true));
-$("join-open").addEventListener("click", openJoinDialog);
-$("dm-open").addEventListener("click", () => {
-  $("dm-error").textContent = "";
-  $("dm-name").value = "";
-  dmDialog.showModal();
-});
+$("join-open").addEventListener("click", () => dialogs.openJoin());
+$("dm-open").addEventListener("click", () => dialogs.openDm());
 $("leave").addEventListener("click", () => leaveRoom(activeTarget()));
 $("menu-toggle").addEventListener("click", () => setDrawer(!drawerOpen()));
 $("scrim").addEventListener("click", () => setDrawer(false));
@@ -889,5 +627,5 @@ if (saved?.token) {
   connection.open();
 }
 
-// For tests and the curious: the state, read-only by convention.
-window.parley = { state, fold };
+// For tests and the curious: the state (read-only by convention) and the connection.
+window.parley = { state, connection };

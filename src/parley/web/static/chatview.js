@@ -126,10 +126,13 @@ export class ChatView {
     if (timeline.markerAfter !== null) {
       const marker = timeline.marker;
       if (marker?.isConnected) {
-        above = marker.offsetTop - this.scroller.offsetTop < this.scroller.scrollTop;
+        const bottom = marker.offsetTop - this.scroller.offsetTop + marker.offsetHeight;
+        above = bottom < this.scroller.scrollTop;
       } else {
         const oldest = timeline.oldestId;
-        above = oldest !== null && oldest > timeline.markerAfter + 1 && target.more;
+        above = oldest !== null && oldest > timeline.markerAfter && target.more
+          && timeline.rows.some((row) => row.message && row.message.from !== state.me
+            && typeof row.message.id === "number");
       }
     }
     unread.hidden = !above;

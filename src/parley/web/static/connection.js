@@ -67,7 +67,6 @@ export class Connection extends EventTarget {
     if (!message || typeof message !== "object" || typeof message.type !== "string") return;
     if (message.type === "hello") {
       this.hello = message;
-      this.attempt = 0;
       this.startPings();
     }
     const waiting = message.req !== undefined ? this.pending.get(message.req) : undefined;
@@ -139,6 +138,16 @@ export class Connection extends EventTarget {
       this.pending.set(req, { resolve, reject, timer });
       this.socket.send(JSON.stringify({ ...message, req }));
     });
+  }
+
+  /** Signed in: the next drop starts the back-off from the shortest wait again. */
+  succeeded() {
+    this.attempt = 0;
+  }
+
+  /** Close this socket and connect again after the usual back-off. */
+  drop() {
+    if (this.socket) this.socket.close(1000, "again");
   }
 
   /** Stop for good (signed out): no more reconnecting. */

@@ -81,13 +81,6 @@ export function richText(text, myName) {
   return fragment;
 }
 
-/** True when `text` names `name` as a word (case-insensitive). */
-export function mentions(text, name) {
-  if (!name) return false;
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(name)}(?![\\p{L}\\p{N}_])`, "iu");
-  return pattern.test(text);
-}
-
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dayFormat = new Intl.DateTimeFormat(undefined, {
   weekday: "long", year: "numeric", month: "long", day: "numeric",

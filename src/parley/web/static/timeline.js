@@ -30,7 +30,8 @@ export class Timeline {
     this.locals = [];
     this.marker = null;
     this.markerAfter = null;
-    this.localSeq = 0;
+    this.me = null;
+    this.atStart = false;
   }
 
   /** The newest real message id shown, or 0. */
@@ -69,7 +70,6 @@ export class Timeline {
 
   /** Show your own line at once, before the server has given it an id. */
   addLocal(text, me, at) {
-    this.localSeq += 1;
     const message = { id: null, at, from: me, text, local: true };
     const row = { key: this.tailKey + 0.001, message, node: this.messageNode(message, me) };
     row.node.classList.add("pending");
@@ -207,7 +207,10 @@ export class Timeline {
     if (this.markerAfter === null) return;
     const first = this.rows.find((row) => row.message && typeof row.message.id === "number"
       && row.message.id > this.markerAfter && row.message.from !== this.me);
-    if (!first) {
+    // Only where it is known to be: the line before it is shown, or nothing is older.
+    const oldest = this.oldestId;
+    const known = this.atStart || (oldest !== null && oldest <= this.markerAfter);
+    if (!first || !known) {
       this.marker?.remove();
       return;
     }
@@ -223,6 +226,8 @@ export class Timeline {
     this.startNode.querySelector(".start-title").textContent = title;
     this.startNode.querySelector(".start-detail").textContent = detail;
     this.startNode.hidden = false;
+    this.atStart = true;
+    this.placeMarker();
   }
 
   /** True when the first unread message is loaded (so the marker can be scrolled to). */

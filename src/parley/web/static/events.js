@@ -1,0 +1,111 @@
+// What the server sends on its own (not answers to our requests): messages, typing, presence,
+// topics, moderation, unread counts and `bye`, each applied to the page's state and view.
+
+import { announce, toast } from "./feedback.js";
+import { notify } from "./prefs.js";
+import { activeTarget, roomTarget, sameName, state, targetOfMessage } from "./state.js";
+
+const VERBS = { join: "joined", leave: "left", quit: "left the server" };
+
+/** The handler of each server message type, given what the page can do (`page`). */
+export function serverEvents(page) {
+  const { view, select, refresh, addNotice, removeTarget, joinRoom, applyUnread } = page;
+  return {
+    message(message) {
+      const target = targetOfMessage(message);
+      const own = sameName(message.from, state.me);
+      view.setTyping(target, message.from, "");
+      let row = null;
+      view.preserve(target, () => {
+        row = target.timeline.addMessage(message, state.me);
+      });
+      if (!row) return;
+      if (!target.loaded && activeTarget() !== target) target.more = true;
+      view.arrived(target, row, own);
+      refresh();
+      if (own) return;
+      const where = target.kind === "room" ? ` in #${target.name}` : "";
+      if (activeTarget() === target || message.mention || target.kind === "dm") {
+        announce(`${message.from}${where}: ${message.text}`);
+      }
+      if (message.mention || target.kind === "dm") {
+        const title = target.kind === "room" ? `${message.from} in #${target.name}` : message.from;
+        notify(title, message.text, target.key, () => select(target.key));
+      }
+    },
+    typing(message) {
+      if (!message.room || sameName(message.from, state.me)) return;
+      view.setTyping(roomTarget(message.room), message.from, message.text ?? "");
+    },
+    presence(message) {
+        const rooms = message.room
+        ? [roomTarget(message.room)]
+        : [...state.targets.values()].filter((t) => t.kind === "room"
+          && t.members.some((m) => sameName(m, message.name)));
+      for (const target of rooms) {
+        const had = target.members.some((m) => sameName(m, message.name));
+        if (message.kind === "join") {
+          if (!had) target.members.push(message.name);
+        } else {
+          target.members = target.members.filter((m) => !sameName(m, message.name));
+          if (sameName(message.name, state.me) && message.kind === "leave") {
+            removeTarget(target);
+            continue;
+          }
+        }
+        if (message.kind !== "join" || !had) {
+          const text = sameName(message.name, state.me)
+            ? `You joined #${target.name}` : `${message.name} ${VERBS[message.kind] ?? message.kind}`;
+          addNotice(target, text, "presence");
+        }
+        if (activeTarget() === target) view.renderMembers(target);
+        view.setTyping(target, message.name, "");
+      }
+      if (message.kind === "join" && sameName(message.name, state.me) && message.room) {
+        refresh(); // joined from another session
+      }
+    },
+    topic(message) {
+      const target = roomTarget(message.room);
+      target.topic = message.topic ?? "";
+      const text = target.topic
+        ? `${message.by} set the topic: ${target.topic}` : `${message.by} cleared the topic`;
+      addNotice(target, text, "topic");
+      if (activeTarget() === target) view.renderHeader(target);
+    },
+    kicked(message) {
+      const target = roomTarget(message.room, false);
+      if (!target) return;
+      const reason = message.reason ? ` (${message.reason})` : "";
+      if (sameName(message.name, state.me)) {
+        removeTarget(target);
+        toast(`${message.by} removed you from #${target.name}${reason}.`);
+        return;
+      }
+      target.members = target.members.filter((m) => !sameName(m, message.name));
+      addNotice(target, `${message.by} removed ${message.name}${reason}`, "kick");
+      if (activeTarget() === target) view.renderMembers(target);
+    },
+    mode(message) {
+      const target = roomTarget(message.room, false);
+      if (!target) return;
+      const whom = message.name ? ` ${message.name}` : "";
+      addNotice(target, `${message.by} set ${message.change}${whom}`, "mode");
+    },
+    invited(message) {
+      const text = `${message.by} invited you to #${message.room}.`;
+      toast(text, "Join", () => joinRoom(message.room));
+    },
+    unread(message) {
+      applyUnread(message);
+      refresh();
+    },
+    bye(message) {
+      state.byeReason = message.reason || "the server closed the connection";
+    },
+    error(message) {
+      if (message.code === "throttled" || message.code === "too_fast") return; // typing budget
+      toast(message.message || message.code);
+    },
+  };
+}
