@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import IO
 
 WAIT = 5.0
+STARTUP_WAIT = 20.0
+"""Seconds a server may take to start (other tests may be keeping the machine busy)."""
 SPEC_SERVER = Path(__file__).resolve().parents[1] / "interop" / "spec_server.py"
 
 
@@ -238,10 +240,13 @@ def server_command(kind: str, args: Sequence[str] = ()) -> list[str]:
 
 
 @contextmanager
-def chat_server(kind: str = "auto", args: Sequence[str] = ()) -> Iterator[RunningServer]:
+def chat_server(
+    kind: str = "auto", args: Sequence[str] = (), *, timeout: float = STARTUP_WAIT
+) -> Iterator[RunningServer]:
     """Run a chat server on a free port; ``auto`` is the real one if present, else the spec one.
 
-    `args` go to the server's command line (``--tls self-signed --data-dir DIR``, say).
+    `args` go to the server's command line (``--tls self-signed --data-dir DIR``, say);
+    `timeout`: how long it may take to start.
     """
     if kind == "auto":
         kind = "real" if real_server_available() else "spec"
@@ -250,6 +255,7 @@ def chat_server(kind: str = "auto", args: Sequence[str] = ()) -> Iterator[Runnin
         poll_until(
             lambda: _port(process) is not None or process.popen.poll() is not None,
             f"the {kind} server to report its port",
+            timeout,
         )
         port = _port(process)
         assert port is not None, f"{kind} server failed: {process.stderr!r}"

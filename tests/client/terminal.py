@@ -8,15 +8,19 @@ wait polls the screen with a deadline and nothing sleeps for a fixed time.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import uuid
 from collections.abc import Callable
 
-from tests.client.processes import poll_until
+from tests.client.processes import WAIT, poll_until
 
 WIDTH, HEIGHT = 100, 30
 EXIT_MARK = "[client exit status "
+STAMP = re.compile(r"^\d\d:\d\d ")
+NO_CONFIG = "/nonexistent/parley-test-config"
+"""XDG_CONFIG_HOME for the clients under test: a tester's own client.toml must not apply."""
 
 
 class Tmux:
@@ -43,9 +47,11 @@ class Tmux:
         The shell (not tmux) reaps the command, and stays so the last screen can be read:
         tmux's own remain-on-exit sometimes leaves the exited client unreaped for seconds.
         """
-        # A password in the tester's own environment must not log the client in.
+        # A password in the tester's own environment must not log the client in, nor their
+        # configuration file or NO_COLOR change what the screen shows.
         script = (
-            "unset PARLEY_PASSWORD PARLEY_NEW_PASSWORD; "
+            f"unset PARLEY_PASSWORD PARLEY_NEW_PASSWORD NO_COLOR; XDG_CONFIG_HOME={NO_CONFIG}; "
+            "export XDG_CONFIG_HOME; "
             f'{shlex.join(argv)}; echo "{EXIT_MARK}$?]"; exec sleep 600'
         )
         self.run(
@@ -59,17 +65,32 @@ class Tmux:
     def press(self, session: str, key: str) -> None:
         self.run("send-keys", "-t", session, key)
 
-    def screen(self, session: str) -> list[str]:
-        lines = self.run("capture-pane", "-p", "-t", session).splitlines()
+    def screen(self, session: str, *, escapes: bool = False, everything: bool = False) -> list[str]:
+        """The visible rows (`everything`: the scrollback too; `escapes`: with attributes)."""
+        args = ["capture-pane", "-p", "-t", session]
+        if escapes:
+            args.append("-e")
+        if everything:
+            args += ["-S", "-"]
+        lines = self.run(*args).splitlines()
         while lines and not lines[-1].strip():
             lines.pop()
         return lines
 
+    def bell_rung(self, session: str) -> bool:
+        """Whether the program in `session` rang the bell (tmux's window bell flag)."""
+        flag = self.run("display-message", "-p", "-t", session, "#{window_bell_flag}")
+        return flag.strip() == "1"
+
     def wait_screen(
-        self, session: str, condition: Callable[[list[str]], bool], what: str
+        self,
+        session: str,
+        condition: Callable[[list[str]], bool],
+        what: str,
+        timeout: float = WAIT,
     ) -> list[str]:
         try:
-            poll_until(lambda: condition(self.screen(session)), what)
+            poll_until(lambda: condition(self.screen(session)), what, timeout)
         except AssertionError as error:
             screen = "\n".join(self.screen(session))
             raise AssertionError(f"{error}; screen of {session}:\n{screen}") from None
@@ -87,6 +108,11 @@ class Tmux:
 
 def shows(text: str) -> Callable[[list[str]], bool]:
     return lambda screen: any(text in line for line in screen)
+
+
+def unstamped(line: str) -> str:
+    """A row without the time the client puts before each line (``10:42 ``)."""
+    return STAMP.sub("", line)
 
 
 def ready(screen: list[str]) -> bool:

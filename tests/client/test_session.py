@@ -423,3 +423,39 @@ def test_a_password_is_never_shown_by_repr() -> None:
     assert "hunter22" not in f"{secret} {[secret]}"
     assert secret.reveal() == "hunter22"
     assert secret == Secret("hunter22") and secret != Secret("other")
+
+
+def test_typed_requests_send_their_lines() -> None:
+    seen: list[bytes] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readline())
+        writer.write(b"200 Registration successful\n")
+        await writer.drain()
+        while line := await reader.readline():
+            seen.append(line)
+
+    async def main() -> None:
+        peer = Peer(handler)
+        async with peer as address:
+            client = await registered_client(address)
+            await client.join("dev", "k3y")
+            await client.leave("dev")
+            await client.who()
+            await client.rooms()
+            await client.direct("bob", "psst")
+            await client.history("#dev", 5, 17)
+            await client.disconnect()
+            await peer.done.wait()  # the peer has read every line
+
+    run(main())
+    assert b"".join(seen).decode().splitlines() == [
+        "REGISTER alice CHAT/1.0",
+        "JOIN dev k3y CHAT/1.0",
+        "LEAVE dev CHAT/1.0",
+        "WHO CHAT/1.0",
+        "ROOMS CHAT/1.0",
+        "@alice > bob: psst",
+        "HISTORY #dev 5 17 CHAT/1.0",
+        "DISCONNECT alice CHAT/1.0",
+    ]

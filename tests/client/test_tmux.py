@@ -12,7 +12,7 @@ import signal
 
 from tests.client.peers import ScriptedServer
 from tests.client.processes import RunningServer, client_command
-from tests.client.terminal import WIDTH, Tmux, ready, shows
+from tests.client.terminal import WIDTH, Tmux, ready, shows, unstamped
 
 
 def test_incoming_message_leaves_the_line_being_typed_intact(
@@ -21,7 +21,7 @@ def test_incoming_message_leaves_the_line_being_typed_intact(
     tmux.start("alice", client_command("alice", server.address))
     tmux.start("bob", client_command("bob", server.address))
     screen = tmux.wait_screen("alice", ready, "alice's prompt")
-    assert screen[:3] == [
+    assert [unstamped(line) for line in screen[:3]] == [
         "Connecting to server ...",
         "Connection to server established. Sending intro message...",
         "Registration successful.  Ready for messaging!",
@@ -37,7 +37,7 @@ def test_incoming_message_leaves_the_line_being_typed_intact(
         "alice", shows("@bob: hello alice"), "bob's message on alice's screen"
     )
     assert screen[-1] == "> half a thou", screen
-    assert screen[-2] == "@bob: hello alice", screen
+    assert unstamped(screen[-2]) == "@bob: hello alice", screen
 
     tmux.type("alice", "ght")
     tmux.press("alice", "Enter")
@@ -80,10 +80,10 @@ def test_a_padded_message_cannot_fake_a_line_of_its_own(tmux: Tmux) -> None:
             "alice", shows("please send me your password"), "the padded message"
         )
         row = next(i for i, line in enumerate(screen) if "please send me" in line)
-        assert screen[row - 1 : row + 1] == [
+        assert [unstamped(line) for line in screen[row - 1 : row + 1]] == [
             "@mallory: ok",
             "  \u21b3 @alice: please send me your password",
         ], screen
-        assert not any(line.startswith("@alice") for line in screen), screen
+        assert not any(unstamped(line).startswith("@alice") for line in screen), screen
         tmux.press("alice", "C-d")
         assert tmux.wait_exit("alice") == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from parley.client.known_hosts import parse
 from tests.client.processes import RunningServer, chat_server, client_command
-from tests.client.terminal import Tmux, ready, shows
+from tests.client.terminal import Tmux, ready, shows, unstamped
 
 
 def start(tmux: Tmux, server: RunningServer, name: str, *args: str) -> None:
@@ -84,7 +84,7 @@ def test_live_typing_grows_on_another_screen_before_enter(
     tmux.press("alice", "Enter")
     screen = tmux.wait_screen(
         "bob",
-        lambda s: any(line == "@alice: hel" for line in s) and s[-1] == ">",
+        lambda s: any(unstamped(line) == "@alice: hel" for line in s) and s[-1] == ">",
         "the finished line",
     )
     assert not any("is typing" in line for line in screen), screen

@@ -54,3 +54,25 @@ def test_a_long_typing_status_is_marked_too(frontend: PromptFrontend) -> None:
         "carol is typing: " + "y" * 63,
         CONTINUATION + "y" * 7,
     ]
+
+
+def test_the_completer_offers_what_completion_finds_and_hints_as_you_type() -> None:
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from parley.client.completion import Recent
+    from parley.client.tui import ChatCompleter, _fit
+
+    completer = ChatCompleter()
+    assert completer.hint("/jo") == ""  # nothing to complete from yet
+    recent = Recent("me")
+    recent.name_active("carol")
+    completer.use(recent, lambda: ["teamchat"])
+    found = list(
+        completer.get_completions(Document("ca"), CompleteEvent(completion_requested=True))
+    )
+    assert [(c.text, c.start_position) for c in found] == [("carol: ", -2)]
+    assert list(completer.get_completions(Document("ca"), CompleteEvent())) == []
+    assert completer.hint("/join te") == "Tab: teamchat"
+    assert completer.hint("hello") == ""
+    assert _fit("Tab: " + "x" * 100, 20) == "Tab: " + "x" * 13 + "\u2026"

@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from parley.client.catchup import Transcript, conversation
 from parley.client.commands import (
     HELP,
     AccountAction,
@@ -49,10 +50,13 @@ from parley.client.commands import (
     SetTopic,
     ShowHelp,
     ShowHistory,
+    ShowMentions,
     chat_hint,
     parse_command,
     room_key,
 )
+from parley.client.completion import Recent
+from parley.client.highlights import Highlighter, Mention, Mentions, body_offset
 from parley.client.live import Preview, TypingBoard
 from parley.client.moderation import (
     ANSWERS as MODERATION_ANSWERS,
@@ -122,6 +126,8 @@ MAX_PREVIEW = 1000
 LATEST = 32503680000.0
 """The year 3000 (Unix time): a history time from beyond it is not one (nor NaN)."""
 """Characters of a line sent as a preview at most (the rest still goes in the message)."""
+CATCH_UP = 200
+"""Messages asked for per conversation after reconnecting (what was missed is among them)."""
 
 UNSUPPORTED = {
     "rooms": "This server does not support rooms",
@@ -181,6 +187,11 @@ class HistoryView:
     """Sent because we joined the room (not asked for): shown only if there is some."""
     paging: bool = False
     """Asked for by ``/more``."""
+    catch_up: bool = False
+    """Asked for after reconnecting: only what was missed is shown."""
+    silent: bool = False
+    """Taken in without a word (a rejoined room's last lines: its catch-up follows)."""
+    missed: int = 0
     oldest: int | None = None
     """The smallest message id shown (what ``/more`` asks for messages before)."""
     shown: int = 0
@@ -218,9 +229,11 @@ class ChatState:
         live_capable: bool = True,
         first: tuple[tuple[str, ...], frozenset[str]] | None = None,
         clock: Callable[[], float] = time.time,
+        highlight_words: Sequence[str] = (),
     ) -> None:
         """`first`: the extensions asked for before registration and what the server
-        granted; `clock`: the time of day (for the times of history lines)."""
+        granted; `clock`: the time of day (for the times of history lines);
+        `highlight_words`: words that highlight a line as your name does."""
         self.me = me
         self._clock = clock
         self.style: CommandStyle = style
@@ -248,6 +261,22 @@ class ChatState:
         self.topics: dict[str, str] = {}
         """The topic of each room, by room key, as the server last said."""
         self._moderation = Moderation(me, join_word="/join" if style == "slash" else "join")
+        self.highlighter = Highlighter(me, highlight_words)
+        self.mentions = Mentions()
+        """Recent lines that said your name (``/mentions``)."""
+        self.recent = Recent(me)
+        """Names and rooms seen, for completion."""
+        self.transcript = Transcript()
+        """What was shown, to tell what was missed while the connection was down."""
+        self.transcript.began(conversation(), clock())
+        self._keys: dict[str, str] = {}
+        """The key given to join each keyed room (by room key), to rejoin it."""
+        self._rejoining: list[str] = []
+        """Rooms asked for again after reconnecting, whose answer is still to come."""
+        self._announced = False
+        """Whether the server's extensions were listed (once, not after reconnecting)."""
+        self._quiet = {250: 0, 251: 0}
+        """Answers to listings asked for completion's sake, to take in without a word."""
 
     # The start and the negotiation -----------------------------------------------------------
 
@@ -327,7 +356,8 @@ class ChatState:
         self._extended = True
         self.extensions = names
         lines: list[Line] = []
-        if first:
+        if first and not self._announced:
+            self._announced = True  # not again after reconnecting
             listed = " ".join(sorted(names)) or "none"
             help_word = {"slash": " Type /help for the commands.", "seed003": " Type help."}
             lines.append(
@@ -349,6 +379,7 @@ class ChatState:
 
         Whatever the server sends, no control character reaches the terminal.
         """
+        self._observe(event)
         if isinstance(event, IncomingMessage):
             lines = self._message(event, now)
         elif isinstance(event, NumericReply):
@@ -361,10 +392,59 @@ class ChatState:
             lines = [render_event(event)]
         return [replace(line, text=neutralise_controls(line.text)) for line in lines]
 
+    def _observe(self, event: SessionEvent) -> None:
+        """Remember the names and rooms in `event` (for completion) and when it came."""
+        self.transcript.heard(self._clock())
+        if isinstance(event, IncomingMessage) and not event.typing:
+            self.recent.name_active(event.name)
+            if event.room is not None:
+                self.recent.room_active(event.room)
+        elif isinstance(event, PresenceNotice):
+            if event.kind == "joined":
+                self.recent.name_active(event.name)
+                self.recent.room_active(event.room)
+            else:
+                self.recent.names_seen([event.name])
+        elif isinstance(event, NumericReply) and event.code in (250, 251):
+            words = neutralise_controls(event.text).split()
+            if event.code == 251 and words:
+                self.recent.rooms_seen(words[:1])
+                words = words[1:]
+            self.recent.names_seen(words)
+
     def _message(self, event: IncomingMessage, now: float) -> list[Line]:
         if event.typing:
             self._typing_update(event, now)
             return []
+        where = self._where(event)
+        self.transcript.shown(where, event.name, event.text, self._clock())
+        return [self._marked(line, event, where) for line in self._message_lines(event)]
+
+    def _where(self, event: IncomingMessage) -> str:
+        """The conversation `event` belongs to (see `parley.client.catchup.conversation`)."""
+        if event.recipient is None:
+            return conversation(event.room)
+        mine = name_key(event.name) == name_key(self.me)
+        return conversation(peer=event.recipient if mine else event.name)
+
+    def _marked(
+        self, line: Line, event: IncomingMessage, where: str, *, record: bool = True
+    ) -> Line:
+        """`line` with your name and highlight words marked (and noted for ``/mentions``)."""
+        if name_key(event.name) == name_key(self.me):
+            return line
+        body = body_offset(line)
+        spans = self.highlighter.spans(line.text[body:])
+        if not spans:
+            return line
+        if record:
+            kind = "private" if where.startswith("@") else (event.room or LOBBY)
+            text = neutralise_controls(line.text[body:])
+            self.mentions.add(Mention(self._clock(), kind, neutralise_controls(event.name), text))
+        shifted = tuple((start + body, end + body) for start, end in spans)
+        return replace(line, mention=record, highlights=shifted)
+
+    def _message_lines(self, event: IncomingMessage) -> list[Line]:
         if event.recipient is not None:
             return [direct_message(event.name, event.text, plain=self.style == "seed003")]
         room = event.room or LOBBY
@@ -430,10 +510,34 @@ class ChatState:
         for view in self._histories:
             view.abandoned = True
 
+    def prime(self) -> Step:
+        """``WHO`` and ``ROOMS``, answered quietly: the names and rooms for completion.
+
+        For a person at the terminal UI, once the extensions are settled (and again after
+        reconnecting): without them, Tab would know nobody who has not spoken yet.
+        """
+        if "who" not in (self.extensions or ()) or self.style != "slash":
+            return Step()
+        self._quiet[250] += 1
+        self._quiet[251] += 1
+        return Step(requests=(Who(), Rooms()))
+
+    def _quietly(self, code: int) -> bool:
+        """Whether `code` answers `prime` (observed for completion, not shown)."""
+        if code == 252 and self._quiet[251]:
+            self._quiet[251] -= 1
+            return True
+        if code == 250 and self._quiet[250]:
+            self._quiet[250] -= 1
+            return True
+        return code == 251 and self._quiet[251] > 0
+
     def _reply(self, reply: NumericReply) -> list[Line]:
         code, text = reply.code, reply.text
         if code == 210:
             return self._enabled(text)
+        if code in (250, 251, 252) and self._quietly(code):
+            return []
         if code not in NOT_ROOM_ANSWERS:
             self._awaiting_reply = False  # replies come in order: this one answers the request
         if self._awaiting_first:
@@ -468,8 +572,71 @@ class ChatState:
 
     def _join_refused(self, reply: NumericReply) -> list[Line]:
         """Banned, invite-only or a wrong key: the room asked for was not joined."""
+        if self._joining is None and self._rejoining:
+            room = self._rejoining.pop(0)
+            if room_key(self.current) == room_key(room):
+                self.current = self.rooms[-1] if self.rooms else LOBBY
+            self._typing.room_closed(room)
         self._joining = None
         return self._other_reply(reply)
+
+    # Reconnecting --------------------------------------------------------------------------
+
+    def reconnected(self, first: tuple[tuple[str, ...], frozenset[str]] | None) -> None:
+        """A new connection replaced one that dropped: forget what the old one had settled.
+
+        The rooms, the current room, the mentions and what was shown are kept; `rejoin`
+        (once the extensions are settled again) asks for the rooms and the missed messages.
+        """
+        self.transcript.dropped()
+        self._rejoining = [*self._rejoining, *self.rooms]
+        self.rooms = []
+        self._first = first
+        self._live_wanted = self._live_wanted or self.live
+        self.live = False
+        self.extensions = None
+        self._awaiting_first = False
+        self._extended = False
+        self._joining = None
+        self._awaiting_reply = False
+        self._barrier = False
+        self._typing.clear()
+        self._histories.clear()
+        self._accounts.clear()
+        self._awaiting_account = False
+        self._quiet = {250: 0, 251: 0}
+
+    def _rejoined(self, room: str) -> bool:
+        """Whether `room` was asked for again after reconnecting (it is no longer pending)."""
+        for index, pending in enumerate(self._rejoining):
+            if room_key(pending) == room_key(room):
+                del self._rejoining[index]
+                return True
+        return False
+
+    def rejoin(self) -> Step:
+        """After `reconnected` and a settled `start`: the missed messages and the rooms.
+
+        Replies arrive in the order of the requests: the ``HISTORY`` of the lobby and of
+        each private talk first, then each room's ``JOIN`` and its ``HISTORY``, whose views
+        `_joined` queues when the answer to the ``JOIN`` (``220``, or ``417`` for a room an
+        account was put back in) arrives.
+        """
+        extensions = self.extensions or frozenset()
+        history = "history" in extensions
+        requests: list[Request] = []
+        if history:
+            for target in ("#lobby", *self.transcript.peers):
+                self._histories.append(HistoryView(target, CATCH_UP, catch_up=True))
+                requests.append(HistoryRequest(target, CATCH_UP))
+        if "rooms" not in extensions:
+            self._rejoining = []
+            self.current = LOBBY
+        for room in self._rejoining:
+            requests.append(Join(room, self._keys.get(room_key(room), "")))
+            if history:  # more than the few lines a join sends (see `_joined`)
+                requests.append(HistoryRequest(f"#{room}", CATCH_UP))
+        return Step(requests=tuple(requests))
 
     def _moderation_answer(self, reply: NumericReply) -> list[Line]:
         """``282 Mode ...``, ``283 Kicked ...``, ``284 Invited ...``."""
@@ -486,11 +653,18 @@ class ChatState:
     def _joined(self, room: str, *, history: bool = False) -> list[Line]:
         room = neutralise_controls(room)  # it becomes part of the prompt
         self._joining = None
+        again = self._rejoined(room)
         if not any(room_key(r) == room_key(room) for r in self.rooms):
             self.rooms.append(room)
+        has_history = "history" in (self.extensions or ())
+        if history and has_history:  # a 220: the room's last lines follow
+            self._histories.append(HistoryView(f"#{room}", joined=True, silent=again))
+        if again and has_history:  # the HISTORY that `rejoin` sent after the JOIN is next
+            self._histories.append(HistoryView(f"#{room}", CATCH_UP, catch_up=True))
+        if again:
+            return [Line.progress(f"Back in {room}.")]
+        self.transcript.began(conversation(room), self._clock())
         self.current = room
-        if history and "history" in (self.extensions or ()):
-            self._histories.append(HistoryView(f"#{room}", joined=True))
         leave = "/leave" if self.style == "slash" else "leave"
         return [Line(f"You are now in {room}: what you type goes there ({leave} leaves it).")]
 
@@ -499,6 +673,8 @@ class ChatState:
         room = neutralise_controls(room)
         if any(room_key(r) == room_key(room) for r in self.rooms) or room_key(room) == LOBBY:
             return []
+        if any(room_key(r) == room_key(room) for r in self._rejoining):
+            return []  # asked for again: the answer to our JOIN says so
         self.rooms.append(room)
         join = "/join" if self.style == "slash" else "join"
         return [
@@ -510,6 +686,8 @@ class ChatState:
     def _history_line(self, text: str) -> list[Line]:
         """``260 <id> <unix time> <line>``: one stored message, parsed as a live line is."""
         view = self._histories[0] if self._histories else None
+        if view is not None and view.silent:
+            return []
         number, _, rest = text.partition(" ")
         when, _, line = rest.partition(" ")
         try:
@@ -518,11 +696,27 @@ class ChatState:
             return [render_event(NumericReply(260, text))]
         if not 0 <= at < LATEST:
             return [render_event(NumericReply(260, text))]
+        event = parse_server_line(line.encode())
+        message = isinstance(event, IncomingMessage) and not event.typing
+        where = self._where(event) if isinstance(event, IncomingMessage) else ""
+        if view is not None and view.catch_up:
+            if not isinstance(event, IncomingMessage) or not self.transcript.is_new(
+                where, message_id, event.name, event.text, at
+            ):
+                return []
+            view.missed += 1
+        elif message:
+            self.transcript.shown_id(where, message_id)
         if view is not None:
             view.shown += 1
             view.oldest = message_id if view.oldest is None else min(view.oldest, message_id)
-        event = parse_server_line(line.encode())
-        return [history_line(event, at, self._clock(), me=self.me, plain=self.style == "seed003")]
+        shown = history_line(event, at, self._clock(), me=self.me, plain=self.style == "seed003")
+        if not isinstance(event, IncomingMessage):
+            return [shown]
+        catch_up = view is not None and view.catch_up
+        if catch_up:
+            shown = replace(shown, dim=False)  # missed: as new as a live line
+        return [self._marked(shown, event, where, record=catch_up)]
 
     def _history_end(self) -> list[Line]:
         """``261 End of history``: a separator under what was shown, or a word if nothing was."""
@@ -530,6 +724,8 @@ class ChatState:
             return []
         view = self._histories.popleft()
         previous = self._last_history
+        if view.silent or view.catch_up:  # nothing to say if nothing was missed
+            return [Line(f"--- end of what you missed {view.among} ---")] if view.missed else []
         if view.shown:
             self._last_history = view
             more = " (/more for older ones)" if self.style == "slash" else ""
@@ -667,6 +863,7 @@ class ChatState:
     def _say(self, text: str) -> Step:
         room = None if self.current == LOBBY else self.current
         request = ChatMessage(self.me, neutralise_controls(text), room)
+        self.transcript.shown(conversation(room), self.me, request.text, self._clock())
         hint = chat_hint(text, self.style)
         return Step(requests=(request,), lines=(Line.notice(hint),) if hint else ())
 
@@ -674,6 +871,7 @@ class ChatState:
         if isinstance(command, ComposeDirect):
             return Step(compose=True)
         text = neutralise_controls(command.text)
+        self.transcript.shown(conversation(peer=command.recipient), self.me, text, self._clock())
         return Step(requests=(DirectMessage(self.me, command.recipient, text),))
 
     def _join(self, room: str, passkey: str = "") -> Step:
@@ -690,6 +888,8 @@ class ChatState:
             return needs
         self._joining = room
         self._awaiting_reply = True
+        if passkey:
+            self._keys[key] = neutralise_controls(passkey)
         return Step(requests=(Join(room, neutralise_controls(passkey)),))
 
     def _leave(self, room: str | None) -> Step:
@@ -836,6 +1036,10 @@ _COMMANDS: dict[type, tuple[str | None, _CommandHandler]] = {
     ManageAccount: ("auth", lambda state, command: Step(account=command.action)),
     SetLive: (None, lambda state, command: state._set_live(command.on)),
     ShowHelp: (None, lambda state, command: Step(lines=tuple(map(Line, state._help())))),
+    ShowMentions: (
+        None,
+        lambda state, command: Step(lines=tuple(state.mentions.lines(state.highlighter))),
+    ),
     SetMode: ("rooms", ChatState._set_mode),
     KickMember: ("rooms", ChatState._kick),
     InviteUser: ("rooms", ChatState._invite),

@@ -101,6 +101,11 @@ class ShowHelp:
     """List the commands of the current style."""
 
 
+@dataclass(frozen=True, slots=True)
+class ShowMentions:
+    """List the recent lines that said my name or a highlight word."""
+
+
 Command = (
     Say
     | SendDirect
@@ -116,6 +121,7 @@ Command = (
     | ManageAccount
     | SetLive
     | ShowHelp
+    | ShowMentions
     | SetMode
     | KickMember
     | InviteUser
@@ -161,6 +167,7 @@ _SIMPLE_SLASH: dict[str, Command] = {
     "/exit": Quit(),
     "/help": ShowHelp(),
     "/?": ShowHelp(),
+    "/mentions": ShowMentions(),
 }
 _LIVE_WORDS = {"": None, "on": True, "off": False}
 
@@ -394,6 +401,7 @@ Commands (any other line is chat in your current room):
                      the last N messages of a room (default: the current one)
                      or of your private talk with NAME, e.g. /history @bob 20
   /more              the messages before those that history showed last
+  /mentions          the recent lines that said your name (or a highlight word)
   /register          protect your name with a password (asked twice, not shown)
   /password          change that password
   /unregister        remove the password: the name is free for anyone again

@@ -6,21 +6,29 @@ on a server that never answers ``EXTEND``, and a `LiveSender` sends live-typing 
 the user types. The account commands get their passwords here: asked for without echo at a
 terminal, or taken from the command line or environment in a script. It never exits the
 process: it returns an `ExitStatus` or raises `ClientError`.
+
+Given a way to `Reconnect`, a connection that drops without the server's goodbye is not the
+end: the client tries again with back-off (`parley.client.reconnect`), counting down in the
+status line, while the prompt stays usable (a chat line typed meanwhile is not sent, and
+says so; Ctrl-C and /quit still leave). Once a new connection is registered, the state is
+told (`ChatState.reconnected`), the extensions are settled again, and `ChatState.rejoin`
+asks for the rooms and for what was missed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from parley.client.chat import ChatState, Step
 from parley.client.commands import AccountAction, Command, SendDirect
-from parley.client.errors import ClientError, ExitStatus
+from parley.client.errors import ClientError, ExitStatus, worth_retrying
 from parley.client.frontend import Frontend
 from parley.client.live import LiveSender
 from parley.client.passwords import NEW_PASSWORD_ENV, PASSWORD_ENV, Secret, ask_twice
+from parley.client.reconnect import Backoff
 from parley.client.render import Line, render_event
 from parley.client.requests import Request
 from parley.client.session import (
@@ -37,7 +45,20 @@ NEGOTIATION_TIMEOUT = 3.0
 LAST_ANSWERS_TIMEOUT = 2.0
 """Seconds to wait, when leaving, for the answers to the last commands."""
 PASSWORD_CHANGED = 271
+ACCOUNT_CREATED = 270
+ACCOUNT_DELETED = 272
 CANCELLED = "Cancelled; nothing was changed."
+LOST = "Connection to server lost; reconnecting (Ctrl-C quits)."
+NOT_SENT = "Not sent: not connected to the server (reconnecting; Ctrl-C quits)."
+
+First = tuple[tuple[str, ...], frozenset[str]] | None
+Reconnect = Callable[[Secret | None], Awaitable[tuple[ChatClient, First]]]
+"""Connect and register again with the password given (or asked for): the new client and
+the extensions settled before registering; raises `ClientError` when it cannot."""
+
+
+class _NotConnectedError(Exception):
+    """A typed line while the connection is down: it is not sent."""
 
 
 class Conversation:
@@ -58,9 +79,12 @@ class Conversation:
         *,
         password: Secret | None = None,
         new_password: Secret | None = None,
+        reconnect: Reconnect | None = None,
     ) -> None:
         """`password` and `new_password`: given on the command line or in the environment,
-        for the account commands when nobody is at a terminal to type them."""
+        for the account commands when nobody is at a terminal to type them (`password`
+        also logs in again after a drop); `reconnect`: how to get a new connection after a
+        drop (None: a drop ends the conversation, exit status 3)."""
         self._client = client
         self._ui = ui
         self._state = state
@@ -73,24 +97,40 @@ class Conversation:
         self._password = password
         self._new_password = new_password
         self._changing_to: Secret | None = None
+        self._reconnect = reconnect
+        self._online = asyncio.Event()
+        self._online.set()
+        self._down = False
+        self._reconnect_status: str | None = None
+
+    @property
+    def client(self) -> ChatClient:
+        """The connection in use: the one given, or the latest after reconnecting."""
+        return self._client
 
     async def run(self) -> ExitStatus:
         """Chat until the user leaves (OK), the server says goodbye (OK) or the line drops."""
         await self._carry_out(self._state.start())
         self._note_settled()
         self._ui.watch_typing(self._edited)
+        self._ui.complete_from(self._state.recent, lambda: self._state.rooms)
         receiving = asyncio.create_task(self._show_incoming())
         typing = asyncio.create_task(self._send_typed())
         deadline = asyncio.create_task(self._negotiation_deadline())
+        priming = asyncio.create_task(self._prime())
         try:
-            await asyncio.wait({receiving, typing}, return_when=asyncio.FIRST_COMPLETED)
+            while True:
+                await asyncio.wait({receiving, typing}, return_when=asyncio.FIRST_COMPLETED)
+                if not self._dropped(receiving, typing):
+                    break
+                receiving = asyncio.create_task(self._recover())
         finally:
             # The prompt goes away before the last word is shown, so the notice comes last.
             self._ui.watch_typing(None)
             self._sender.close()
             if self._expiry is not None:
                 self._expiry.cancel()
-            await _cancel_unfinished(receiving, typing, deadline)
+            await _cancel_unfinished(receiving, typing, deadline, priming)
         if receiving.done() and not receiving.cancelled():
             ending = receiving.result()
             if isinstance(ending, ConnectionClosed):
@@ -101,6 +141,89 @@ class Conversation:
         await self._client.disconnect()
         return ExitStatus.OK
 
+    # Reconnecting --------------------------------------------------------------------------
+
+    def _dropped(self, receiving: asyncio.Task[Any], typing: asyncio.Task[Any]) -> bool:
+        """Whether the connection dropped (no goodbye) and is worth getting back."""
+        if self._reconnect is None or typing.done() or not receiving.done():
+            return False
+        if receiving.cancelled() or receiving.exception() is not None:
+            return False
+        return isinstance(receiving.result(), ConnectionClosed)
+
+    async def _recover(self) -> ServerDisconnect | ConnectionClosed:
+        """Reconnect (with back-off), resume the conversation, then show what arrives."""
+        self._online.clear()
+        self._down = True
+        self._ui.show(Line.notice(LOST))
+        await self._client.close()
+        self._client, first = await self._reconnected()
+        self._sender.close()
+        self._sender = LiveSender(self._state.me, self._client.request_nowait)
+        self._down = False
+        self._reconnect_status = None
+        self._ui.show(Line.progress(f"Reconnected to {self._client.address}."))
+        self._state.reconnected(first)
+        self._settled.clear()
+        resuming = asyncio.create_task(self._resume())
+        try:
+            return await self._show_incoming()
+        finally:
+            resuming.cancel()
+
+    async def _reconnected(self) -> tuple[ChatClient, First]:
+        """Try until a new connection is registered; a hopeless failure is raised."""
+        assert self._reconnect is not None
+        backoff = Backoff()
+        why = ""
+        while True:
+            await self._count_down(backoff.next_delay(), backoff.tries, why)
+            self._set_reconnect_status(f"Reconnecting (try {backoff.tries}) ...")
+            try:
+                return await self._reconnect(self._password)
+            except ClientError as error:
+                if not worth_retrying(error):
+                    raise
+                why = str(error)
+
+    async def _count_down(self, delay: float, attempt: int, why: str) -> None:
+        """Wait `delay` seconds, showing how many are left in the status line."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + delay
+        reason = f" ({why})" if why else ""
+        while (left := end - loop.time()) > 0:
+            self._set_reconnect_status(
+                f"Reconnecting in {max(1, round(left))} s, try {attempt}{reason}. Ctrl-C quits."
+            )
+            await asyncio.sleep(min(1.0, left))
+
+    def _set_reconnect_status(self, text: str) -> None:
+        self._reconnect_status = text
+        self._refresh()
+
+    async def _resume(self) -> None:
+        """Settle the extensions again, then rejoin the rooms and fetch what was missed."""
+        with contextlib.suppress(ClientError):
+            await self._carry_out_now(self._state.start())
+            self._note_settled()
+            try:
+                async with asyncio.timeout(self._negotiation_timeout):
+                    await self._settled.wait()
+            except TimeoutError:
+                self._show(self._state.give_up())
+                self._note_settled()
+            await self._carry_out_now(self._state.rejoin())
+            if self._ui.live_capable:
+                await self._carry_out_now(self._state.prime())
+        self._online.set()
+        self._refresh()
+
+    async def _carry_out_now(self, step: Step) -> None:
+        """`step`'s lines and requests, even while typed lines wait (`_resume` only)."""
+        self._show(step.lines)
+        for request in step.requests:
+            await self._transmit(request)
+
     # Incoming ------------------------------------------------------------------------------
 
     async def _show_incoming(self) -> ServerDisconnect | ConnectionClosed:
@@ -108,16 +231,26 @@ class Conversation:
         async for event in self._client.events():
             if isinstance(event, ServerDisconnect | ConnectionClosed):
                 return event
-            changed = isinstance(event, NumericReply) and event.code == PASSWORD_CHANGED
-            if changed and self._changing_to is not None:
-                # A script's /password: the new password is the one to use from now on.
+            code = event.code if isinstance(event, NumericReply) else None
+            if code in (PASSWORD_CHANGED, ACCOUNT_CREATED) and self._changing_to is not None:
+                # The new password is the one to use from now on (and to log in again).
                 self._password, self._changing_to = self._changing_to, None
+            elif code == ACCOUNT_DELETED:
+                self._password = None
             was_live = self._state.live
             self._show(self._state.receive(event, _now()))
             self._note_settled()
             self._answered.set()
             self._after_change(was_live)
         raise AssertionError("events() ends with ServerDisconnect or ConnectionClosed")
+
+    async def _prime(self) -> None:
+        """Once settled, ask quietly who and which rooms there are (for Tab, at a terminal)."""
+        if not self._ui.live_capable:
+            return
+        await self._settled.wait()
+        with contextlib.suppress(ClientError):
+            await self._carry_out_now(self._state.prime())
 
     async def _negotiation_deadline(self) -> None:
         await asyncio.sleep(self._negotiation_timeout)
@@ -148,9 +281,12 @@ class Conversation:
         A script that ends with ``/who`` should see the list, not lose it to the goodbye.
         """
         barrier = self._state.barrier()
-        if barrier is None:
+        if barrier is None or self._down:
             return
-        await self._send(barrier)
+        try:
+            await self._send(barrier)
+        except _NotConnectedError:
+            return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(min(self._answer_timeout, LAST_ANSWERS_TIMEOUT)):
                 while self._state.awaiting_barrier:
@@ -167,7 +303,12 @@ class Conversation:
             step = await self._compose()
         if step.account is not None:
             step = await self._account(step.account)
-        await self._carry_out(step)
+        try:
+            await self._carry_out(step)
+        except _NotConnectedError:
+            self._state.stop_waiting()
+            self._ui.show(Line.notice(NOT_SENT))
+            return step
         await self._wait_for_answer()
         self._after_change(was_live)
         return step
@@ -206,8 +347,8 @@ class Conversation:
             passwords = self._given_passwords(action)
         if isinstance(passwords, str):
             return Step(lines=(Line.notice(passwords),))
-        if action == "change" and not self._ui.interactive:
-            self._changing_to = passwords[1]
+        if action in ("change", "create"):
+            self._changing_to = passwords[-1]
         return self._state.account(action, passwords)
 
     async def _ask_passwords(self, action: AccountAction) -> tuple[Secret, ...] | str:
@@ -255,6 +396,18 @@ class Conversation:
             await self._send(request)
 
     async def _send(self, request: Request) -> None:
+        """Send a typed line's request; while reconnecting, `_NotConnectedError`."""
+        if self._down:
+            raise _NotConnectedError
+        await self._online.wait()  # the rooms are being joined again: after them
+        try:
+            await self._transmit(request)
+        except ClientError:
+            if self._reconnect is None:
+                raise
+            raise _NotConnectedError from None  # the drop is noticed by the receiving side
+
+    async def _transmit(self, request: Request) -> None:
         try:
             await self._client.request(request)
         except ConnectionLostError as error:
@@ -276,7 +429,10 @@ class Conversation:
     def _refresh(self) -> None:
         """Bring the prompt (current room) and the typing status up to date."""
         self._ui.set_prompt(self._state.prompt())
-        self._ui.set_status(self._state.typing_lines(_now(), self._ui.status_width))
+        status = self._state.typing_lines(_now(), self._ui.status_width)
+        if self._reconnect_status is not None:
+            status = [self._reconnect_status, *status]
+        self._ui.set_status(status)
         if self._expiry is not None:
             self._expiry.cancel()
             self._expiry = None

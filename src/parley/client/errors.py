@@ -41,3 +41,24 @@ class UsageError(ClientError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, ExitStatus.USAGE)
+
+
+class UnreachableError(ClientError):
+    """The server could not be reached, or did not answer in time; it may come back."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ExitStatus.USAGE)
+
+
+class RetryLaterError(ClientError):
+    """The server refused us for now (the name still held by our dropped connection, say)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ExitStatus.REFUSED)
+
+
+def worth_retrying(error: ClientError) -> bool:
+    """Whether a reconnection that failed with `error` may succeed later."""
+    return isinstance(error, UnreachableError | RetryLaterError) or (
+        error.status is ExitStatus.CONNECTION_LOST
+    )

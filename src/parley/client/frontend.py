@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from parley.client.completion import Recent
 from parley.client.render import Line
 
 
@@ -77,4 +78,8 @@ class Frontend(Protocol):
 
     def watch_typing(self, callback: Callable[[str], None] | None) -> None:
         """Call `callback` with the whole line being typed whenever it changes."""
+        ...
+
+    def complete_from(self, recent: Recent, joined: Callable[[], Sequence[str]]) -> None:
+        """Complete names and rooms from `recent` and `joined` (the rooms one is in)."""
         ...

@@ -19,9 +19,12 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
+from parley.client.appearance import PLAIN, Appearance, paint
+from parley.client.completion import Recent
 from parley.client.render import Channel, Line
 from parley.client.wrapping import wrap
 from parley.protocol.framing import LineFramer, LineTooLong
@@ -37,7 +40,15 @@ _Item = bytes | LineTooLong | None
 class LineFrontend:
     """Lines from a file descriptor (standard input by default), lines to stdout/stderr."""
 
-    def __init__(self, fd: int | None = None, *, max_line: int = MAX_INPUT_LINE) -> None:
+    def __init__(
+        self,
+        fd: int | None = None,
+        *,
+        max_line: int = MAX_INPUT_LINE,
+        looks: Appearance = PLAIN,
+    ) -> None:
+        """`looks`: how lines are painted (`PLAIN`, a script's default: as the server said)."""
+        self._looks = looks
         self._fd = STDIN_FD if fd is None else fd
         self._max_line = max_line
         self._queue: asyncio.Queue[_Item] | None = None
@@ -108,6 +119,9 @@ class LineFrontend:
     def watch_typing(self, callback: Callable[[str], None] | None) -> None:
         """Lines arrive whole in line mode: there are no keystrokes to report."""
 
+    def complete_from(self, recent: Recent, joined: Callable[[], Sequence[str]]) -> None:
+        """No completion in line mode (no line editor)."""
+
     async def read_line(self) -> str | None:
         if self._queue is None:
             raise RuntimeError("LineFrontend used outside its 'with' block")
@@ -123,9 +137,18 @@ class LineFrontend:
 
     def show(self, line: Line) -> None:
         if line.channel is Channel.CHAT:
-            _write_line(sys.stdout, line.text, dim=line.dim)
+            self._write(sys.stdout, line)
         elif line.channel is Channel.NOTICE or _is_terminal(sys.stderr):
-            _write_line(sys.stderr, line.text, dim=line.dim)
+            self._write(sys.stderr, line)
+
+    def _write(self, stream: TextIO | None, line: Line) -> None:
+        if self._looks.plain:  # the seed's lines exactly (wrapped only for a person)
+            _write_line(stream, line.text, dim=line.dim, bell=line.mention and self._looks.bell)
+            return
+        if stream is None:
+            return
+        shown = paint(line, self._looks, now=time.time(), columns=_columns(stream))
+        _write_line(stream, shown, raw=True, bell=line.mention and self._looks.bell)
 
     def _pump(self) -> None:
         """Thread body: read the descriptor until end of file, queue each line, then None."""
@@ -204,15 +227,18 @@ def _columns(stream: TextIO) -> int | None:
     return columns or None  # 0: a terminal that does not know its size
 
 
-def _write_line(stream: TextIO | None, text: str, *, dim: bool = False) -> None:
+def _write_line(
+    stream: TextIO | None, text: str, *, dim: bool = False, raw: bool = False, bell: bool = False
+) -> None:
+    """Write `text` and a line end (`raw`: painted already, else wrapped for a terminal)."""
     if stream is None:  # started with that descriptor closed: nowhere to write
         return
-    columns = _columns(stream)
+    columns = None if raw else _columns(stream)
     if columns is not None:  # a person reads it: rows that fit, marked after the first
         rows = wrap(text, columns)
         text = "\n".join(f"{DIM}{row}{NORMAL}" if dim else row for row in rows)
     try:
-        stream.write(text + "\n")
+        stream.write(text + ("\a" if bell else "") + "\n")
         stream.flush()
     except BrokenPipeError:
         # Nobody reads us any more (``parley ... | head -1``): keep chatting, stop writing.

@@ -32,11 +32,25 @@ from parley.client.address import (
 from parley.client.commands import COMMAND_STYLES, DEFAULT_STYLE, CommandStyle
 from parley.client.errors import UsageError
 from parley.client.known_hosts import normalise_fingerprint
-from parley.client.passwords import NEW_PASSWORD_ENV, PASSWORD_ENV, Secret, choose_password
+from parley.client.passwords import (
+    NEW_PASSWORD_ENV,
+    PASSWORD_ENV,
+    Secret,
+    choose_password,
+    read_password_file,
+)
+from parley.client.settings import (
+    COLOR_MODES,
+    ColorMode,
+    FileSettings,
+    load_settings,
+    time_format_problem,
+)
 from parley.client.trust import TlsSettings
 
 DEFAULT_HOST = "localhost"
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIME_FORMAT = "%H:%M"
 
 USAGE = """\
 parley NAME chat://HOST:PORT      (chats://HOST:PORT for TLS)
@@ -47,14 +61,16 @@ parley NAME chat://HOST:PORT      (chats://HOST:PORT for TLS)
 DESCRIPTION = """\
 Terminal client for Parley and any CHAT/1.0 server. Each line you type is chat in your
 current room ('@NAME: line' in the lobby); /help lists the commands (/msg, /join, /leave,
-/who, /rooms, /history, /more, /topic, /register, /password, /live, /quit). Quit with Ctrl-C,
-Ctrl-D or /quit. When standard input is not a terminal, each input line is handled the same
-way and incoming lines are printed to standard output; the end of input disconnects."""
+/who, /rooms, /history, /more, /mentions, /topic, /register, /password, /live, /quit);
+Tab completes names, rooms and commands. Quit with Ctrl-C, Ctrl-D or /quit. When standard
+input is not a terminal, each input line is handled the same way and incoming lines are
+printed to standard output; the end of input disconnects."""
 
 EPILOG = """\
 exit status: 0 quit or server said goodbye; 1 name or password refused; 2 bad command line
 or address, unknown host, connection refused or no reply, TLS certificate not trusted;
-3 connection lost; 4 internal error. See docs/usage.md and docs/client.md."""
+3 connection lost (in a script or with --no-reconnect; at a terminal the client
+reconnects); 4 internal error. See docs/usage.md and docs/client.md."""
 
 STYLE_HELP = """\
 what a typed line means (default: %(default)s): slash = /commands, '?' and 'TEXT > NAME',
@@ -86,6 +102,20 @@ class ClientConfig:
     """The new password for ``/password`` in a script (``--new-password-file``, env)."""
     signup: bool = False
     """Create an account for the name while registering (``SIGNUP``)."""
+    color: ColorMode = "auto"
+    """Names in colour and highlights: never, auto (on a terminal) or always."""
+    time_format: str = DEFAULT_TIME_FORMAT
+    """The time before each line on a terminal (`time.strftime`); "" for none."""
+    time_everywhere: bool = False
+    """``--time-format`` was given: the time goes before each line in a script too."""
+    highlight: tuple[str, ...] = ()
+    """Words highlighted (and ringing the bell) like your own name."""
+    bell: bool = True
+    """Ring the terminal bell when a line mentions you (on a terminal only)."""
+    reconnect: bool = True
+    """At a terminal, retry a dropped connection (``--no-reconnect``: exit with status 3)."""
+    config_file: Path | None = None
+    """The configuration file read, if any."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -201,6 +231,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="where trusted certificates are remembered "
         "(default: $XDG_DATA_HOME/parley/known_hosts or ~/.local/share/parley/known_hosts)",
     )
+    looks = parser.add_argument_group(
+        "appearance and configuration",
+        "Settings may also be kept in $XDG_CONFIG_HOME/parley/client.toml (else\n"
+        "~/.config/parley/client.toml): server, name, password_file, color, time_format,\n"
+        "highlight, bell, reconnect. Options win over the environment, which wins over the file.",
+    )
+    looks.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read the settings from FILE instead of the default client.toml",
+    )
+    looks.add_argument(
+        "--color",
+        "--colour",
+        choices=COLOR_MODES,
+        metavar="WHEN",
+        help="names in colour and highlighted mentions: never, auto (only on a terminal, "
+        "and not with NO_COLOR set) or always (default: auto)",
+    )
+    looks.add_argument(
+        "--time-format",
+        metavar="FORMAT",
+        help=f"the time before each line, as strftime writes it; '' for none (default on a "
+        f"terminal: {DEFAULT_TIME_FORMAT.replace('%', '%%')}; given, it applies to a script's "
+        "output too)",
+    )
+    looks.add_argument(
+        "--highlight",
+        action="append",
+        metavar="WORD",
+        help="highlight lines with WORD as lines with your name are (may be repeated)",
+    )
+    looks.add_argument(
+        "--no-bell",
+        action="store_true",
+        help="do not ring the terminal bell when someone mentions you (default: ring it)",
+    )
+    looks.add_argument(
+        "--no-reconnect",
+        action="store_true",
+        help="exit (status 3) when the connection drops, instead of retrying at a terminal "
+        "(default: retry with back-off, 1 s up to 30 s)",
+    )
     parser.add_argument("--version", action="version", version=f"parley {__version__}")
     return parser
 
@@ -224,13 +298,19 @@ def parse_args(
     """
     args = build_parser().parse_args(argv)
     environ = os.environ if environ is None else environ
+    settings = load_settings(args.config, environ)
+    words = args.words
+    if not words and args.host is None and args.port is None and settings.server is not None:
+        words = [settings.server]
     try:
-        address, name = resolve(args.words, host=args.host, port=args.port, name=args.name)
+        address, name = resolve(words, host=args.host, port=args.port, name=args.name)
     except AddressError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(f"{_from_file(settings, words, args)}{error}") from None
+    if name is None:
+        name = settings.name
     if args.tls and not address.tls:
         address = replace(address, tls=True)
-    return ClientConfig(
+    config = ClientConfig(
         address=address,
         name=name,
         timeout=args.timeout,
@@ -238,7 +318,7 @@ def parse_args(
         commands=args.commands,
         live=args.live,
         tls=_tls_settings(args, address),
-        password=choose_password(args.password, args.password_file, environ),
+        password=_password(args, environ, settings),
         new_password=choose_password(
             None,
             args.new_password_file,
@@ -247,6 +327,52 @@ def parse_args(
             variable=NEW_PASSWORD_ENV,
         ),
         signup=args.signup,
+    )
+    return _with_appearance(config, args, environ, settings)
+
+
+def _from_file(settings: FileSettings, words: Sequence[str], args: argparse.Namespace) -> str:
+    """``FILE: server: `` when the bad address came from the configuration file."""
+    if settings.server is not None and words == [settings.server] and not args.words:
+        return f"{settings.path}: server: "
+    return ""
+
+
+def _password(
+    args: argparse.Namespace, environ: Mapping[str, str], settings: FileSettings
+) -> Secret | None:
+    """The flags' password, else the environment's, else the file's ``password_file``."""
+    chosen = choose_password(args.password, args.password_file, environ)
+    if chosen is None and settings.password_file is not None:
+        return read_password_file(settings.password_file, f"password_file (in {settings.path})")
+    return chosen
+
+
+def _with_appearance(
+    config: ClientConfig,
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    settings: FileSettings,
+) -> ClientConfig:
+    """Colours, time format, highlights, bell and reconnecting: flags, environment, file."""
+    color: ColorMode = args.color or (
+        "never" if environ.get("NO_COLOR") else settings.color or "auto"
+    )
+    if args.time_format is not None:
+        problem = time_format_problem(args.time_format)
+        if problem:
+            raise UsageError(f"bad --time-format {args.time_format!r}: {problem}")
+    time_format = args.time_format if args.time_format is not None else settings.time_format
+    words = (*settings.highlight, *(w.strip() for w in args.highlight or () if w.strip()))
+    return replace(
+        config,
+        color=color,
+        time_format=DEFAULT_TIME_FORMAT if time_format is None else time_format,
+        time_everywhere=args.time_format is not None,
+        highlight=words,
+        bell=not args.no_bell and settings.bell is not False,
+        reconnect=not args.no_reconnect and settings.reconnect is not False,
+        config_file=settings.path,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -54,6 +54,19 @@ class Line:
     channel: Channel = Channel.CHAT
     dim: bool = False
     """Shown dimmed on a terminal (history: what was said before you looked)."""
+    mention: bool = False
+    """Someone said your name or one of your highlight words: highlighted, with a bell."""
+    speaker: str | None = field(default=None, compare=False)
+    """The name shown in `text` at `speaker_at` (drawn in that name's colour on a terminal)."""
+    speaker_at: int = field(default=0, compare=False)
+    at: float | None = field(default=None, compare=False)
+    """When it was said, for a line from the store (`text` then starts with its stamp)."""
+    stamp_width: int = field(default=0, compare=False)
+    """How many characters of `text` are the stamp of `at` (``[08:00] ``)."""
+    highlights: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    """Spans (start, end) of `text` to highlight: your name, your highlight words."""
+    timed: bool = field(default=True, compare=False)
+    """Whether the time goes before it on a terminal (not in a question, say a fingerprint)."""
 
     @classmethod
     def notice(cls, text: str) -> Line:
@@ -89,25 +102,30 @@ _RENDERERS: dict[type, Callable[[Any], Line]] = {
 
 def room_message(name: str, room: str, text: str) -> Line:
     """A message in a room other than the lobby, as seed 003 shows it."""
-    return Line(neutralise_controls(f"{name} (in {room}): {text}"))
+    return _spoken(f"{name} (in {room}): {text}", name, 0)
 
 
 def lobby_message(name: str, text: str) -> Line:
     """A lobby message: seed 004's line, exactly as relayed."""
-    return Line(neutralise_controls(f"@{name}: {text}"))
+    return _spoken(f"@{name}: {text}", name, 1)
 
 
 def direct_message(name: str, text: str, *, plain: bool = False) -> Line:
     """A direct message: ``alice (private): text`` (``alice: text`` as seed 003 shows it)."""
     head = name if plain else f"{name} (private)"
-    return Line(neutralise_controls(f"{head}: {text}"))
+    return _spoken(f"{head}: {text}", name, 0)
 
 
 def presence(kind: str, room: str, name: str) -> Line:
     """``* bob joined teamchat``, ``* bob left teamchat``, ``* bob disconnected``."""
     if kind == "quit":
-        return Line(neutralise_controls(f"* {name} disconnected"))
-    return Line(neutralise_controls(f"* {name} {kind} {room}"))
+        return _spoken(f"* {name} disconnected", name, 2)
+    return _spoken(f"* {name} {kind} {room}", name, 2)
+
+
+def _spoken(text: str, name: str, at: int) -> Line:
+    """A chat line naming `name` at offset `at` (neutralising keeps every offset)."""
+    return Line(neutralise_controls(text), speaker=neutralise_controls(name), speaker_at=at)
 
 
 def describe_reply(code: int, text: str, *, joining: str | None = None) -> Line | None:
@@ -170,7 +188,16 @@ def history_line(
             line = lobby_message(event.name, event.text)
     else:
         line = render_event(event)
-    return Line(neutralise_controls(f"{stamp(at, now)} {line.text}"), Channel.CHAT, dim=True)
+    prefix = f"{stamp(at, now)} "
+    return Line(
+        neutralise_controls(prefix + line.text),
+        Channel.CHAT,
+        dim=True,
+        speaker=line.speaker,
+        speaker_at=line.speaker_at + len(prefix),
+        at=at,
+        stamp_width=len(prefix),
+    )
 
 
 LOBBY_KEY = "lobby"

@@ -25,7 +25,17 @@ from types import TracebackType
 from parley.client.address import ServerAddress
 from parley.client.naming import name_problem
 from parley.client.passwords import Secret
-from parley.client.requests import Extend, Request, encode_request
+from parley.client.requests import (
+    DirectMessage,
+    Extend,
+    HistoryRequest,
+    Join,
+    Leave,
+    Request,
+    Rooms,
+    Who,
+    encode_request,
+)
 from parley.protocol.chat1 import (
     VERSION,
     NumericReply,
@@ -370,6 +380,42 @@ class ChatClient:
         """Send one request (a message, a command of an extension) as one line."""
         self._check_single_line(request)
         await self._write(encode_request(request))
+
+    # Typed requests of the extensions (each needs its extension on; answers are events) --
+
+    async def join(self, room: str, key: str = "") -> None:
+        """``JOIN <room> [<key>]`` (``rooms``): answered ``220 Joined``, then its history."""
+        await self.request(Join(room, key))
+
+    async def leave(self, room: str) -> None:
+        """``LEAVE <room>`` (``rooms``): answered ``221 Left``."""
+        await self.request(Leave(room))
+
+    async def who(self) -> None:
+        """``WHO`` (``who``): answered ``250`` with the names online."""
+        await self.request(Who())
+
+    async def rooms(self) -> None:
+        """``ROOMS`` (``who``): a ``251`` per room, then ``252``."""
+        await self.request(Rooms())
+
+    async def direct(self, recipient: str, text: str) -> None:
+        """``@me > <recipient>: <text>`` (``dm``)."""
+        await self.request(DirectMessage(self._registered_name(), recipient, text))
+
+    async def history(
+        self, target: str, count: int | None = None, before: int | None = None
+    ) -> None:
+        """``HISTORY #room|@user [count [before]]`` (``history``): ``260`` lines, ``261``.
+
+        The client's reconnection uses it to fetch what it missed (`parley.client.catchup`).
+        """
+        await self.request(HistoryRequest(target, count, before))
+
+    def _registered_name(self) -> str:
+        if self._name is None:
+            raise RuntimeError("register a name before sending messages")
+        return self._name
 
     def request_nowait(self, request: Request) -> bool:
         """Send `request` without waiting for the socket: for live-typing previews.

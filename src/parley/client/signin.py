@@ -31,11 +31,17 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from parley.client.chat import first_extensions
 from parley.client.conversation import NEGOTIATION_TIMEOUT
-from parley.client.errors import ClientError, ExitStatus, UsageError
+from parley.client.errors import (
+    ClientError,
+    ExitStatus,
+    RetryLaterError,
+    UnreachableError,
+    UsageError,
+)
 from parley.client.frontend import Frontend
 from parley.client.naming import name_problem
 from parley.client.options import ClientConfig
@@ -77,6 +83,8 @@ class SignedIn:
     client: ChatClient
     first: tuple[tuple[str, ...], frozenset[str]] | None = None
     """The extensions asked for before registering and what the server granted."""
+    password: Secret | None = None
+    """The password that logged in (typed, or given), to log in again after a drop."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +98,13 @@ class _Refusal:
     """The server hung up on our ``EXTEND``: try the same name again, seed 004's way."""
 
 
-async def sign_in(config: ClientConfig, ui: Frontend) -> SignedIn:
-    """Connect and register (logging in if need be), asking again while a person is there."""
+async def sign_in(config: ClientConfig, ui: Frontend, *, again: bool = False) -> SignedIn:
+    """Connect and register (logging in if need be), asking again while a person is there.
+
+    `again`: reconnecting after a drop, with the name (and password) that were in use: no
+    progress lines, and a refused name is a `RetryLaterError` (our old connection may still
+    hold it) rather than a question for another name.
+    """
     name = config.name
     auth_known = False
     plain = False
@@ -103,20 +116,23 @@ async def sign_in(config: ClientConfig, ui: Frontend) -> SignedIn:
             _refuse(ui, f"cannot use the name {name!r}: {problem}")
             name = None
             continue
-        client = await _connect(config, ui)
+        client = await _connect(config, ui, quiet=again)
         try:
             outcome = await _attempt(client, name, config, ui, ask_first=auth_known, plain=plain)
         except BaseException:
             await client.close()
             raise
         if isinstance(outcome, SignedIn):
-            ui.show(Line.progress(REGISTERED))
+            if not again:
+                ui.show(Line.progress(REGISTERED))
             return outcome
         await client.close()
         if outcome.plain and not plain:
             plain = True
             continue  # same name, new connection, no EXTEND
         auth_known = auth_known or outcome.auth
+        if again:
+            raise RetryLaterError(outcome.message or f"the name {name!r} was not accepted")
         if outcome.message is not None:
             _refuse(ui, outcome.message)
         name = None
@@ -132,19 +148,36 @@ async def _attempt(
     plain: bool = False,
 ) -> SignedIn | _Refusal:
     """One connection's try at `name`: register, sign up or log in."""
+    used: list[Secret] = []
+    outcome = await _try(client, name, config, ui, used, ask_first=ask_first, plain=plain)
+    if isinstance(outcome, SignedIn):
+        return replace(outcome, password=used[-1] if used else config.password)
+    return outcome
+
+
+async def _try(
+    client: ChatClient,
+    name: str,
+    config: ClientConfig,
+    ui: Frontend,
+    used: list[Secret],
+    *,
+    ask_first: bool,
+    plain: bool,
+) -> SignedIn | _Refusal:
     asked = first_extensions(config.commands, config.live and ui.live_capable)
     logging_in = ask_first or config.password is not None or config.signup
     if not logging_in and not plain and config.commands != "seed004":
-        return await _register_extended(client, name, asked, config, ui)
+        return await _register_extended(client, name, asked, config, ui, used=used)
     if plain:
         asked = ()
     granted = await _extensions_first(client, asked, config) if logging_in else None
     result: Registered | Refused | _Refusal
     if config.signup:
-        result = await _signup(client, name, config, ui)
+        result = await _signup(client, name, config, ui, used)
     else:
         result, granted = await _register_then_login(
-            client, name, asked, granted, config=config, ui=ui
+            client, name, asked, granted, config=config, ui=ui, used=used
         )
     return _outcome(client, name, result, (asked, granted), config=config, ui=ui)
 
@@ -174,6 +207,7 @@ async def _register_then_login(
     *,
     config: ClientConfig,
     ui: Frontend,
+    used: list[Secret],
 ) -> tuple[Registered | Refused | _Refusal, frozenset[str] | None]:
     """``REGISTER``, and ``LOGIN`` if the name turns out to be protected.
 
@@ -187,7 +221,9 @@ async def _register_then_login(
             result = await _register(client, name, config.timeout)
     has_auth = _has_auth(granted)
     if _is_refused(result, PASSWORD_REQUIRED):
-        result = await _login(client, name, config.password if has_auth else None, config, ui)
+        result = await _login(
+            client, name, config.password if has_auth else None, config, ui, used=used
+        )
     elif isinstance(result, Registered) and config.password is not None:
         why = "has no account here" if has_auth else "is on a server without accounts"
         ui.show(Line.progress(f"The name {name} {why}: the password was not needed."))
@@ -195,18 +231,24 @@ async def _register_then_login(
 
 
 async def _register_extended(
-    client: ChatClient, name: str, asked: tuple[str, ...], config: ClientConfig, ui: Frontend
+    client: ChatClient,
+    name: str,
+    asked: tuple[str, ...],
+    config: ClientConfig,
+    ui: Frontend,
+    *,
+    used: list[Secret],
 ) -> SignedIn | _Refusal:
     """The usual start: ``EXTEND`` and ``REGISTER`` in one write (see `register_extended`)."""
     result: Registered | Refused | _Refusal
     try:
         result, granted = await client.register_extended(name, asked, timeout=config.timeout)
     except RegistrationTimeoutError as error:
-        raise ClientError(str(error), ExitStatus.USAGE) from None
+        raise UnreachableError(str(error)) from None
     except ConnectionLostError:
         return _Refusal(None, plain=True)
     if _is_refused(result, PASSWORD_REQUIRED) and _has_auth(granted):
-        result = await _login(client, name, None, config, ui)
+        result = await _login(client, name, None, config, ui, used=used)
     return _outcome(client, name, result, (asked, granted), config=config, ui=ui)
 
 
@@ -260,7 +302,13 @@ async def _ask_first_quietly(
 
 
 async def _login(
-    client: ChatClient, name: str, password: Secret | None, config: ClientConfig, ui: Frontend
+    client: ChatClient,
+    name: str,
+    password: Secret | None,
+    config: ClientConfig,
+    ui: Frontend,
+    *,
+    used: list[Secret],
 ) -> Registered | Refused | _Refusal:
     """``406``: log in with the password given, or asked for, until it is right."""
     attempt = password
@@ -278,6 +326,8 @@ async def _login(
                 return _Refusal(None)
             attempt = Secret(typed)
         result = await _registration(client.login(name, attempt, timeout=config.timeout))
+        if isinstance(result, Registered):
+            used.append(attempt)
         if isinstance(result, Registered) or result.code not in (WRONG_PASSWORD, TOO_MANY):
             return result
         if result.code == WRONG_PASSWORD:
@@ -301,7 +351,7 @@ async def _login(
 
 
 async def _signup(
-    client: ChatClient, name: str, config: ClientConfig, ui: Frontend
+    client: ChatClient, name: str, config: ClientConfig, ui: Frontend, used: list[Secret]
 ) -> Registered | Refused | _Refusal:
     """``--signup``: register `name` and create its account, with a password it accepts."""
     attempt = config.password
@@ -321,6 +371,7 @@ async def _signup(
             attempt = answer
         result = await _registration(client.signup(name, attempt, timeout=config.timeout))
         if isinstance(result, Registered):
+            used.append(attempt)
             ui.show(Line(f"Account created: the name {name} now needs its password to log in."))
             return result
         if result.code != BAD_PASSWORD:
@@ -376,16 +427,18 @@ def _refuse(ui: Frontend, message: str) -> None:
     ui.show(Line.notice(f"{message[:1].upper()}{message[1:]}. Please choose another name."))
 
 
-async def _connect(config: ClientConfig, ui: Frontend) -> ChatClient:
-    ui.show(Line.progress(CONNECTING))
+async def _connect(config: ClientConfig, ui: Frontend, *, quiet: bool = False) -> ChatClient:
+    if not quiet:
+        ui.show(Line.progress(CONNECTING))
     try:
         if config.address.tls:
             client = await connect_tls(config.address, config.tls, config.timeout, ui)
         else:
             client = await ChatClient.connect(config.address, timeout=config.timeout)
     except ConnectError as error:
-        raise ClientError(str(error), ExitStatus.USAGE) from None
-    ui.show(Line.progress(CONNECTED))
+        raise UnreachableError(str(error)) from None
+    if not quiet:
+        ui.show(Line.progress(CONNECTED))
     return client
 
 
@@ -398,6 +451,6 @@ async def _registration(answer: Awaitable[Registered | Refused]) -> Registered |
     try:
         return await answer
     except RegistrationTimeoutError as error:
-        raise ClientError(str(error), ExitStatus.USAGE) from None
+        raise UnreachableError(str(error)) from None
     except ConnectionLostError as error:
         raise ClientError(str(error), ExitStatus.CONNECTION_LOST) from None

@@ -18,12 +18,12 @@ Every refusal is a `ClientError` with exit status 2 whose one line says what to 
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from parley.client.address import ServerAddress
-from parley.client.errors import ClientError, ExitStatus
+from parley.client.errors import ClientError, ExitStatus, UnreachableError
 from parley.client.known_hosts import KnownHosts, default_path
 from parley.client.render import Line
 from parley.client.session import CertificateError, ChatClient, ConnectError
@@ -124,7 +124,7 @@ async def _connect(address: ServerAddress, context: ssl.SSLContext, timeout: flo
     except CertificateError:
         raise
     except ConnectError as error:
-        raise ClientError(str(error), ExitStatus.USAGE) from None
+        raise UnreachableError(str(error)) from None
 
 
 async def _pinned(address: ServerAddress, fingerprint: str, timeout: float) -> ChatClient:
@@ -190,5 +190,5 @@ async def _ask(ui: Asker, address: ServerAddress, fingerprint: str, path: Path) 
         f"  {fingerprint}",
         "The server prints its fingerprint when it starts; compare them before you trust it.",
     ):
-        ui.show(Line.notice(text))
+        ui.show(replace(Line.notice(text), timed=False))  # one block, the fingerprint whole
     return await ui.confirm(f"Trust this certificate and remember it in {path}? [y/N] ")

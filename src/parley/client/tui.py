@@ -15,29 +15,78 @@ mode, so history can be dimmed; every line is neutralised here first, so no esca
 but our own reaches the terminal, and wrapped to the terminal's width with its continuation
 rows marked (`parley.client.wrapping`), so no piece of a long message can pass for a message
 of its own.
+
+Tab completes names, rooms, commands and their arguments (`parley.client.completion`); the
+menu also shows as you type a command or a room. Each line is painted as
+`parley.client.appearance` says: the time before it, names in colour, your name highlighted,
+and the bell rung for a line that mentions you.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import AnyFormattedText, StyleAndTextTuples
 from prompt_toolkit.history import DummyHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.styles import Style
 
+from parley.client.appearance import DIM as DIM, NORMAL as NORMAL, PLAIN, Appearance, paint
 from parley.client.commands import holds_password
+from parley.client.completion import Recent, complete
 from parley.client.render import Channel, Line
-from parley.client.wrapping import wrap
+from parley.client.wrapping import text_cells, wrap
 from parley.protocol.chat1 import neutralise_controls
 
 PROMPT = "> "
 NAME_PROMPT = "Your name: "
-STYLE = Style.from_dict({"typing": "italic"})
-DIM, NORMAL = "\x1b[2m", "\x1b[22m"
+STYLE = Style.from_dict({"typing": "italic", "hint": "#888888"})
+BELL = "\a"
+
+
+class ChatCompleter(Completer):
+    """prompt_toolkit's side of `parley.client.completion`: names and rooms as last seen."""
+
+    def __init__(self) -> None:
+        self._recent: Recent | None = None
+        self._joined: Callable[[], Sequence[str]] = tuple
+
+    def use(self, recent: Recent, joined: Callable[[], Sequence[str]]) -> None:
+        self._recent, self._joined = recent, joined
+
+    def hint(self, before: str) -> str:
+        """``Tab: /join  /leave``: what Tab would offer as you type, on one line ("" if none).
+
+        The chat prompt sits on the terminal's last row, where a menu has no room to open,
+        so the choices are shown above the prompt instead; Tab completes, Tab again cycles.
+        """
+        if self._recent is None or not before:
+            return ""
+        found = complete(before, self._recent, self._joined(), requested=False)
+        return "Tab: " + "  ".join(c.display or c.text for c in found) if found else ""
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        if self._recent is None:
+            return
+        requested = complete_event.completion_requested
+        for found in complete(
+            document.text_before_cursor, self._recent, self._joined(), requested=requested
+        ):
+            yield Completion(
+                found.text,
+                start_position=-found.replaces,
+                display=found.display or found.text,
+                display_meta=found.meta,
+            )
 
 
 class ChatHistory(InMemoryHistory):
@@ -51,8 +100,16 @@ class ChatHistory(InMemoryHistory):
 class PromptFrontend:
     """A prompt_toolkit prompt for a person at a terminal."""
 
-    def __init__(self) -> None:
-        self._chat: PromptSession[str] = PromptSession(style=STYLE, history=ChatHistory())
+    def __init__(self, looks: Appearance = PLAIN) -> None:
+        self._looks = looks
+        self._completer = ChatCompleter()
+        self._chat: PromptSession[str] = PromptSession(
+            style=STYLE,
+            history=ChatHistory(),
+            completer=self._completer,
+            complete_while_typing=False,  # the choices are a hint above the prompt instead
+            reserve_space_for_menu=0,  # the prompt stays on the terminal's last row
+        )
         self._names: PromptSession[str] = PromptSession()
         self._questions: PromptSession[str] = PromptSession()
         self._secrets: PromptSession[str] = PromptSession(
@@ -105,10 +162,15 @@ class PromptFrontend:
 
     def show(self, line: Line) -> None:
         stream = sys.stdout if line.channel is Channel.CHAT else sys.stderr
-        text = neutralise_controls(line.text)  # raw output: nothing else would stop escapes
-        rows = wrap(text, self.status_width)
-        shown = "\n".join(f"{DIM}{row}{NORMAL}" if line.dim else row for row in rows)
+        # Raw output: nothing else would stop escapes (neutralising keeps every offset).
+        safe = replace(line, text=neutralise_controls(line.text))
+        shown = paint(safe, self._looks, now=time.time(), columns=self.status_width)
+        if line.mention and self._looks.bell:
+            shown += BELL
         print(shown, file=stream, flush=True)
+
+    def complete_from(self, recent: Recent, joined: Callable[[], Sequence[str]]) -> None:
+        self._completer.use(recent, joined)
 
     def set_prompt(self, text: str) -> None:
         if text != self._prompt:
@@ -124,16 +186,32 @@ class PromptFrontend:
         self._on_edit = callback
 
     def _message(self) -> StyleAndTextTuples:
-        """The prompt, with the live-typing status above it while a line is being edited."""
-        if not self._status or self._chat.app.is_done:
+        """The prompt, with the live-typing status and the completion hint above it while a
+        line is being edited (neither is left behind when the line is accepted)."""
+        if self._chat.app.is_done:
             return [("", self._prompt)]
         columns = self.status_width
-        rows = [row for line in self._status for row in wrap(line, columns)]
-        return [("class:typing", "\n".join(rows) + "\n"), ("", self._prompt)]
+        shown: StyleAndTextTuples = []
+        if self._status:
+            rows = [row for line in self._status for row in wrap(line, columns)]
+            shown.append(("class:typing", "\n".join(rows) + "\n"))
+        hint = self._completer.hint(self._chat.default_buffer.document.text_before_cursor)
+        if hint:
+            shown.append(("class:hint", _fit(hint, columns) + "\n"))
+        return [*shown, ("", self._prompt)]
 
     def _edited(self, buffer: Buffer) -> None:
         if self._on_edit is not None:
             self._on_edit(buffer.text)
+
+
+def _fit(text: str, columns: int) -> str:
+    """`text` cut to one row of `columns` cells, with ``…`` if it was longer."""
+    if text_cells(text) < columns:
+        return text
+    while text and text_cells(text) >= columns - 1:
+        text = text[:-1]
+    return text + "\u2026"
 
 
 async def _prompt(session: PromptSession[str], message: AnyFormattedText) -> str | None:
