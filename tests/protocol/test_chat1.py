@@ -134,6 +134,7 @@ MODE_USAGE = usage("MODE <room> <+|-letter> [<argument>]")
 KICK_USAGE = usage("KICK <room> <name> [<reason>]")
 INVITE_USAGE = usage("INVITE <room> <name>")
 ACCOUNT_USAGE = usage("ACCOUNT CREATE|PASSWORD|DELETE ...")
+SEARCH_USAGE = usage("SEARCH words [#room|@user]")
 HISTORY_USAGE = usage("HISTORY #room|@user [count [before]]")
 NOT_BASE64 = Malformed(Reply.BAD_LOGIN, "the password must be base64 of UTF-8")
 NOT_BASE64S = Malformed(Reply.BAD_LOGIN, "passwords must be base64 of UTF-8")
@@ -208,6 +209,12 @@ VERB_CASES: list[tuple[str, chat1.ClientEvent]] = [
     ("HISTORY #dev 1234567890 CHAT/1.0", HISTORY_USAGE),
     ("HISTORY #dev 1 2 3 CHAT/1.0", HISTORY_USAGE),
     ("HISTORY CHAT/1.0", HISTORY_USAGE),
+    ("SEARCH deploy CHAT/1.0", chat1.SearchRequest("deploy")),
+    ("SEARCH deploy log #dev CHAT/1.0", chat1.SearchRequest("deploy log", "#dev")),
+    ("SEARCH where  is it? @bob CHAT/1.0", chat1.SearchRequest("where is it?", "@bob")),
+    ("SEARCH #dev CHAT/1.0", chat1.SearchRequest("#dev")),  # a word, with nothing after it
+    ("SEARCH deploy # CHAT/1.0", SEARCH_USAGE),
+    ("SEARCH CHAT/1.0", SEARCH_USAGE),
 ]
 
 

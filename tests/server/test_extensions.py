@@ -27,7 +27,9 @@ def test_extend_lists_what_was_enabled(connect: Connect) -> None:
     client.send(b"EXTEND rooms bogus CHAT/1.0\n")
     assert client.line() == b"210 Extensions enabled: rooms"
     client.send(b"EXTEND CHAT/1.0\n")
-    assert client.line() == (b"210 Extensions enabled: rooms dm who presence live history auth ack")
+    assert client.line() == (
+        b"210 Extensions enabled: rooms dm who presence live history auth ack search"
+    )
 
 
 def test_extension_commands_refused_until_asked_for(connect: Connect) -> None:

@@ -13,7 +13,7 @@ from parley.store import SQLiteStore
 from parley.store.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
 from tests.store.conftest import run
 
-TABLES = {"accounts", "rooms", "memberships", "messages", "offline"}
+TABLES = {"accounts", "rooms", "memberships", "messages", "offline", "messages_search"}
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -22,7 +22,8 @@ def connect(path: Path) -> sqlite3.Connection:
 
 def tables(conn: sqlite3.Connection) -> set[str]:
     rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    return {row[0] for row in rows} - {"sqlite_sequence"}
+    names = {row[0] for row in rows} - {"sqlite_sequence"}
+    return {name for name in names if not name.startswith("messages_search_")}  # FTS5's own
 
 
 def test_migrations_are_numbered_in_order() -> None:
@@ -172,4 +173,25 @@ def test_a_failed_upgrade_leaves_the_file_at_its_version(tmp_path: Path) -> None
         migrate(conn, "old.db")
     assert schema_version(conn) == 1
     assert "sender_key" not in columns(conn, "offline")
+    conn.close()
+
+
+def test_search_indexes_history_written_before_it_existed(tmp_path: Path) -> None:
+    """Migration 5 builds the index over the messages already there, then keeps it in step."""
+    conn = connect(tmp_path / "old.db")
+    migrate(conn, "old.db", target=4)
+    conn.execute(
+        "INSERT INTO messages (at, sender, text, room, conversation)"
+        " VALUES (1, 'a', 'before the index', 'dev', '#dev')"
+    )
+    migrate(conn, "old.db")
+    conn.execute(
+        "INSERT INTO messages (at, sender, text, room, conversation)"
+        " VALUES (2, 'a', 'after the index', 'dev', '#dev')"
+    )
+    found = conn.execute("SELECT rowid FROM messages_search WHERE messages_search MATCH 'index'")
+    assert sorted(row[0] for row in found) == [1, 2]
+    conn.execute("DELETE FROM messages WHERE id = 1")  # retention: the index forgets it too
+    found = conn.execute("SELECT rowid FROM messages_search WHERE messages_search MATCH 'before'")
+    assert found.fetchall() == []
     conn.close()

@@ -23,6 +23,7 @@ EVERY_METHOD: dict[str, Callable[[Store], Awaitable[Any]]] = {
     "append_batch": lambda s: s.append_batch([NewMessage(1, 1.0, "alice", "hi", room="lobby")]),
     "room_history": lambda s: s.room_history("lobby"),
     "direct_history": lambda s: s.direct_history("alice", "bob", since=0.0),
+    "search_history": lambda s: s.search_history(("hi",), direct_of="alice"),
     "delete_direct_history": lambda s: s.delete_direct_history("alice"),
     "prune_history": lambda s: s.prune_history(older_than=0.0, max_bytes=0),
     "queue_offline": lambda s: s.queue_offline("bob", MESSAGE),

@@ -45,6 +45,7 @@ class Outcome(Enum):
     TARGET_NOT_MEMBER = "the user is not in the room"
     TARGET_ALREADY_MEMBER = "the user is already in the room"
     TOO_MANY_LISTINGS = "too many listings; wait a little"
+    NOTHING_TO_SEARCH = "a search needs a word to look for"
     UNKNOWN_MODE = "unknown room mode"
     BAD_TOKEN = "unknown or expired session token"
     ACCOUNT_NAME = "an account's name cannot change"

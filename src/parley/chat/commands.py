@@ -175,6 +175,17 @@ class History(Command[HistoryPage]):
     after: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Search(Command[HistoryPage]):
+    """Messages holding the words of `text`, in ``#room``, with ``@name``, or (no `target`)
+    everywhere the asker may read; `count` of the newest, before id `before`."""
+
+    text: str
+    target: str | None = None
+    count: int | None = None
+    before: int | None = None
+
+
 # Moderation -------------------------------------------------------------------------------
 
 RoomFlag = Literal["moderated", "topic-lock", "invite-only", "key", "secret"]

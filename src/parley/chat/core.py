@@ -41,6 +41,7 @@ from parley.chat.reading import Reading
 from parley.chat.registration import Registration
 from parley.chat.renaming import Renaming
 from parley.chat.rooms import Rooms
+from parley.chat.searching import Searching
 from parley.chat.tokens import Resumption
 
 A = TypeVar("A", bound=Answer)
@@ -91,6 +92,8 @@ class ChatCore:
         self._table = self._build_table()
         self._table.update(self._web_rows())
         self._table.update(self._profile_rows())
+        self.searching = Searching(self)
+        self._table[c.Search] = Rule(self.searching.search, True, _not_registered(HistoryPage))
         ports.bus.subscribe(self._from_bus)
         self._remote = not isinstance(ports.bus, LocalBus)
 

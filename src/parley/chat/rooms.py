@@ -154,7 +154,7 @@ class Rooms:
         await self._core.ports.store.save_room(room.key, room.name, room.topic)
         return Done(Outcome.OK, room.name)
 
-    def _may_list(self, session: Session) -> bool:
+    def may_list(self, session: Session) -> bool:
         """Listings cost O(users) or O(rooms): each session gets a budget of them."""
         per_minute = self._core.config.listings_per_minute
         if per_minute <= 0 or session.is_operator:
@@ -166,13 +166,13 @@ class Rooms:
 
     def who(self, session: Session, command: Who) -> UserList:
         """Who is online, each user once."""
-        if not self._may_list(session):
+        if not self.may_list(session):
             return UserList((), Outcome.TOO_MANY_LISTINGS)
         return UserList(tuple(self._core.who()))
 
     def list_rooms(self, session: Session, command: ListRooms) -> RoomList:
         """The rooms the asker may see, with their members, at most `max_rooms_listed`."""
-        if not self._may_list(session):
+        if not self.may_list(session):
             return RoomList((), outcome=Outcome.TOO_MANY_LISTINGS)
         views = self._core.room_views(session.user)
         shown = self._core.config.max_rooms_listed

@@ -21,6 +21,8 @@ This module must never import I/O, sockets, wire dialects or a store implementat
 from __future__ import annotations
 
 import asyncio
+import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -191,6 +193,26 @@ class HistoryStore(Protocol):
         """
         ...
 
+    async def search_history(
+        self,
+        terms: Sequence[str],
+        *,
+        conversations: Sequence[str] = (),
+        direct_of: str | None = None,
+        direct_since: float | None = None,
+        before_id: int | None = None,
+        limit: int = DEFAULT_HISTORY_LIMIT,
+    ) -> list[StoredMessage]:
+        """The `limit` newest messages holding every one of `terms`, oldest first.
+
+        A term matches a word that starts with it, in any case and with or without accents
+        (``deploy`` finds "Deployed"; `search_terms` makes the terms). Only the given
+        `conversations` are searched (`room_conversation`, `direct_pair` keys), and with
+        `direct_of` every direct conversation of that name key, from `direct_since` on (a
+        name without an account only searches what was said since it took the name).
+        """
+        ...
+
     async def delete_direct_history(self, user_key: str) -> int:
         """Delete every direct message to or from `user_key`, and its offline queue.
 
@@ -345,3 +367,21 @@ def pair_of(conversation: str) -> tuple[str, str] | None:
     length, _, rest = conversation[1:].partition(":")
     low = rest[: int(length)]
     return low, rest[len(low) + 1 :]
+
+
+_WORD = re.compile(r"[^\W_]+")
+MAX_SEARCH_TERMS = 8
+MAX_TERM_LENGTH = 64
+
+
+def search_terms(text: str) -> tuple[str, ...]:
+    """The words of a search, as every store matches them: letters and digits, case-folded,
+    accents removed; at most `MAX_SEARCH_TERMS` of at most `MAX_TERM_LENGTH` characters."""
+    words = _WORD.findall(plain_letters(text))
+    return tuple(dict.fromkeys(word[:MAX_TERM_LENGTH] for word in words))[:MAX_SEARCH_TERMS]
+
+
+def plain_letters(text: str) -> str:
+    """`text` case-folded and without accents (combining marks), as search compares words."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

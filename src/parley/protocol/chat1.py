@@ -60,6 +60,8 @@ class Reply(IntEnum):
     END_OF_ROOMS = 252
     HISTORY = 260
     END_OF_HISTORY = 261
+    FOUND = 262
+    END_OF_SEARCH = 263
     TOPIC = 280
     MODE_SET = 282
     KICK_DONE = 283
@@ -106,6 +108,8 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.STORED: "Stored {}",
     Reply.HISTORY: "{}",
     Reply.END_OF_HISTORY: "End of history",
+    Reply.FOUND: "{}",
+    Reply.END_OF_SEARCH: "End of search: {} found",
     Reply.TOPIC: "{}",
     Reply.PONG: "Pong {}",
     Reply.ACCOUNT_CREATED: "Account created",
@@ -143,7 +147,7 @@ REPLY_TEXT: dict[Reply, str] = {
     Reply.UNKNOWN_MODE: "Unknown mode {}",
 }
 
-EXTENSIONS = ("rooms", "dm", "who", "presence", "live", "history", "auth", "ack")
+EXTENSIONS = ("rooms", "dm", "who", "presence", "live", "history", "auth", "ack", "search")
 _PRESENCE_VERBS = frozenset({"JOINED", "LEFT", "QUIT"})
 
 
@@ -302,6 +306,14 @@ class HistoryRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """``SEARCH <words> [#<room>|@<user>] CHAT/1.0`` (extension ``search``)."""
+
+    text: str
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Malformed:
     """A line that is not valid CHAT/1.0; `reply` is what the server should answer."""
 
@@ -329,6 +341,7 @@ ClientEvent = (
     | Signup
     | AccountCommand
     | HistoryRequest
+    | SearchRequest
     | Malformed
 )
 
@@ -443,6 +456,7 @@ _KICK_USAGE = "KICK <room> <name> [<reason>]"
 _INVITE_USAGE = "INVITE <room> <name>"
 _ACCOUNT_USAGE = "ACCOUNT CREATE|PASSWORD|DELETE ..."
 _HISTORY_USAGE = "HISTORY #room|@user [count [before]]"
+_SEARCH_USAGE = "SEARCH words [#room|@user]"
 _ACCOUNT_ARITY = {"CREATE": 1, "PASSWORD": 2, "DELETE": 1}
 
 
@@ -506,6 +520,15 @@ def _history(args: list[str], _text: str) -> ClientEvent:
     return HistoryRequest(target, count, before)
 
 
+def _search(args: list[str], _text: str) -> ClientEvent:
+    # A last word that names a room or a user is where to look; the rest is what to find.
+    target = args[-1] if len(args) > 1 and args[-1][:1] in ("#", "@") else None
+    words = args[:-1] if target is not None else args
+    if target is not None and len(target) < 2:
+        return Malformed(Reply.UNKNOWN_COMMAND, _SEARCH_USAGE)
+    return SearchRequest(neutralise_controls(" ".join(words)), target)
+
+
 def _is_count(word: str) -> bool:
     return word.isascii() and word.isdigit() and len(word) < 10
 
@@ -528,6 +551,7 @@ _VERBS: dict[str, _Verb] = {
     "SIGNUP": _Verb(2, 2, _credentials(Signup), Reply.INVALID_REGISTRATION),
     "ACCOUNT": _Verb(1, None, _account, usage=_ACCOUNT_USAGE),
     "HISTORY": _Verb(1, 3, _history, usage=_HISTORY_USAGE),
+    "SEARCH": _Verb(1, None, _search, usage=_SEARCH_USAGE),
 }
 
 
@@ -734,6 +758,11 @@ def encode_typing(name: str, text: str, room: str | None = None) -> bytes:
 def encode_history(message_id: int, at: float, line: bytes) -> bytes:
     """``260 <id> <unix time> <the line as it was relayed>``."""
     return b"260 %d %.3f %s" % (message_id, at, line)
+
+
+def encode_found(message_id: int, at: float, line: bytes) -> bytes:
+    """``262 <id> <unix time> <the line as it was relayed>``: one match of a ``SEARCH``."""
+    return b"262 %d %.3f %s" % (message_id, at, line)
 
 
 def encode_topic(room: str, topic: str) -> bytes:

@@ -48,6 +48,15 @@ class ShowHistory:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchHistory:
+    """Messages holding some words, in a room (``#name``), with a user (``@name``) or
+    (no target) everywhere one may read."""
+
+    text: str
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SetTopic:
     """Show (None), or set, the current room's topic."""
 

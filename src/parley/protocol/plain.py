@@ -29,6 +29,7 @@ from parley.protocol.commands import (
     ListUsers as ListUsers,
     Nothing as Nothing,
     Quit as Quit,
+    SearchHistory as SearchHistory,
     SendDirect as SendDirect,
     SetTopic as SetTopic,
     ShowHistory as ShowHistory,
@@ -89,6 +90,7 @@ PlainCommand = (
     | Quit
     | Help
     | ShowHistory
+    | SearchHistory
     | SetTopic
     | ManageAccount
     | Moderate
@@ -106,6 +108,7 @@ Commands (anything else is chat in your current room):
   /rooms            rooms and their members
   /topic [TEXT]     show or set the current room's topic
   /history [ROOM|@NAME] [N]   earlier messages (default: the current room)
+  /search WORDS [#ROOM|@NAME] messages with those words (default: everywhere)
   /register PASSWORD          protect your name with a password (an account)
   /password OLD NEW           change that password
   /unregister PASSWORD        drop the account
@@ -251,6 +254,7 @@ _SLASH_COMMANDS: dict[str, _SlashHandler] = {
     "/help": _without_arguments(Help),
     "/say": _say,
     "/history": lambda _verb, rest: _parse_history(rest),
+    "/search": lambda _verb, rest: _parse_search(rest),
     "/topic": lambda _verb, rest: SetTopic(rest or None),
     "/register": _manage_account("create", 1, "/register PASSWORD"),
     "/password": _manage_account("change", 2, "/password OLD NEW"),
@@ -272,6 +276,14 @@ def _parse_history(rest: str) -> PlainCommand:
         else:
             return Invalid("usage: /history [ROOM|@NAME] [N]")
     return ShowHistory(target, count)
+
+
+def _parse_search(rest: str) -> PlainCommand:
+    words = rest.split()
+    target = words.pop() if len(words) > 1 and words[-1][:1] in ("#", "@") else None
+    if not words or (target is not None and len(target) < 2):
+        return Invalid("usage: /search WORDS [#ROOM|@NAME]")
+    return SearchHistory(" ".join(words), target)
 
 
 def _parse_seed003(line: str, in_room: bool) -> PlainCommand:

@@ -46,6 +46,10 @@ class BoundedHistory:
         """How many messages are kept in all (what the bounds limit)."""
         return self._count
 
+    def names(self) -> list[str]:
+        """The conversations that have history (their keys)."""
+        return list(self._conversations)
+
     @property
     def conversations(self) -> int:
         """How many conversations have history."""

@@ -13,6 +13,7 @@ It never awaits anything, so each method is atomic with respect to the event loo
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Collection, Sequence
 
@@ -28,9 +29,13 @@ from parley.chat.store import (
     UnknownKeyError,
     conversation_of,
     direct_pair,
+    pair_of,
+    plain_letters,
     room_conversation,
 )
 from parley.store.bounded import BoundedHistory
+
+_WORD = re.compile(r"[^\W_]+")
 
 DEFAULT_HISTORY_PER_CONVERSATION = 10_000
 DEFAULT_MAX_CONVERSATIONS = 10_000
@@ -190,6 +195,33 @@ class MemoryStore:
         self._check("history")
         return self._history.page(direct_pair(a, b), before_id, limit, since, after_id)
 
+    async def search_history(
+        self,
+        terms: Sequence[str],
+        *,
+        conversations: Sequence[str] = (),
+        direct_of: str | None = None,
+        direct_since: float | None = None,
+        before_id: int | None = None,
+        limit: int = DEFAULT_HISTORY_LIMIT,
+    ) -> list[StoredMessage]:
+        """Search by scanning the allowed conversations (memory holds little: it is bounded)."""
+        self._check("search")
+        if not terms:
+            return []
+        allowed = set(conversations)
+        if direct_of is not None:
+            allowed |= {c for c in self._history.names() if direct_of in (pair_of(c) or ())}
+        found = [
+            message
+            for conversation in allowed
+            for message in self._history.page(conversation, before_id, 2**31)
+            if _matches(message, terms)
+            and (conversation in conversations or message.at >= (direct_since or 0.0))
+        ]
+        found.sort(key=lambda message: message.id)
+        return found[-limit:] if limit > 0 else []
+
     async def delete_direct_history(self, user_key: str) -> int:
         """Delete the direct conversations of `user_key` and its offline queue."""
         self._check("delete_direct_history")
@@ -346,3 +378,14 @@ class MemoryStore:
         """The room keys of `user_key`, in join order."""
         self._check("memberships")
         return list(self._memberships.get(user_key, ()))
+
+
+def _matches(message: StoredMessage, terms: Sequence[str]) -> bool:
+    """Whether every term starts a word of the message, as SQLite's FTS5 matches it."""
+    words = search_terms_of(message.text)
+    return all(any(word.startswith(term) for word in words) for term in terms)
+
+
+def search_terms_of(text: str) -> list[str]:
+    """Every word of `text` as search compares them (not capped, unlike a query's terms)."""
+    return _WORD.findall(plain_letters(text))

@@ -106,6 +106,43 @@ def history(
     return messages[::-1] if after_id is None else messages
 
 
+def search(
+    conn: sqlite3.Connection,
+    terms: Sequence[str],
+    conversations: Sequence[str],
+    *,
+    direct_of: str | None,
+    direct_since: float | None,
+    before_id: int | None,
+    limit: int,
+) -> list[StoredMessage]:
+    """Messages matching every term (each a word prefix) in the allowed conversations.
+
+    FTS5 finds the matching rows; the conversation filter then keeps only what the asker may
+    read: the listed conversations, and with `direct_of` that key's direct conversations
+    (where it is the lower key of the pair, a range of the index; the higher, by expression).
+    """
+    match = " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+    allowed = [f"m.conversation IN ({', '.join('?' * len(conversations))})"]
+    values: list[object] = [match, _NEWEST if before_id is None else before_id, *conversations]
+    if direct_of is not None:
+        low = f"@{len(direct_of)}:{direct_of}:"
+        high = _DIRECT_HIGH_KEY.replace("conversation", "m.conversation")
+        allowed.append(
+            "((m.conversation >= ? AND m.conversation < ?"
+            f" OR m.conversation >= '@' AND m.conversation < 'A' AND {high} = ?) AND m.at >= ?)"
+        )
+        values += [low, low[:-1] + ";", direct_of, direct_since or 0.0]
+    sql = (
+        f"SELECT {', '.join('m.' + c for c in MESSAGE_COLUMNS.split(', '))}"
+        " FROM messages_search JOIN messages m ON m.id = messages_search.rowid"
+        f" WHERE messages_search MATCH ? AND m.id < ? AND ({' OR '.join(allowed)})"
+        " ORDER BY m.id DESC LIMIT ?"
+    )
+    rows = conn.execute(sql, [*values, max(0, limit)]).fetchall()
+    return [StoredMessage(*row) for row in reversed(rows)]
+
+
 def direct_conversations(conn: sqlite3.Connection, user_key: str) -> tuple[int, list[str]]:
     """On the reader: the newest id, then the conversations with `user_key` as higher key.
 

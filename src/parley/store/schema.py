@@ -117,6 +117,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX rooms_active ON rooms(active_at)",
         ),
     ),
+    Migration(
+        5,
+        "full-text search of history (FTS5), kept in step with the messages by triggers",
+        (
+            # External content: the index holds words, not a second copy of every text.
+            # remove_diacritics 2 and case folding match `parley.chat.store.search_terms`.
+            """CREATE VIRTUAL TABLE messages_search USING fts5(
+                text, content='messages', content_rowid='id',
+                tokenize='unicode61 remove_diacritics 2'
+            )""",
+            """CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+                INSERT INTO messages_search(rowid, text) VALUES (new.id, new.text);
+            END""",
+            """CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+                INSERT INTO messages_search(messages_search, rowid, text)
+                VALUES ('delete', old.id, old.text);
+            END""",
+            "INSERT INTO messages_search(messages_search) VALUES ('rebuild')",
+        ),
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

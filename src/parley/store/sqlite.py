@@ -295,6 +295,34 @@ class SQLiteStore:
             lambda c: queries.history(c, pair, before_id, limit, since=since, after_id=after_id),
         )
 
+    async def search_history(
+        self,
+        terms: Sequence[str],
+        *,
+        conversations: Sequence[str] = (),
+        direct_of: str | None = None,
+        direct_since: float | None = None,
+        before_id: int | None = None,
+        limit: int = DEFAULT_HISTORY_LIMIT,
+    ) -> list[StoredMessage]:
+        """Full-text search of the allowed conversations (see `queries.search`)."""
+        if not terms or (not conversations and direct_of is None):
+            return []
+        where, words = tuple(conversations), tuple(terms)
+
+        def work(conn: sqlite3.Connection) -> list[StoredMessage]:
+            return queries.search(
+                conn,
+                words,
+                where,
+                direct_of=direct_of,
+                direct_since=direct_since,
+                before_id=before_id,
+                limit=limit,
+            )
+
+        return await self._read("search", work)
+
     async def delete_direct_history(self, user_key: str) -> int:
         """Delete the direct messages of `user_key` and its offline queue, in one commit.
 

@@ -308,6 +308,17 @@ class Chat1Door(DoorBase):
             self._link.send(chat1.encode_history(message.id, message.at, encode_stored(message)))
         self._reply(Reply.END_OF_HISTORY)
 
+    def _search(self, event: chat1.SearchRequest) -> None:
+        self.call(core.Search(event.text, event.target), self._found)
+
+    def _found(self, answer: HistoryPage) -> None:
+        if not answer.ok:
+            self._done(Done(answer.outcome, answer.target.removeprefix("#")))
+            return
+        for message in answer.messages:
+            self._link.send(chat1.encode_found(message.id, message.at, encode_stored(message)))
+        self._reply(Reply.END_OF_SEARCH, str(len(answer.messages)))
+
     def _account(self, event: chat1.AccountCommand) -> None:
         done = {
             "CREATE": Reply.ACCOUNT_CREATED,
@@ -379,5 +390,6 @@ _TABLE: dict[type, tuple[str, bool, _Handler]] = {
     chat1.Who: ("who", True, Chat1Door._who),
     chat1.Rooms: ("who", True, Chat1Door._rooms),
     chat1.HistoryRequest: ("history", True, Chat1Door._history),
+    chat1.SearchRequest: ("search", True, Chat1Door._search),
     chat1.AccountCommand: ("auth", True, Chat1Door._account),
 }

@@ -335,6 +335,22 @@ class PlainDoor(DoorBase):
             self._say(format_stored(message))
         self._say("--- end of history ---")
 
+    def _search(self, command: plain.SearchHistory) -> None:
+        self.call(core.Search(command.text, command.target), self._found)
+
+    def _found(self, answer: HistoryPage) -> None:
+        where = "everywhere" if answer.target == "*" else answer.target
+        if answer.outcome is Outcome.NOT_MEMBER:
+            self._say(f"! You are not in room {answer.target}.")
+            return
+        if not answer.ok:
+            self._say(f"! {answer.outcome.value.capitalize()}.")
+            return
+        self._say(f"--- {len(answer.messages)} messages found ({where}) ---")
+        for message in answer.messages:
+            self._say(format_stored(message))
+        self._say("--- end of search ---")
+
     def _account(self, command: plain.ManageAccount) -> None:
         name = self._link.session.name or "?"
         cmd: core.Command[Done]
@@ -387,6 +403,7 @@ _COMMANDS: dict[type, Callable[[PlainDoor, Any], None]] = {
     plain.Help: PlainDoor._help,
     plain.SetTopic: PlainDoor._topic,
     plain.ShowHistory: PlainDoor._history,
+    plain.SearchHistory: PlainDoor._search,
     plain.ManageAccount: PlainDoor._account,
     plain.Moderate: PlainDoor._moderate,
     plain.ChangeMode: PlainDoor._mode,
