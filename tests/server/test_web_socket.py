@@ -246,3 +246,21 @@ def test_typing_is_relayed_and_not_answered(server: ServerThread) -> None:
     typing = two.wait(type="typing")
     assert typing == {"type": "typing", "room": "lobby", "from": "tia", "text": "hel"}
     assert one.silent()
+
+
+def test_past_the_history_quota_the_ok_still_comes_with_only_the_kept_ids(
+    make_server: MakeServer,
+) -> None:
+    """A line not kept (the sender's daily quota is used up) still gets its `ok`, in order:
+    its ids are those of the lines that were kept, so the page knows the rest have none."""
+    server = make_server(history_user_mb=0.0001)  # 100 characters: two of these lines
+    web = WebClient(server.port)
+    web.sign_in("quinn")
+    line = "x" * 40
+    first = web.request({"type": "say", "room": "lobby", "text": f"{line}\n{line}"})
+    assert first["type"] == "ok" and len(first["ids"]) == 2
+    second = web.request({"type": "say", "room": "lobby", "text": f"{line}\n{line}"})
+    assert second["type"] == "ok" and second["ids"] == []
+    web.wait(code="too_fast")  # told once that the quota is used up
+    third = web.request({"type": "say", "room": "lobby", "text": "y" * 20})
+    assert third["type"] == "ok" and third["ids"] == []  # acks stay in step

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from typing import Protocol
 
 from parley.chat.store import NewMessage, Store, StoredMessage
@@ -45,49 +46,79 @@ class Keeper:
         self._delay = delay
         self._timer: asyncio.TimerHandle | None = None
         self._messages: list[NewMessage] = []
-        self._senders: list[Sender] = []
-        self._pending: set[asyncio.Future[list[StoredMessage]]] = set()
+        self._senders: list[Sender | None] = []  # None: a skipped message's place
+        self._skipped: list[Sender] = []
+        self._pending: list[asyncio.Future[list[StoredMessage]]] = []  # in commit order
 
     def keep(self, sender: Sender, message: NewMessage) -> None:
         """Queue `message` for the next batch (the chat core's keeper port)."""
         sender.keeping()
-        if not self._messages:
-            loop = asyncio.get_running_loop()
-            if self._delay > 0:
-                self._timer = loop.call_later(self._delay, self.flush)
-            else:
-                loop.call_soon(self.flush)
+        if not self._senders:
+            self._schedule()
         self._messages.append(message)
         self._senders.append(sender)
+
+    def skip(self, sender: Sender) -> None:
+        """A message of `sender` that will not be kept (its quota is used up): the sender
+        hears `kept(None)` for it in its place, after what it sent before is committed."""
+        sender.keeping()
+        if not self._senders:
+            self._schedule()
+        self._senders.append(None)
+        self._skipped.append(sender)
+
+    def _schedule(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._delay > 0:
+            self._timer = loop.call_later(self._delay, self.flush)
+        else:
+            loop.call_soon(self.flush)
 
     def flush(self) -> None:
         """Send the collected messages to the store as one batch."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self._messages:
+        if not self._senders:
             return
-        messages, senders = self._messages, self._senders
-        self._messages, self._senders = [], []
-        future = self._store.append_batch(messages)
-        self._pending.add(future)
-        future.add_done_callback(lambda done: self._committed(done, senders))
+        messages, senders, skipped = self._messages, self._senders, iter(self._skipped)
+        self._messages, self._senders, self._skipped = [], [], []
+        if messages:
+            future = self._store.append_batch(messages)
+        else:  # only skipped ones: told once the batches before them are committed
+            future = asyncio.get_running_loop().create_future()
+            after = self._pending[-1] if self._pending else None
+            if after is None:
+                future.set_result([])
+            else:
+                after.add_done_callback(lambda _: _resolve(future))
+        self._pending.append(future)
+        future.add_done_callback(lambda done: self._committed(done, senders, skipped))
 
     def _committed(
-        self, future: asyncio.Future[list[StoredMessage]], senders: list[Sender]
+        self,
+        future: asyncio.Future[list[StoredMessage]],
+        senders: list[Sender | None],
+        skipped: Iterator[Sender],
     ) -> None:
-        self._pending.discard(future)
-        if future.cancelled() or future.exception() is not None:
-            if not future.cancelled():
-                log.error("could not keep %d messages: %s", len(senders), future.exception())
-            for sender in senders:
-                sender.kept(None)
-            return
-        for sender, message in zip(senders, future.result(), strict=True):
-            sender.kept(message)
+        self._pending.remove(future)
+        failed = future.cancelled() or future.exception() is not None
+        if failed and not future.cancelled():
+            log.error("could not keep %d messages: %s", len(senders), future.exception())
+        kept = iter(() if failed else future.result())
+        for sender in senders:
+            if sender is None:
+                next(skipped).kept(None)
+            else:
+                sender.kept(None if failed else next(kept))
 
     async def drain(self) -> None:
         """Write what is collected and wait until every batch is committed."""
         self.flush()
         if self._pending:
             await asyncio.wait(list(self._pending))
+
+
+def _resolve(future: asyncio.Future[list[StoredMessage]]) -> None:
+    if not future.done():
+        future.set_result([])

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from parley.chat.model import Endpoint
 from parley.chat.names import name_key
-from parley.chat.ports import Keeper
 from parley.chat.store import NewMessage
+from parley.server.keeper import Keeper
 
 DAY = 86400.0
 
@@ -65,6 +65,7 @@ class HistoryQuota:
             usage.size += size
             self._keeper.keep(origin, message)
             return
+        self._keeper.skip(origin)  # the sender hears in order that this one was not kept
         if not usage.told:
             usage.told = True
             until = time.strftime("%H:%M UTC", time.gmtime(usage.started + self._window))

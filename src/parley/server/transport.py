@@ -384,8 +384,11 @@ class Connection(asyncio.Protocol):
         self._unkept -= 1
         if self._unkept == MAX_UNKEPT - 1:
             self._resume_reading(_PAUSE_STORE)
-        if message is not None and self.door is not None and not self._closing:
-            self.door.kept(message)
+        if self.door is not None and not self._closing:
+            if message is None:
+                self.door.not_kept()
+            else:
+                self.door.kept(message)
 
     # Door jobs ---------------------------------------------------------------------------
 

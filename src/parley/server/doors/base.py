@@ -79,6 +79,9 @@ class Door(Protocol):
     def kept(self, message: StoredMessage) -> None:
         """A message this client sent is now committed to the store."""
 
+    def not_kept(self) -> None:
+        """A message this client sent could not be kept (its quota, a store failure)."""
+
     def end_of_read(self) -> None:
         """The lines of one read have all been handled (release anything held for them)."""
 
@@ -90,6 +93,10 @@ class DoorBase:
 
     def __init__(self, link: Link) -> None:
         self._link = link
+
+    def not_kept(self) -> None:
+        """Nothing to say by default: the dialect has no acknowledgements, or only positive
+        ones (CHAT/1.0's ``240`` simply does not come)."""
 
     def call(self, command: Command[A], render: Callable[[A], None]) -> None:
         """Run `command`; `render` its answer now, or once the store work is done."""

@@ -116,7 +116,7 @@ class WebDoor(WebChat):
         self._held: list[Delivery] | None = None  # deliveries while the welcome is made
         self._token = ""
         self._bye_req: int | None = None  # the signout that the bye answers
-        self._unacked: deque[tuple[int | None, int, list[int]]] = deque()
+        self._unacked: deque[tuple[int | None, int, list[int | None]]] = deque()
         self._unread: dict[str, Marker] = {}  # markers whose counts changed since the last write
         self._http = HttpSide(self._web, self._upgrade)
 
@@ -204,14 +204,22 @@ class WebDoor(WebChat):
 
     def kept(self, message: StoredMessage) -> None:
         """One of this session's messages is stored: its `ok` goes out with the ids."""
+        self._settled(message.id)
+
+    def not_kept(self) -> None:
+        """One of its messages was not kept: the `ok` goes out with the ids of those that
+        were (fewer than the lines, which tells the page that some have none)."""
+        self._settled(None)
+
+    def _settled(self, message_id: int | None) -> None:
         if not self._unacked:
             return
         req, count, ids = self._unacked[0]
-        ids.append(message.id)
+        ids.append(message_id)
         if len(ids) == count:
             self._unacked.popleft()
             if req is not None:
-                self._send(web.ok(req, ids=ids))
+                self._send(web.ok(req, ids=[i for i in ids if i is not None]))
 
     def _send(self, payload: bytes) -> None:
         if self._ws is not None:

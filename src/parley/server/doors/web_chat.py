@@ -39,7 +39,7 @@ class WebChat(DoorBase):
     """Handlers of the signed-in messages; the door gives `_send` and the `_unacked` queue."""
 
     __slots__ = ()
-    _unacked: deque[tuple[int | None, int, list[int]]]
+    _unacked: deque[tuple[int | None, int, list[int | None]]]
 
     def _send(self, payload: bytes) -> None:
         raise NotImplementedError
