@@ -61,11 +61,14 @@ def rebuilt() -> Iterator[None]:
     `names` reads confusables.txt and Scripts.txt once, at import, before any test runs;
     rebuilding them here checks what that reading produces (mutation testing credits a
     function with the tests that call it, and import-time work is called by none). The
-    module is re-executed in place, so every name imported elsewhere sees the new tables.
+    module is re-executed in place, so every name imported elsewhere sees the new tables;
+    afterwards its original objects are put back, since other tests hold some of them
+    (`_cached_key`, whose statistics they read).
     """
+    original = dict(vars(names))
     importlib.reload(names)
     yield
-    importlib.reload(names)
+    vars(names).update(original)
 
 
 @pytest.mark.usefixtures("rebuilt")

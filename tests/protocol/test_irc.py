@@ -66,3 +66,31 @@ def test_round_trip(command: str, middle: list[str], last: str) -> None:
 @given(st.text(max_size=50))
 def test_tag_values_round_trip(value: str) -> None:
     assert irc.unescape_tag_value(irc.escape_tag_value(value)) == value
+
+
+def test_add_tags_keeps_a_line_s_own_tags_first_for_the_same_name() -> None:
+    data = b"@batch=inner :a BATCH +x\r\nPING :y\r\n"
+    assert irc.add_tags(data, "batch=outer;label=l") == (
+        b"@label=l;batch=inner :a BATCH +x\r\n@batch=outer;label=l PING :y\r\n"
+    )
+    assert irc.add_tags(b"PING :y\r\n", "") == b"PING :y\r\n"
+    assert irc.add_tags(b"", "a=b") == b""
+
+
+def test_server_time_stamps_round_trip() -> None:
+    assert irc.format_time(0.0) == "1970-01-01T00:00:00.000Z"
+    assert irc.format_time(1.9999) == "1970-01-01T00:00:01.999Z"  # cut, never rounded up
+    assert irc.parse_time("2026-12-01T23:35:11.042Z") == 1796168111.042
+    assert irc.parse_time("2026-12-01T23:35:11Z") == 1796168111.0
+    for bad in ("", "yesterday", "2026-13-01T00:00:00Z", "2026-12-01 23:35:11Z"):
+        assert irc.parse_time(bad) is None, bad
+
+
+@given(st.floats(min_value=0, max_value=4e9, allow_nan=False))
+def test_any_stamp_parses_back_within_a_millisecond(moment: float) -> None:
+    parsed = irc.parse_time(irc.format_time(moment))
+    assert parsed is not None and 0 <= moment - parsed < 0.001 + 1e-6
+
+
+def test_format_tags_escapes_values() -> None:
+    assert irc.format_tags({"label": "a b;c", "flag": ""}) == "label=a\\sb\\:c;flag"

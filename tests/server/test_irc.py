@@ -118,6 +118,7 @@ def test_irc_operator_moderates_a_chat1_user(server: ServerThread, connect: Conn
     irc.send("MODE #ops +m", "MODE #ops", "MODE #nowhere")
     assert irc.line() == ":ann!ann@parley MODE #ops +m"
     assert irc.line() == ":parley 324 ann #ops :+nm"
+    assert irc.line().startswith(":parley 329 ann #ops :")  # when #ops was made
     assert irc.line() == ":parley 403 ann #nowhere :No such channel"
 
 

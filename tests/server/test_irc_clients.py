@@ -42,7 +42,7 @@ def test_irssi_chats_with_a_chat1_user(
     tmux.start("irssi", argv)
     tmux.wait_screen("irssi", shows("Welcome to Parley"), "irssi's welcome")
     bob = connect()
-    bob.send(b"EXTEND rooms CHAT/1.0\nREGISTER bob CHAT/1.0\nJOIN dev CHAT/1.0\n")
+    bob.send(b"EXTEND rooms dm CHAT/1.0\nREGISTER bob CHAT/1.0\nJOIN dev CHAT/1.0\n")
     assert bob.lines(3)[2] == b"220 Joined dev"
     tmux.type("irssi", "/join #dev")
     tmux.press("irssi", "Enter")
@@ -56,6 +56,18 @@ def test_irssi_chats_with_a_chat1_user(
         assert not line.startswith(b"@iri #dev:"), line
     bob.send(b"@bob #dev: and back to irssi\n")
     tmux.wait_screen("irssi", shows("and back to irssi"), "bob's line in irssi")
+    tmux.type("irssi", "/query bob")
+    tmux.press("irssi", "Enter")
+    tmux.wait_screen("irssi", shows("Starting query"), "irssi's query window")
+    bob.send(b"@bob > iri: a private word\n")
+    tmux.wait_screen("irssi", shows("a private word"), "bob's direct message in irssi")
+    tmux.type("irssi", "/window close")  # back to #dev
+    tmux.press("irssi", "Enter")
+    tmux.wait_screen("irssi", shows("Total of 2 nicks"), "irssi back in #dev")
+    bob.send(b"KICK dev iri time to go CHAT/1.0\n")
+    tmux.wait_screen("irssi", shows("was kicked from #dev by bob"), "the kick in irssi")
+    assert bob.line() == b"KICKED dev iri bob time to go CHAT/1.0"
+    assert bob.line() == b"283 Kicked iri"
     tmux.type("irssi", "/quit leaving")
     tmux.press("irssi", "Enter")
     bob.send(b"PING done CHAT/1.0\n")

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from parley.protocol.chat1 import encode_password
-from tests.server.conftest import Connect, MakeServer, ServerThread
+from tests.server.conftest import Connect, LineClient, MakeServer, ServerThread
 from tests.server.test_irc import IrcClient
-
-
-def _plain(server: ServerThread, name: str) -> IrcClient:
-    """A plain-door person (a raw line client), registered as `name`."""
-    person = IrcClient(server.port)
-    person.client.send(f"{name}\n".encode())
-    return person
+from tests.server.web_client import WebClient
 
 
 def test_nick_change_is_told_on_every_door(server: ServerThread, connect: Connect) -> None:
@@ -22,17 +16,24 @@ def test_nick_change_is_told_on_every_door(server: ServerThread, connect: Connec
     carol = connect()
     carol.send(b"EXTEND presence CHAT/1.0\nREGISTER carol CHAT/1.0\n")
     assert carol.lines(2)[1] == b"200 Registration successful"
-    alice.send("JOIN #dev", "NICK alicia")
+    dave = IrcClient(server.port)
+    dave.register("dave")  # shares only the lobby with alice
+    alice.send("JOIN #dev")
     alice.until(" 366 ")
-    assert alice.line() == ":alice!alice@parley NICK :alicia"
+    bob.send("JOIN #dev")
+    bob.until(" 366 ")
+    alice.send("NICK alicia")
+    assert alice.until(" NICK ")[-1] == ":alice!alice@parley NICK :alicia"
     assert bob.until(" NICK ")[-1] == ":alice!alice@parley NICK :alicia"
+    dave.send("PING :quiet")
+    assert dave.line() == ":parley PONG parley :quiet"  # the lobby is an auditorium
     assert carol.line() == b"@server: alice is now known as alicia"
-    assert sorted(server.who()) == ["alicia", "bob", "carol"]
+    assert sorted(server.who()) == ["alicia", "bob", "carol", "dave"]
     alice.send("PRIVMSG #lobby :still me", "WHOIS alicia")
     assert bob.line() == ":alicia!alice@parley PRIVMSG #lobby :still me"
     whois = alice.until(" 318 ")
     assert whois[0] == ":parley 311 alicia alicia alice parley * :alice"
-    assert ":parley 319 alicia alicia :#lobby @#dev" in whois  # operator of #dev still
+    assert ":parley 319 alicia alicia :@#dev" in whois  # operator of #dev still; not #lobby
     bob.send("PRIVMSG alice :gone?")  # the old name is free: kept for whoever takes it
     assert bob.line().startswith(":parley NOTICE bob :alice is offline and has no account")
 
@@ -90,6 +91,10 @@ def test_away_whois_who_and_away_notify(server: ServerThread) -> None:
     bob.until(" 366 ")
     alice = IrcClient(server.port)
     alice.register("alice")
+    for client in (alice, bob):
+        client.send("JOIN #away")
+        client.until(" 366 ")
+    alice.until(" JOIN #away")
     alice.send("AWAY :out for lunch")
     assert alice.line() == ":parley 306 alice :You have been marked as being away"
     assert bob.line() == ":alice!alice@parley AWAY :out for lunch"
@@ -115,6 +120,10 @@ def test_setname(server: ServerThread) -> None:
     irc = IrcClient(server.port)
     irc.send("CAP LS 302", "CAP REQ setname", "NICK ray", "USER r 0 * :Ray", "CAP END")
     irc.until(" 366 ")
+    for client in (watcher, irc):
+        client.send("JOIN #names")
+        client.until(" 366 ")
+    watcher.until(" JOIN #names")
     irc.send("SETNAME :Ray Charles", "WHOIS ray")
     assert irc.line() == ":ray!r@parley SETNAME :Ray Charles"
     assert irc.line() == ":parley 311 ray ray r parley * :Ray Charles"
@@ -142,3 +151,30 @@ def test_oper_and_server_name(make_server: MakeServer) -> None:
     other.until(" 366 ")
     irc.send("KICK #zoe zoe :the operator may")  # the server's operator moderates anywhere
     assert other.line() == ":op!op@parley KICK #zoe zoe :the operator may"
+
+
+def test_a_web_user_hears_renames_away_and_real_names(server: ServerThread) -> None:
+    web = WebClient(server.port)
+    assert web.sign_in("webby")["type"] == "welcome"
+    irc = IrcClient(server.port)
+    irc.send("CAP LS 302", "CAP REQ setname", "NICK ira", "USER ira 0 * :Ira", "CAP END")
+    irc.until(" 366 ")
+    irc.send("NICK ira2", "AWAY :lunch", "SETNAME :Ira Two")
+    assert irc.line() == ":ira!ira@parley NICK :ira2"
+    assert irc.line() == ":parley 306 ira2 :You have been marked as being away"
+    assert irc.line() == ":ira2!ira@parley SETNAME :Ira Two"
+    assert web.wait(type="renamed") == {"type": "renamed", "old": "ira", "new": "ira2"}
+    assert web.wait(type="away")["message"] == "lunch"
+    assert web.wait(type="real_name")["real_name"] == "Ira Two"
+    web.close()
+
+
+def test_a_plain_door_person_reads_a_rename(server: ServerThread) -> None:
+    person = LineClient(server.port)
+    person.send(b"pam\n")
+    assert person.line().startswith(b"Registration successful. Welcome, pam!")
+    person.line()
+    irc = IrcClient(server.port)
+    irc.register("ivy")
+    irc.send("NICK ivy2")
+    assert person.line() == b"* ivy is now known as ivy2"

@@ -146,3 +146,77 @@ def _batch(irc: IrcClient, kind: str = "chathistory") -> list[str]:
     ref = match.group(1)
     lines = irc.until(f"BATCH -{ref}")[:-1]
     return [re.sub(rf"^@batch={ref};?", "@", line).removeprefix("@ ") for line in lines]
+
+
+def test_notices_stay_notices_and_a_line_to_oneself_is_received_and_echoed(
+    server: ServerThread, connect: Connect
+) -> None:
+    ann = _with_caps(server, "ann", "echo-message")
+    bob = _with_caps(server, "bob", "away-notify")
+    carol = connect()
+    carol.send(b"EXTEND rooms CHAT/1.0\nREGISTER carol CHAT/1.0\nJOIN dev CHAT/1.0\n")
+    carol.lines(3)
+    bob.send("JOIN #dev")
+    bob.until(" 366 ")
+    ann.send("AWAY :brb", "JOIN #dev")
+    ann.until(" 366 ")
+    assert bob.line() == ":ann!ann@parley JOIN #dev"
+    assert bob.line() == ":ann!ann@parley AWAY :brb"  # away-notify: an away joiner says so
+    ann.send("NOTICE #dev :bot speaking", "NOTICE nobody :lost", "PRIVMSG ann :note to self")
+    assert ann.line() == ":ann!ann@parley NOTICE #dev :bot speaking"  # the echo
+    assert ann.line() == ":ann!ann@parley PRIVMSG ann :note to self"  # received
+    assert ann.line() == ":ann!ann@parley PRIVMSG ann :note to self"  # and echoed
+    ann.send("PING :end")
+    assert ann.line() == ":parley PONG parley :end"  # a NOTICE is never answered
+    assert bob.line() == ":ann!ann@parley NOTICE #dev :bot speaking"
+    assert carol.line() == b"@ann #dev: bot speaking"
+
+
+def test_client_tags_reach_those_who_asked_for_message_tags(
+    server: ServerThread, connect: Connect
+) -> None:
+    ann = _with_caps(server, "ann", "message-tags echo-message")
+    tagged = _with_caps(server, "tim", "message-tags")
+    plain = _with_caps(server, "pat", "server-time")
+    carol = connect()
+    carol.send(b"EXTEND rooms CHAT/1.0\nREGISTER carol CHAT/1.0\nJOIN dev CHAT/1.0\n")
+    carol.lines(3)
+    for irc in (ann, tagged, plain):
+        irc.send("JOIN #dev")
+        irc.until(" 366 ")
+    ann.send("@+draft/reply=41;+x=a\\sb PRIVMSG #dev :agreed")
+    echo = ann.until("agreed")[-1]
+    assert _tags(echo)["+draft/reply"] == "41" and _tags(echo)["+x"] == "a\\sb"
+    seen = tagged.until("agreed")[-1]
+    assert _tags(seen)["+draft/reply"] == "41" and "msgid" in _tags(seen)
+    assert "+draft/reply" not in _tags(plain.until("agreed")[-1])
+    assert carol.line() == b"@ann #dev: agreed"  # other doors read the text
+
+
+def test_tagmsg_reaches_only_clients_that_can_show_it(
+    server: ServerThread, connect: Connect
+) -> None:
+    ann = _with_caps(server, "ann", "message-tags echo-message labeled-response")
+    tim = _with_caps(server, "tim", "message-tags")
+    pat = _with_caps(server, "pat", "server-time")
+    carol = connect()
+    carol.send(b"EXTEND rooms CHAT/1.0\nREGISTER carol CHAT/1.0\nJOIN dev CHAT/1.0\n")
+    carol.lines(3)
+    for irc in (ann, tim, pat):
+        irc.send("JOIN #dev")
+        irc.until(" 366 ")
+    ann.until(" JOIN #dev")
+    ann.until(" JOIN #dev")
+    ann.send("@label=r1;+draft/react=:) TAGMSG #dev", "@+typing=active TAGMSG tim")
+    echo = ann.line()
+    assert echo.endswith(" :ann!ann@parley TAGMSG #dev") and _tags(echo)["label"] == "r1"
+    assert _tags(echo)["+draft/react"] == ":)" and "msgid" in _tags(echo)
+    assert _tags(ann.line())["+typing"] == "active"  # the echo of the second
+    seen = tim.until(" TAGMSG ")
+    assert seen[-1].endswith(" :ann!ann@parley TAGMSG #dev") and "label" not in _tags(seen[-1])
+    assert tim.line().endswith(" :ann!ann@parley TAGMSG tim")
+    for quiet in (pat,):
+        quiet.send("PING :x")
+        assert quiet.line() == ":parley PONG parley :x"  # no message-tags: nothing shown
+    carol.send(b"PING x CHAT/1.0\n")
+    assert carol.line() == b"290 Pong x"  # other doors are never sent a tag-only line

@@ -49,6 +49,7 @@ class Outcome(Enum):
     UNKNOWN_MODE = "unknown room mode"
     BAD_TOKEN = "unknown or expired session token"
     ACCOUNT_NAME = "an account's name cannot change"
+    ROOM_FULL = "the room is full"
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,3 +289,46 @@ class SetRealName(Command[Done]):
     real_name: str
     announce: bool = True
     user_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetBot(Command[Done]):
+    """Mark the asker as a bot (IRC's bot mode, ``+B``), or not."""
+
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetLimit(Command[Done]):
+    """Let at most `limit` members into `room` (IRC's ``+l``); 0 lifts the limit."""
+
+    room: str
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Relay(Command[Done]):
+    """Send `text` to ``#room`` or a user online, as a notice (a line never answered
+    automatically: IRC's NOTICE) and/or with client tags (IRC's ``+name=value``) for the
+    receivers that understand them. Unlike `SendDirect`, nothing is kept for someone offline."""
+
+    target: str
+    text: str
+    notice: bool = False
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SendTags(Command[Done]):
+    """Send client tags alone to ``#room`` or a user online (IRC's TAGMSG); the answer's
+    detail is the line's id."""
+
+    target: str
+    tags: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListenForTags(Command[Done]):
+    """The asking session can show tag-only lines (`SendTags`): deliver them to it, or stop."""
+
+    on: bool = True

@@ -31,6 +31,7 @@ from parley.chat.answers import (
 )
 from parley.chat.bus import LocalBus, Routed
 from parley.chat.events import LOBBY, OPERATOR_NAME, Delivery, Presence, RoomMessage
+from parley.chat.limits import RoomLimits
 from parley.chat.messaging import Messaging
 from parley.chat.model import Endpoint, Room, Session, User, room_key
 from parley.chat.moderation import Moderation
@@ -39,7 +40,9 @@ from parley.chat.ports import CoreConfig, Ports
 from parley.chat.profiles import Profiles
 from parley.chat.reading import Reading
 from parley.chat.registration import Registration
+from parley.chat.relaying import Relaying
 from parley.chat.renaming import Renaming
+from parley.chat.roominfo import RoomInfo
 from parley.chat.rooms import Rooms
 from parley.chat.searching import Searching
 from parley.chat.tokens import Resumption
@@ -89,6 +92,9 @@ class ChatCore:
         self.resumption = Resumption(self)  # session tokens (the web door's resume)
         self.renaming = Renaming(self)  # NICK after registration
         self.profiles = Profiles(self)  # away messages and real names
+        self.limits = RoomLimits(self)  # room member limits (IRC's +l)
+        self.relaying = Relaying(self)  # notices and lines with client tags (IRC's)
+        self.room_info = RoomInfo(self)  # when rooms were made, who set their topics
         self._table = self._build_table()
         self._table.update(self._web_rows())
         self._table.update(self._profile_rows())
@@ -150,6 +156,21 @@ class ChatCore:
             c.Rename: Rule(self.renaming.rename, True, refused),
             c.SetAway: Rule(self.profiles.set_away, True, refused),
             c.SetRealName: Rule(self.profiles.set_real_name, True, refused),
+            c.SetBot: Rule(self.profiles.set_bot, True, refused),
+            c.SetLimit: Rule(self.limits.set_limit, True, refused),
+            c.Relay: Rule(self.relaying.relay, True, refused),
+            c.SendTags: Rule(self.relaying.send_tags, True, refused),
+            c.ListenForTags: Rule(self.relaying.listen, True, refused),
+            c.Join: Rule(
+                self.room_info.noting_creation(self.limits.limited(self.room_cases.join)),
+                True,
+                Entered(Outcome.NOT_REGISTERED, ""),
+            ),
+            c.SetTopic: Rule(
+                self.room_info.noting_topic(self.room_cases.set_topic),
+                True,
+                Done(Outcome.NOT_REGISTERED),
+            ),
         }
 
     # Running commands ----------------------------------------------------------------------
@@ -204,7 +225,7 @@ class ChatCore:
     def forget_user(self, user: User) -> None:
         """Take `user` out of every room and release its name; watchers hear it quit."""
         del self.users[user.key]
-        self.profiles.forget(user.key)
+        self.profiles.forget(user)
         if not user.account:
             self.reading.markers.forget(user.key)  # a name's only identity went with it
         self.looks.pop(confusable_key(user.name), None)

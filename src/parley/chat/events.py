@@ -21,7 +21,8 @@ class RoomMessage:
     One event per read rather than per line is what makes a busy room cheap: each receiver's
     door encodes and queues all the lines with one call. `id` is the first line's message id
     (the others follow it: id + 1, …) and `at` the server time, both as history keeps them;
-    a message that is not kept (the operator's announcements) has id 0.
+    a message that is not kept (the operator's announcements) has id 0. A `notice` is a
+    line that must never be answered automatically (IRC's NOTICE: bots speak that way).
     """
 
     sender: str
@@ -29,6 +30,8 @@ class RoomMessage:
     room: str = LOBBY
     id: int = 0
     at: float = 0.0
+    notice: bool = False
+    tags: tuple[tuple[str, str], ...] = ()  # client tags (IRC's +name=value), not kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ class DirectMessage:
     queued_at: float | None = None
     id: int = 0
     at: float = 0.0
+    notice: bool = False  # never to be answered automatically (IRC's NOTICE)
+    tags: tuple[tuple[str, str], ...] = ()  # client tags (IRC's +name=value), not kept
 
 
 PresenceKind = Literal["joined", "left", "quit"]
@@ -132,6 +137,20 @@ class RealNameChanged:
     real_name: str
 
 
+@dataclass(frozen=True, slots=True)
+class TagMessage:
+    """`sender` sent client tags alone (IRC's TAGMSG: a reaction, a reply marker) to `room` or
+    to `recipient`. Never kept; delivered only to the sessions that listen for tags, the
+    only ones that can show it (`parley.chat.relaying`)."""
+
+    sender: str
+    tags: tuple[tuple[str, str], ...]
+    room: str = ""
+    recipient: str = ""
+    id: int = 0
+    at: float = 0.0
+
+
 Delivery = (
     RoomMessage
     | DirectMessage
@@ -144,4 +163,5 @@ Delivery = (
     | Renamed
     | AwayChanged
     | RealNameChanged
+    | TagMessage
 )

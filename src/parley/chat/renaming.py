@@ -80,5 +80,5 @@ class Renaming:
         core.looks.pop(confusable_key(user.name), None)
         core.looks[confusable_key(name)] = key
         core.seen[key] = name
-        core.profiles.renamed(old_key, key)
+        core.profiles.renamed(user, old_key, key)
         user.key, user.name = key, name

@@ -20,6 +20,7 @@ from parley.protocol.framing import LineTooLong
 MAX_LINE = 512  # bytes of a message without its tags, CR LF included
 MAX_TAGS = 8191  # bytes of the tags part a client may send (IRCv3 message-tags)
 MAX_LINE_WITH_TAGS = MAX_LINE + MAX_TAGS + 1
+MAX_CLIENT_TAGS = 4094  # bytes of tag data a client may send, without "@" and " " (the spec's)
 
 _ESCAPES = {";": "\\:", " ": "\\s", "\\": "\\\\", "\r": "\\r", "\n": "\\n"}
 _UNESCAPES = {"\\:": ";", "\\s": " ", "\\\\": "\\", "\\r": "\r", "\\n": "\n"}
@@ -82,7 +83,7 @@ def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
     tags: dict[str, str] = {}
     if text.startswith("@"):
         raw_tags, _, text = text[1:].partition(" ")
-        if len(raw_tags) > MAX_TAGS:
+        if len(raw_tags.encode("utf-8", errors="replace")) > MAX_CLIENT_TAGS:
             return Malformed("tags too long", too_long=True)
         tags = _parse_tags(raw_tags)
     text = text.lstrip(" ")

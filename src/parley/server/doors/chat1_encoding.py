@@ -62,6 +62,7 @@ REPLY_FOR = {
     Outcome.TARGET_ALREADY_MEMBER: Reply.ALREADY_THERE,
     Outcome.TOO_MANY_LISTINGS: Reply.TOO_FAST,
     Outcome.NOTHING_TO_SEARCH: Reply.UNKNOWN_COMMAND,
+    Outcome.ROOM_FULL: Reply.INVITE_ONLY,  # full (IRC's +l): only an invitation lets one in
 }
 
 

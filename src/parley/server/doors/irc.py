@@ -1,42 +1,53 @@
 """The IRC door: irssi, WeeChat, HexChat and bots, in the same rooms as everyone else.
 
 A connection whose first line is ``CAP``, ``NICK``, ``USER`` or ``PASS`` speaks IRC. Rooms
-are channels (``#dev``); everyone is in ``#lobby``, joined for the client on arrival. ``PASS``
-(or SASL) logs in to the account of the nick. Dispatch is a table: command, whether
-registration is needed, the fewest parameters, and the handler. The door speaks RFC
-1459/2812 as modern.ircdocs.horse describes it, plus the IRCv3 capabilities of
-`parley.server.doors.irc_caps`; every rule (names, rooms, moderation) is the core's.
+are channels (``#dev``); everyone is in ``#lobby``, joined for the client on arrival, which
+behaves as an auditorium (`IrcDoor._concerns`). ``PASS`` (or SASL) logs in to the account of
+the nick. Dispatch is a table: command, whether registration is needed, the fewest
+parameters, and the handler. The door speaks RFC 1459/2812 as modern.ircdocs.horse describes
+it, plus the IRCv3 capabilities of `parley.server.doors.irc_caps`; every rule (names, rooms,
+moderation) is the core's. It must never decide one: it translates, and renders answers.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Callable
 
 from parley import __version__
 from parley.chat import commands as core
 from parley.chat.answers import Done, Registered
-from parley.chat.events import Delivery, Renamed
+from parley.chat.events import (
+    LOBBY,
+    AwayChanged,
+    Delivery,
+    DirectMessage,
+    Presence,
+    RealNameChanged,
+    Renamed,
+    RoomMessage,
+    TagMessage,
+)
 from parley.chat.names import MAX_NAME_LENGTH
-from parley.chat.passwords import check_password_async
 from parley.chat.profiles import MAX_AWAY, MAX_REAL_NAME, MAX_USER_NAME
 from parley.chat.store import StoredMessage
 from parley.protocol import irc
 from parley.protocol.framing import LineTooLong
 from parley.server.doors.base import Link
-from parley.server.doors.irc_channels import MAX_TARGETS, IrcChannels
+from parley.server.doors.irc_channels import MAX_TARGETS
 from parley.server.doors.irc_encoding import encode_delivery
 from parley.server.doors.irc_history import MAX_LIMIT
+from parley.server.doors.irc_users import IrcUsers
 
 log = logging.getLogger("parley.server")
 
 # ISUPPORT (005) tokens: the true values of what this door does.
 ISUPPORT = (
     f"AWAYLEN={MAX_AWAY}",
+    "BOT=B",
     "CASEMAPPING=rfc7613",
     "CHANLIMIT=#:20",
-    "CHANMODES=bq,k,,imnst",
+    "CHANMODES=bq,k,l,imnst",
     f"CHANNELLEN={MAX_NAME_LENGTH + 1}",
     "CHANTYPES=#",
     f"CHATHISTORY={MAX_LIMIT}",
@@ -53,7 +64,22 @@ ISUPPORT = (
 _ISUPPORT_PER_LINE = 13
 
 
-class IrcDoor(IrcChannels):
+class _RoomLines:
+    """The bytes of the last room message, one variant per set of capabilities (its tags):
+    the rest of a relayed line (the sender's prefix, the channel, the text) is the same for
+    every receiver, so a room of IRC users costs one encoding per variant, not per member."""
+
+    __slots__ = ("data", "event")
+
+    def __init__(self) -> None:
+        self.event: object = None
+        self.data: dict[frozenset[str], bytes] = {}
+
+
+_room_lines = _RoomLines()
+
+
+class IrcDoor(IrcUsers):
     """The server side of one IRC client."""
 
     __slots__ = ("_heard", "_password", "_pinged", "_real_name", "_user")
@@ -86,13 +112,69 @@ class IrcDoor(IrcChannels):
         return False
 
     def deliver(self, event: Delivery) -> None:
-        if isinstance(event, Renamed) and event.old == self._nick:
-            user = self._link.session.user
-            if user is not None and user.name == event.new:
-                self._nick = event.new  # this client's own nick changed
+        if type(event) is RoomMessage:  # the common case: once per capability set, not per nick
+            if event.room != LOBBY:
+                self._mates.add(event.sender)
+            cache, key = _room_lines, frozenset(self._caps)
+            if cache.event is not event:
+                cache.event, cache.data = event, {}
+            data = cache.data.get(key)
+            if data is None:
+                data = b"".join(irc.encode(line) for line in encode_delivery(event, self))
+                cache.data[key] = data
+            if data:
+                self._out(data)
+            return
+        if not self._concerns(event):
+            return
         messages = encode_delivery(event, self)
-        if messages:
-            self._out(b"".join(irc.encode(message) for message in messages))
+        if not messages:
+            return
+        data = b"".join(irc.encode(message) for message in messages)
+        if isinstance(event, DirectMessage | TagMessage) and self.own_copy(event):
+            self._link.send(data)  # received, not a reply: a label is for the echo alone
+        else:
+            self._out(data)
+
+    def _concerns(self, event: Delivery) -> bool:
+        """Whether the client hears of `event`; keeps track of the users it has seen.
+
+        Everyone is in the lobby, and arrivals there are silent; so are the quits, nick,
+        away and real-name changes of users the client shares no other channel with (as in
+        an auditorium channel): a busy lobby would drown an IRC client otherwise.
+        """
+        if isinstance(event, RoomMessage):
+            if event.room != LOBBY:
+                self._mates.add(event.sender)
+            return True
+        if isinstance(event, Presence):
+            return self._presence_event(event)
+        if isinstance(event, Renamed):
+            return self._renamed_event(event)
+        if isinstance(event, AwayChanged | RealNameChanged):
+            return event.name in self._mates
+        return True
+
+    def _presence_event(self, event: Presence) -> bool:
+        if event.kind != "quit":
+            if event.room != LOBBY:
+                self._mates.add(event.name)
+            return True
+        if event.name not in self._mates:
+            return False
+        self._mates.discard(event.name)
+        return True
+
+    def _renamed_event(self, event: Renamed) -> bool:
+        user = self._link.session.user
+        if event.old == self._nick and user is not None and user.name == event.new:
+            self._nick = event.new  # this client's own nick changed
+            return True
+        if event.old not in self._mates:
+            return False
+        self._mates.discard(event.old)
+        self._mates.add(event.new)
+        return True
 
     # Input --------------------------------------------------------------------------------
 
@@ -104,6 +186,7 @@ class IrcDoor(IrcChannels):
                 self._numeric("417", "Input line was too long")
             return  # an empty or headless line is ignored, as servers do
         self._begin_label(message.tags.get("label", ""))
+        self._tags_in = message.tags
         try:
             self._dispatch(message)
         finally:
@@ -189,6 +272,7 @@ class IrcDoor(IrcChannels):
             self.call(real, lambda done: None)
         self._link.schedule(self._link.config.irc_ping_interval, self._keepalive)
         self._link.core.watch_presence(self._link.session)
+        self._listen_for_tags()
         self._welcome_burst(answer.name)
         self._entered_channel("lobby", answer.name)
         for room in answer.rejoined:
@@ -200,7 +284,7 @@ class IrcDoor(IrcChannels):
         self._numeric("001", f"Welcome to Parley, {self.prefix_of(nick)}")
         self._numeric("002", f"Your host is {server}, running version parley-{__version__}")
         self._numeric("003", "This server speaks IRC, CHAT/1.0, the web and plain text")
-        self._numeric("004", server, f"parley-{__version__}", "io", "bkimnqstv", "bkoqv")
+        self._numeric("004", server, f"parley-{__version__}", "Bio", "bklimnqstv", "bkloqv")
         self._isupport()
         self._lusers(())
         self._motd(())
@@ -226,53 +310,7 @@ class IrcDoor(IrcChannels):
     def _welcomed(self, answer: Registered) -> None:
         """Remembered rooms came back (their JOINs were delivered as presence)."""
 
-    # The user itself ----------------------------------------------------------------------
-
-    def _away(self, params: tuple[str, ...]) -> None:
-        message = params[0] if params else ""
-        self.call(core.SetAway(message), self._away_answer)
-
-    def _away_answer(self, answer: Done) -> None:
-        if answer.detail:
-            self._numeric("306", "You have been marked as being away")
-        else:
-            self._numeric("305", "You are no longer marked as being away")
-
-    def _setname(self, params: tuple[str, ...]) -> None:
-        if "setname" not in self._caps:
-            self._numeric("421", "SETNAME", "Unknown command")
-            return
-        self.call(core.SetRealName(params[0]), self._setname_answer)
-
-    def _setname_answer(self, answer: Done) -> None:
-        if not answer.ok:
-            self._fail("SETNAME", "INVALID_REALNAME", "Real name is not valid")
-            return
-        source, tags = self.prefix_of(self._nick), self.tags(None)
-        self._send(irc.Message("SETNAME", (answer.detail,), source, tags, trailing=True))
-
-    def _oper(self, params: tuple[str, ...]) -> None:
-        """``OPER <name> <password>`` against the ``[operators]`` table of the configuration."""
-        secrets = dict(getattr(self._link.config, "operators", ()))
-        secret = secrets.get(params[0])
-        if secret is None:
-            self._numeric("491", "No O-lines for your host")
-        elif secret.startswith("$argon2"):
-            self._run(self._oper_hashed(secret, params[1]))
-        else:
-            self._opered(hmac.compare_digest(secret.encode(), params[1].encode()))
-
-    async def _oper_hashed(self, hashed: str, password: str) -> None:
-        self._opered(await check_password_async(hashed, password))
-
-    def _opered(self, right: bool) -> None:
-        if not right:
-            self._numeric("464", "Password incorrect")
-            return
-        self._link.session.is_operator = True  # the server's operator: moderates everywhere
-        log.info("%s is now an IRC operator (from %s)", self._nick, self._link.address)
-        self._numeric("381", "You are now an IRC operator")
-        self._send(irc.Message("MODE", (self._nick, "+o"), self.prefix_of(self._nick)))
+    # Keepalive and leaving ----------------------------------------------------------------
 
     def _ping(self, params: tuple[str, ...]) -> None:
         self._send(irc.Message("PONG", (self._server, params[0]), self._server, trailing=True))
@@ -281,18 +319,6 @@ class IrcDoor(IrcChannels):
         reason = f"Quit: {params[0]}" if params and params[0] else "quit"
         self._send(irc.Message("ERROR", (f"Closing link: {reason}",)))
         self._link.close("client quit", notify=False)
-
-    def _whowas(self, params: tuple[str, ...]) -> None:
-        self._numeric("406", params[0], "There was no such nickname")
-        self._numeric("369", params[0], "End of WHOWAS")
-
-    def _info(self, params: tuple[str, ...]) -> None:
-        self._numeric("371", f"Parley {__version__}: one chat server, many doors")
-        self._numeric("374", "End of INFO list")
-
-    def _links(self, params: tuple[str, ...]) -> None:
-        self._numeric("364", self._server, self._server, "0 Parley")
-        self._numeric("365", "*", "End of LINKS list")
 
 
 _Handler = Callable[[IrcDoor, tuple[str, ...]], None]
@@ -310,7 +336,7 @@ _COMMANDS: dict[str, tuple[bool, int, _Handler]] = {
     "PART": (True, 1, IrcDoor._part),
     "PRIVMSG": (True, 0, IrcDoor._privmsg),
     "NOTICE": (True, 0, IrcDoor._notice),
-    "TAGMSG": (True, 1, lambda door, params: None),  # client-only tags are not relayed
+    "TAGMSG": (True, 1, IrcDoor._tagmsg),
     "TOPIC": (True, 1, IrcDoor._topic),
     "NAMES": (True, 0, IrcDoor._names),
     "LIST": (True, 0, IrcDoor._list),
@@ -325,6 +351,7 @@ _COMMANDS: dict[str, tuple[bool, int, _Handler]] = {
     "AWAY": (True, 0, IrcDoor._away),
     "SETNAME": (True, 1, IrcDoor._setname),
     "OPER": (True, 2, IrcDoor._oper),
+    "KILL": (True, 1, IrcDoor._kill),
     "CHATHISTORY": (True, 1, IrcDoor._chathistory),
     "LUSERS": (True, 0, IrcDoor._lusers),
     "MOTD": (True, 0, IrcDoor._motd),

@@ -53,7 +53,15 @@ _BATCH_IDS = itertools.count(1)
 class IrcCapabilities(IrcQueries):
     """CAP negotiation, SASL, outgoing tags and labeled responses."""
 
-    __slots__ = ("_gathered", "_jobs", "_label", "_negotiating", "_sasl", "_sasl_answer")
+    __slots__ = (
+        "_gathered",
+        "_jobs",
+        "_label",
+        "_negotiating",
+        "_sasl",
+        "_sasl_answer",
+        "_tags_in",
+    )
 
     def __init__(self, link: Link) -> None:
         super().__init__(link)
@@ -63,6 +71,7 @@ class IrcCapabilities(IrcQueries):
         self._label = ""  # the label of the command being answered ("" for none)
         self._gathered: list[bytes] | None = None  # its replies, while it is answered
         self._jobs = 0  # store work still under way for the current line
+        self._tags_in: dict[str, str] = {}  # the tags of the line being handled
 
     # What encoding asks of the receiver (irc_encoding.Viewer) -------------------------------
 
@@ -82,6 +91,10 @@ class IrcCapabilities(IrcQueries):
         user = self._link.core.user(nick)
         return self._link.core.profiles.real_name(user) if user is not None else nick
 
+    def away_of(self, nick: str) -> str:
+        user = self._link.core.user(nick)
+        return self._link.core.profiles.away_message(user) if user is not None else ""
+
     def tags(self, at: float | None, msgid: int = 0, sender: str = "") -> dict[str, str]:
         caps = self._caps
         if not caps:
@@ -91,10 +104,16 @@ class IrcCapabilities(IrcQueries):
             tags["time"] = irc.format_time(at if at else time.time())
         if msgid and "message-tags" in caps:
             tags["msgid"] = str(msgid)
-        if sender and "account-tag" in caps:
-            account = self.account_of(sender)
-            if account:
-                tags["account"] = account
+        if sender and ("account-tag" in caps or "message-tags" in caps):
+            user = self._link.core.user(sender)
+            if user is not None and user.account and "account-tag" in caps:
+                tags["account"] = user.name
+            if (
+                user is not None
+                and "message-tags" in caps
+                and self._link.core.profiles.is_bot(user)
+            ):
+                tags["bot"] = ""
         return tags
 
     # Output, gathered for a labeled command ----------------------------------------------
@@ -167,6 +186,9 @@ class IrcCapabilities(IrcQueries):
     def _try_register(self) -> None:
         """Finish registration once NICK, USER and (if begun) CAP negotiation are done."""
 
+    def _listen_for_tags(self) -> None:
+        """Tell the core whether this client can show tag-only lines (the channels' part)."""
+
     def _cap(self, params: tuple[str, ...]) -> None:
         sub, me = params[0].upper(), self._nick or "*"
         if sub == "LS":
@@ -200,6 +222,8 @@ class IrcCapabilities(IrcQueries):
                 else:
                     self._caps.add(name)
             self._send(irc.Message("CAP", (me, "ACK", asked), self._server, trailing=True))
+            if any(name.removeprefix("-") == "message-tags" for name in names):
+                self._listen_for_tags()
         else:
             self._send(irc.Message("CAP", (me, "NAK", asked), self._server, trailing=True))
 

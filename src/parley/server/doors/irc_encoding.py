@@ -24,6 +24,7 @@ from parley.chat.events import (
     RealNameChanged,
     Renamed,
     RoomMessage,
+    TagMessage,
     TopicChanged,
     Typing,
 )
@@ -58,6 +59,10 @@ class Viewer(Protocol):
         """The real name of a user online."""
         ...
 
+    def away_of(self, nick: str) -> str:
+        """The away message of a user online ("": not away)."""
+        ...
+
     def tags(self, at: float | None, msgid: int = 0, sender: str = "") -> dict[str, str]:
         """The tags the receiver's capabilities ask for on a message."""
         ...
@@ -75,16 +80,22 @@ def prefix(nick: str) -> str:
 
 def _said(event: RoomMessage, viewer: Viewer) -> list[Message]:
     source, target = viewer.prefix_of(event.sender), channel(event.room)
+    verb, own = "NOTICE" if event.notice else "PRIVMSG", _client_tags(event, viewer)
     return [
         Message(
-            "PRIVMSG",
+            verb,
             (target, text),
             source,
-            viewer.tags(event.at or None, event.id + index if event.id else 0, event.sender),
+            viewer.tags(event.at or None, event.id + index if event.id else 0, event.sender) | own,
             trailing=True,
         )
         for index, text in enumerate(event.texts)
     ]
+
+
+def _client_tags(event: RoomMessage | DirectMessage, viewer: Viewer) -> dict[str, str]:
+    """The sender's client tags, for a receiver that asked for message-tags."""
+    return dict(event.tags) if event.tags and "message-tags" in viewer.caps else {}
 
 
 def _direct(event: DirectMessage, viewer: Viewer) -> list[Message]:
@@ -93,8 +104,9 @@ def _direct(event: DirectMessage, viewer: Viewer) -> list[Message]:
         sent = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(event.queued_at))
         text = f"[sent {sent}] {text}"
     tags = viewer.tags(event.queued_at or event.at or None, event.id, event.sender)
-    source = viewer.prefix_of(event.sender)
-    return [Message("PRIVMSG", (event.recipient, text), source, tags, trailing=True)]
+    tags |= _client_tags(event, viewer)
+    source, verb = viewer.prefix_of(event.sender), "NOTICE" if event.notice else "PRIVMSG"
+    return [Message(verb, (event.recipient, text), source, tags, trailing=True)]
 
 
 def _presence(event: Presence, viewer: Viewer) -> list[Message]:
@@ -107,7 +119,11 @@ def _presence(event: Presence, viewer: Viewer) -> list[Message]:
     if "extended-join" in viewer.caps:
         account = viewer.account_of(event.name) or "*"
         params = (channel(event.room), account, viewer.real_name_of(event.name))
-    return [Message("JOIN", params, source, tags, trailing=len(params) > 1)]
+    joined = [Message("JOIN", params, source, tags, trailing=len(params) > 1)]
+    away = viewer.away_of(event.name) if "away-notify" in viewer.caps else ""
+    if away:  # away-notify: a joiner who is away says so at once
+        joined.append(Message("AWAY", (away,), source, tags, trailing=True))
+    return joined
 
 
 def _topic(event: TopicChanged, viewer: Viewer) -> list[Message]:
@@ -154,6 +170,14 @@ def _real_name(event: RealNameChanged, viewer: Viewer) -> list[Message]:
     return [Message("SETNAME", (event.real_name,), source, tags, trailing=True)]
 
 
+def _tag_message(event: TagMessage, viewer: Viewer) -> list[Message]:
+    if "message-tags" not in viewer.caps:
+        return []
+    target = channel(event.room) if event.room else event.recipient
+    tags = viewer.tags(event.at or None, event.id, event.sender) | dict(event.tags)
+    return [Message("TAGMSG", (target,), viewer.prefix_of(event.sender), tags)]
+
+
 ENCODERS: dict[type, Callable[[Any, Viewer], list[Message]]] = {
     RoomMessage: _said,
     DirectMessage: _direct,
@@ -165,6 +189,7 @@ ENCODERS: dict[type, Callable[[Any, Viewer], list[Message]]] = {
     Renamed: _renamed,
     AwayChanged: _away,
     RealNameChanged: _real_name,
+    TagMessage: _tag_message,
     Typing: lambda event, viewer: [],  # live typing has no IRC form here (draft/typing later)
 }
 
@@ -206,6 +231,7 @@ NUMERICS: dict[Outcome, tuple[str, str]] = {
     Outcome.BANNED: ("474", "Cannot join channel (+b)"),
     Outcome.MUTED: ("404", "Cannot send to channel"),
     Outcome.INVITE_ONLY: ("473", "Cannot join channel (+i)"),
+    Outcome.ROOM_FULL: ("471", "Cannot join channel (+l)"),
     Outcome.BAD_KEY: ("475", "Cannot join channel (+k)"),
     Outcome.TARGET_NOT_MEMBER: ("441", "They aren't on that channel"),
     Outcome.TARGET_ALREADY_MEMBER: ("443", "is already on channel"),

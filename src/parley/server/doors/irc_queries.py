@@ -8,11 +8,13 @@ output goes through `_out`, so that a labeled command's replies can be gathered
 
 from __future__ import annotations
 
+import fnmatch
 import time
 
 from parley import __version__
 from parley.chat import commands as core
 from parley.chat.answers import Outcome, RoomList
+from parley.chat.events import LOBBY
 from parley.chat.model import Room, User
 from parley.protocol import irc
 from parley.server.doors.base import DoorBase, Link
@@ -24,13 +26,16 @@ SERVER = "parley"  # the server name when none is configured
 class IrcQueries(DoorBase):
     """Numerics out, and the queries that need nothing but the core's state."""
 
-    __slots__ = ("_caps", "_nick", "_server")
+    __slots__ = ("_caps", "_mates", "_nick", "_server")
 
     def __init__(self, link: Link) -> None:
         super().__init__(link)
         self._nick = ""
         self._server = getattr(link.config, "server_name", SERVER)
         self._caps: set[str] = set()
+        # Names of users the client has seen in its channels other than the lobby: only
+        # their quits, nick changes and away changes are told (the lobby is an auditorium).
+        self._mates: set[str] = set()
 
     # Output -------------------------------------------------------------------------------
 
@@ -59,7 +64,8 @@ class IrcQueries(DoorBase):
         """``nick!user@host`` of a user (its IRC user name if it gave one, else its nick)."""
         user = self._link.core.user(nick)
         if user is None:
-            return f"{nick}!{nick}@{HOST}"
+            gone = self._link.core.profiles.just_left(nick)  # a quit, told as it happens
+            return f"{nick}!{gone.user_name if gone else nick}@{HOST}"
         return f"{user.name}!{self._user_name(user)}@{HOST}"
 
     def _user_name(self, user: User) -> str:
@@ -77,11 +83,13 @@ class IrcQueries(DoorBase):
             room = self._link.core.room(target.removeprefix("#"))
             if room is not None and not (room.secret and viewer not in room.members):
                 self._names_of(room)
-            self._numeric("366", target, "End of /NAMES list")
+        self._numeric("366", params[0], "End of /NAMES list")
 
     def _names_of(self, room: Room) -> None:
         """353 lines for `room`, split so that each stays within the line limit."""
         marked = self._marked(room)
+        if not room.is_lobby:
+            self._mates.update(user.name for user in room.members)
         kind = "@" if room.secret else "="
         line: list[str] = []
         for entry in marked:
@@ -112,38 +120,60 @@ class IrcQueries(DoorBase):
         return marked
 
     def _list(self, params: tuple[str, ...]) -> None:
-        self.call(core.ListRooms(), self._list_answer)
+        wanted = {channel(t).casefold() for t in irc.split_targets(params[0])} if params else None
+        self.call(core.ListRooms(), lambda answer: self._list_answer(answer, wanted))
 
-    def _list_answer(self, answer: RoomList) -> None:
+    def _list_answer(self, answer: RoomList, wanted: set[str] | None) -> None:
+        """The rooms, but the lobby: everyone is in it from the start (an auditorium)."""
         self._numeric("321", "Channel", "Users  Name")
         for room in answer.rooms:
-            self._numeric("322", channel(room.name), str(len(room.members)), room.topic)
+            name = channel(room.name)
+            if room.name == LOBBY or (wanted is not None and name.casefold() not in wanted):
+                continue
+            self._numeric("322", name, str(len(room.members)), room.topic)
         self._numeric("323", "End of /LIST")
 
     def _who(self, params: tuple[str, ...]) -> None:
         target = params[0] if params else "*"
-        mask = target
+        pairs: list[tuple[Room | None, User]]
         if target.startswith("#"):
             room = self._link.core.room(target[1:])
-            hidden = (
-                room is not None and room.secret and self._link.session.user not in room.members
-            )
-            pairs: list[tuple[Room | None, User]] = (
-                [(room, user) for user in room.members] if room and not hidden else []
-            )
-            mask = channel(room.name) if room is not None else target
+            viewer = self._link.session.user
+            hidden = room is not None and room.secret and viewer not in room.members
+            pairs = [(room, user) for user in room.members] if room and not hidden else []
+        elif (user := self._link.core.user(target)) is not None:
+            pairs = [(None, user)]  # a nick itself is always answered
         else:
-            user = self._link.core.user(target)
-            pairs = [(None, user)] if user is not None else []
+            pairs = [(None, user) for user in self._visible() if self._matches(target, user)]
         for room_of, user in sorted(pairs, key=lambda pair: pair[1].name.casefold()):
-            self._who_line(mask if room_of is not None else "*", room_of, user)
-        self._numeric("315", mask, "End of /WHO list")
+            self._who_line(channel(room_of.name) if room_of else "*", room_of, user)
+        self._numeric("315", target, "End of /WHO list")
+
+    def _visible(self) -> list[User]:
+        """Who a mask may find: the asker and whoever shares a channel with it (not the
+        lobby: everyone is in it; users are invisible, ``+i``, otherwise)."""
+        me = self._link.session.user
+        if me is None:
+            return []
+        seen = {me: None}
+        for room in me.rooms:
+            if not room.is_lobby:
+                seen.update(dict.fromkeys(room.members))
+        return list(seen)
+
+    def _matches(self, mask: str, user: User) -> bool:
+        pattern = mask.casefold()
+        names = (user.name, f"{user.name}!{self._user_name(user)}@{HOST}")
+        real = self._link.core.profiles.real_name(user)
+        return any(fnmatch.fnmatchcase(text.casefold(), pattern) for text in (*names, real))
 
     def _who_line(self, mask: str, room: Room | None, user: User) -> None:
         profiles = self._link.core.profiles
         flags = "G" if profiles.away_message(user) else "H"
         if any(session.is_operator for session in user.sessions):
             flags += "*"
+        if profiles.is_bot(user):
+            flags += "B"
         if room is not None:
             status = _status(room, user)
             flags += status if "multi-prefix" in self._caps else status[:1]
@@ -167,13 +197,15 @@ class IrcQueries(DoorBase):
         rooms = [
             _status(room, user)[:1] + channel(room.name)
             for room in user.rooms
-            if not room.secret or viewer in room.members
+            if not room.is_lobby and (not room.secret or viewer in room.members)
         ]
         if rooms:
             self._numeric("319", name, " ".join(rooms))
         self._numeric("312", name, self._server, "Parley")
         if any(session.is_operator for session in user.sessions):
             self._numeric("313", name, "is an IRC operator")
+        if profiles.is_bot(user):
+            self._numeric("335", name, "is a bot")
         away = profiles.away_message(user)
         if away:
             self._numeric("301", name, away)

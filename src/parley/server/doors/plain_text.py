@@ -60,6 +60,7 @@ REFUSALS = {
     Outcome.BAD_KEY: "Wrong key for {}: /join ROOM KEY.",
     Outcome.TARGET_NOT_MEMBER: "{} is not in this room.",
     Outcome.UNKNOWN_MODE: "Unknown mode {}.",
+    Outcome.ROOM_FULL: "{} is full: ask an operator for an /invite.",
 }
 
 

@@ -13,12 +13,15 @@ from typing import Any
 
 from parley.chat.answers import Done, Outcome, RoomView, UnreadCount
 from parley.chat.events import (
+    AwayChanged,
     Delivery,
     DirectMessage,
     Invited,
     Kicked,
     ModeChanged,
     Presence,
+    RealNameChanged,
+    Renamed,
     RoomMessage,
     TopicChanged,
     Typing,
@@ -216,6 +219,10 @@ SHARED: dict[type, _Encoder] = {
     Kicked: _kicked,
     ModeChanged: _mode,
     Invited: _invited,
+    # From the IRC door (NICK, AWAY, SETNAME): the page ignores types it does not know yet.
+    Renamed: lambda e: {"type": "renamed", "old": e.old, "new": e.new},
+    AwayChanged: lambda e: {"type": "away", "name": e.name, "message": e.message},
+    RealNameChanged: lambda e: {"type": "real_name", "name": e.name, "real_name": e.real_name},
 }
 
 
