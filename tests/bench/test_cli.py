@@ -154,3 +154,16 @@ def test_a_server_that_speaks_one_dialect_is_not_asked_for_another() -> None:
     done = bench("run", "-n", "2", "-s", "1", "-m", "1", "--server", "relay", "--dialect", "irc")
     assert done.returncode == 2
     assert "relay speaks only chat1" in done.stderr
+
+
+def test_the_web_door_beside_the_chat1_door_in_the_same_run() -> None:
+    done = bench(
+        "run", "-n", "4", "-s", "2", "-m", "30", "--dialect", "web", "--baseline", "parley"
+    )
+    record = record_of(done)
+    assert record["server"]["dialect"] == "web" and record["subject"]["target"] == "parley-web"
+    assert record["baseline_server"]["dialect"] == "chat1"
+    for side in ("subject", "baseline"):
+        assert record[side]["deliveries_received"] == record[side]["deliveries_expected"] == 180
+        assert record[side]["lost"] == record[side]["unexpected_lines"] == 0
+        assert record[side]["errors"] == []

@@ -42,7 +42,7 @@ from parley.bench.procstat import raise_open_file_limit
 from parley.bench.runner import DEFAULT_WINDOW, LoadParams, PoolError
 from parley.bench.targets import NATIVE_DIALECT, Subject, TargetError, external
 
-BASELINES = ("relay", "ngircd")
+BASELINES = ("relay", "ngircd", "parley")
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -147,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const="relay",
         choices=BASELINES,
-        help="also measure a baseline: the bare relay (the default) or ngircd",
+        help="also measure a baseline: the bare relay (the default), ngircd, or parley "
+        "(over CHAT/1.0: to compare its doors)",
     )
     run.add_argument(
         "--repeat", type=positive_int, default=1, help="runs to take the median of (alternating)"
@@ -162,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const="relay",
         choices=BASELINES,
-        help="also measure a baseline: the bare relay (the default) or ngircd",
+        help="also measure a baseline: the bare relay (the default), ngircd, or parley "
+        "(over CHAT/1.0: to compare its doors)",
     )
     idle.add_argument(
         "--repeat", type=positive_int, default=1, help="runs to take the median of (alternating)"
