@@ -20,7 +20,7 @@ from parley.chat.store import StoreError
 from parley.server.app import ChatServer
 from parley.server.config import ServerConfig, config_from_args
 from parley.server.console import OperatorConsole
-from parley.server.listeners import HttpListener, listen_http, listen_irc
+from parley.server.listeners import ExtraListener, listen_http, listen_irc
 
 
 def _connect_hint(config: ServerConfig, port: int) -> str:
@@ -63,7 +63,7 @@ async def serve(config: ServerConfig) -> int:
         where = f"{config.host or '*'}:{config.port}"
         print(f"parley-server: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    http: HttpListener | None = None
+    http: ExtraListener | None = None
     try:
         http = await listen_http(server)
     except OSError as exc:
@@ -115,7 +115,7 @@ async def serve(config: ServerConfig) -> int:
     return 0
 
 
-async def _listen_irc(server: ChatServer) -> HttpListener | Literal[False] | None:
+async def _listen_irc(server: ChatServer) -> ExtraListener | Literal[False] | None:
     """The ``--irc-port`` listener (None: not configured; False: it could not be bound, said
     on stderr, and the server is shut down)."""
     try:
@@ -130,7 +130,7 @@ async def _listen_irc(server: ChatServer) -> HttpListener | Literal[False] | Non
     return irc_port
 
 
-def _close(listener: HttpListener | None) -> None:
+def _close(listener: ExtraListener | None) -> None:
     if listener is not None:
         listener.close()
 

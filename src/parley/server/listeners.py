@@ -182,8 +182,8 @@ def describe(address: tuple[object, ...]) -> str:
     return f"{peer_host(address)}:{address[1]}" if len(address) > 1 else peer_host(address)
 
 
-class HttpListener:
-    """The optional ``--http-port`` listener: the web door on a port of its own.
+class ExtraListener:
+    """An optional listener of a door's own port (``--http-port``, ``--irc-port``).
 
     Plain when TLS is off; TLS (every connection) when it is on. The first line still picks
     the door, so the connection is the same `Connection` as on the shared port, with the same
@@ -205,16 +205,34 @@ def _any_interface_socket(host: str | None, port: int) -> socket.socket:
     return socket.create_server(("0.0.0.0" if host in (None, "", "*") else host, port))
 
 
-async def listen_http(server: ChatServer) -> HttpListener | None:
+async def listen_http(server: ChatServer) -> ExtraListener | None:
     """Start the ``--http-port`` listener if one is configured (after `ChatServer.start`).
 
     Raises OSError if the port cannot be bound.
     """
+    port = server.config.http_port
+    return None if port is None else await _listen_extra(server, port)
+
+
+async def listen_irc(server: ChatServer) -> ExtraListener | None:
+    """Start the ``--irc-port`` listener if one is configured (after `ChatServer.start`).
+
+    TLS on every connection when TLS is on (IRC's 6697 by custom). Raises OSError if the port
+    cannot be bound.
+    """
+    port = server.config.irc_port
+    return None if port is None else await _listen_extra(server, port)
+
+
+async def _listen_extra(server: ChatServer, port: int) -> ExtraListener:
+    """A port of a door's own: plain when TLS is off, TLS on every connection when it is on.
+
+    The first line still picks the door, so a client is served here as on the shared port,
+    with the same admission limits, flood buckets and back-pressure.
+    """
     config = server.config
-    if config.http_port is None:
-        return None
-    sock = _any_interface_socket(config.host, config.http_port)
-    port = sock.getsockname()[1]
+    sock = _any_interface_socket(config.host, port)
+    bound = sock.getsockname()[1]
     if config.tls != "off":
         context = server._tls_context()  # the server's own certificate and settings
         assert context is not None
@@ -226,37 +244,7 @@ async def listen_http(server: ChatServer) -> HttpListener | None:
             sniff=None,
         )
         listener.start()
-        return HttpListener(port, listener.close)
+        return ExtraListener(bound, listener.close)
     loop = asyncio.get_running_loop()
     plain = await loop.create_server(lambda: Connection(server), sock=sock, backlog=BACKLOG)
-    return HttpListener(port, plain.close)
-
-
-async def listen_irc(server: ChatServer) -> HttpListener | None:
-    """Start the ``--irc-port`` listener if one is configured (after `ChatServer.start`).
-
-    Like `listen_http`: plain when TLS is off, TLS on every connection when it is on (IRC's
-    6697 by custom). The first line still picks the door, so an IRC client is served by the
-    IRC door here as on the shared port, under the same limits. Raises OSError if the port
-    cannot be bound.
-    """
-    config = server.config
-    if config.irc_port is None:
-        return None
-    sock = _any_interface_socket(config.host, config.irc_port)
-    port = sock.getsockname()[1]
-    if config.tls != "off":
-        context = server._tls_context()
-        assert context is not None
-        listener = Listener(
-            sock,
-            context,
-            server.admission,
-            lambda ticket, silent: AcceptedConnection(server, ticket, silent=silent),
-            sniff=None,
-        )
-        listener.start()
-        return HttpListener(port, listener.close)
-    loop = asyncio.get_running_loop()
-    plain = await loop.create_server(lambda: Connection(server), sock=sock, backlog=BACKLOG)
-    return HttpListener(port, plain.close)
+    return ExtraListener(bound, plain.close)
