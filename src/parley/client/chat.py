@@ -44,6 +44,7 @@ from parley.client.commands import (
     Nothing,
     Quit,
     Say,
+    SearchHistory,
     SendDirect,
     SetLive,
     SetMode,
@@ -94,6 +95,7 @@ from parley.client.requests import (
     Leave,
     Request,
     Rooms,
+    SearchRequest,
     Topic,
     Who,
 )
@@ -118,7 +120,8 @@ PRIVATE_MARK = re.compile(r"\[private(?:, sent ([^\]]+))?\] ")
 ``[private] text``, or ``[private, sent 2026-11-21 08:00 UTC] text`` if it waited."""
 MESSAGE_REPLIES = frozenset({403, 413, 415, 429})
 """Replies about a message or the connection, never the answer to ``EXTEND``."""
-NOT_ROOM_ANSWERS = frozenset({210, 230, 240, 250, 251, 252, 260, 261, 270, 271, 272, 280})
+NOT_ROOM_ANSWERS = frozenset({210, 230, 240, 250, 251, 252, 260, 261, 262, 263, 270, 271, 272})
+NOT_ROOM_ANSWERS |= frozenset({280})
 NOT_ROOM_ANSWERS |= frozenset({406, 407, 408, 410, 414})
 NOT_ROOM_ANSWERS |= MODERATION_ANSWERS | (MODERATION_REFUSALS - JOIN_REFUSALS)
 """Replies that never answer ``JOIN`` or ``LEAVE`` (they answer other requests)."""
@@ -750,6 +753,24 @@ class ChatState:
         self._histories.append(view)
         return Step(requests=(HistoryRequest(target, command.count),))
 
+    def _search(self, command: SearchHistory) -> Step:
+        """``SEARCH``; the first one asks for the ``search`` extension, only then (a server
+        without it answers the ``EXTEND`` with what it has, and the search with ``404``)."""
+        search = SearchRequest(command.text, command.target)
+        if self.extensions is not None and "search" in self.extensions:
+            return Step(requests=(search,))
+        return Step(requests=(Extend(("search",)), search))
+
+    def _found(self, text: str) -> list[Line]:
+        """``262 <id> <unix time> <line>``: one match of a search, shown as history is."""
+        number, _, rest = text.partition(" ")
+        when, _, line = rest.partition(" ")
+        if not (number.isdigit() and _is_time(when)):
+            return [render_event(NumericReply(262, text))]
+        event = parse_server_line(line.encode())
+        at = float(when)
+        return [history_line(event, at, self._clock(), me=self.me, plain=self.style == "seed003")]
+
     def _more_history(self) -> Step:
         last = self._last_history
         if last is None:
@@ -1004,6 +1025,8 @@ _REPLIES: dict[int, _ReplyHandler] = {
     252: lambda state, reply: [],  # the end of the room list
     260: lambda state, reply: state._history_line(reply.text),
     261: lambda state, reply: state._history_end(),
+    262: lambda state, reply: state._found(reply.text),
+    263: lambda state, reply: [Line(f"--- {reply.text.lower()} ---", dim=True)],
     280: lambda state, reply: state._topic(reply.text),
     411: lambda state, reply: state._not_in_room(reply.text),
     417: lambda state, reply: state._already_in(reply.text),
@@ -1032,6 +1055,7 @@ _COMMANDS: dict[type, tuple[str | None, _CommandHandler]] = {
     ListRooms: ("who", lambda state, command: Step(requests=(Rooms(),))),
     ShowHistory: ("history", ChatState._show_history),
     MoreHistory: ("history", lambda state, command: state._more_history()),
+    SearchHistory: (None, ChatState._search),
     SetTopic: ("rooms", lambda state, command: state._set_topic(command.text)),
     ManageAccount: ("auth", lambda state, command: Step(account=command.action)),
     SetLive: (None, lambda state, command: state._set_live(command.on)),
@@ -1049,3 +1073,11 @@ _COMMANDS: dict[type, tuple[str | None, _CommandHandler]] = {
 }
 """Each command: the extension it needs (None: none, or it checks for itself), and what
 it does. Like the server's command table, the gate comes before the handler."""
+
+
+def _is_time(word: str) -> bool:
+    """Whether `word` is a Unix time a server could have sent (not beyond `LATEST`, not NaN)."""
+    try:
+        return 0 <= float(word) < LATEST
+    except ValueError:
+        return False

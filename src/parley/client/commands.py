@@ -43,6 +43,7 @@ from parley.protocol.commands import (
     ListUsers as ListUsers,
     Nothing as Nothing,
     Quit as Quit,
+    SearchHistory as SearchHistory,
     SendDirect as SendDirect,
     SetTopic as SetTopic,
     ShowHistory as ShowHistory,
@@ -116,6 +117,7 @@ Command = (
     | ListUsers
     | ListRooms
     | ShowHistory
+    | SearchHistory
     | MoreHistory
     | SetTopic
     | ManageAccount
@@ -284,6 +286,21 @@ def _history(rest: str) -> Command:
     return ShowHistory(target, count)
 
 
+_SEARCH_USAGE = "usage: /search WORDS [#ROOM|@NAME], for example /search deploy log #dev"
+
+
+def _search(rest: str) -> Command:
+    words = rest.split()
+    target = words.pop() if len(words) > 1 and words[-1][:1] in ("#", "@") else None
+    if not words:
+        return Invalid(_SEARCH_USAGE)
+    if target is not None and target.startswith("@") and not is_valid_name(target[1:]):
+        return Invalid(f"{target[1:]!r} is not a user name: {_SEARCH_USAGE}")
+    if target is not None and target.startswith("#") and not is_room_name(target[1:]):
+        return Invalid(f"{target[1:]!r} is not a room name: {_SEARCH_USAGE}")
+    return SearchHistory(" ".join(words), target)
+
+
 def _join(rest: str, usage: str) -> Command:
     if not rest:
         return Invalid(usage)
@@ -307,6 +324,7 @@ _SLASH_VERBS: dict[str, _SlashParser] = {
     "/say": _slash_say,
     "/live": _slash_live,
     "/history": lambda verb, rest: _history(rest),
+    "/search": lambda verb, rest: _search(rest),
     "/topic": lambda verb, rest: SetTopic(rest or None),
     **dict.fromkeys(ACCOUNT_VERBS, _slash_account),
     **dict.fromkeys(_SIMPLE_SLASH, _slash_simple),
@@ -401,6 +419,9 @@ Commands (any other line is chat in your current room):
                      the last N messages of a room (default: the current one)
                      or of your private talk with NAME, e.g. /history @bob 20
   /more              the messages before those that history showed last
+  /search WORDS [#ROOM|@NAME]
+                     messages with those words, in your rooms and private talk
+                     (or only ROOM, or with NAME), e.g. /search deploy log
   /mentions          the recent lines that said your name (or a highlight word)
   /register          protect your name with a password (asked twice, not shown)
   /password          change that password

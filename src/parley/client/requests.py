@@ -23,6 +23,7 @@ from parley.protocol.chat1 import (
     Leave,
     Mode,
     Rooms,
+    SearchRequest,
     Topic,
     TypingUpdate,
     Who,
@@ -42,6 +43,7 @@ Request = (
     | Who
     | Rooms
     | HistoryRequest
+    | SearchRequest
     | Topic
     | AccountCommand
     | Mode
@@ -88,6 +90,7 @@ _ENCODERS: dict[type, Callable[[Any], bytes]] = {
     Who: lambda r: _command("WHO"),
     Rooms: lambda r: _command("ROOMS"),
     HistoryRequest: _history,
+    SearchRequest: lambda r: _command("SEARCH", r.text, *_optional(r.target)),
     Topic: lambda r: _command("TOPIC", r.room, *_optional(r.text)),
     AccountCommand: _account,
     Mode: lambda r: _command("MODE", r.room, r.change, *_optional(r.argument)),
@@ -110,6 +113,7 @@ __all__ = [
     "Mode",
     "Request",
     "Rooms",
+    "SearchRequest",
     "Topic",
     "TypingUpdate",
     "Who",
