@@ -18,6 +18,7 @@ from parley.protocol.chat1 import (
     ServerDisconnect,
 )
 from parley.protocol.framing import LineTooLong
+from parley.protocol.names import is_valid_name
 
 
 def test_register() -> None:
@@ -386,3 +387,16 @@ def test_room_event_lines_read_back_as_they_were_written() -> None:
     assert read(encode_mode("dev", "ann", "-m", "")) == ModeNotice("dev", "ann", "-m")
     assert read(encode_invited("dev", "ann")) == InvitedNotice("dev", "ann")
     assert parse_moderation_notice("KICKED dev CHAT/1.0") is None
+
+
+@given(
+    st.text(alphabet=st.characters(blacklist_characters=" :\n\r"), max_size=40),
+    st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=80),
+)
+def test_a_lobby_line_is_read_by_the_same_rules_on_its_short_path(name: str, text: str) -> None:
+    """``@name: text`` (no room, no recipient) skips the address parser: the same answer."""
+    event = chat1.parse_client_line(f"@{name}: {text}".encode())
+    if is_valid_name(name):
+        assert event == chat1.ChatMessage(name, chat1.neutralise_controls(text), None)
+    else:
+        assert event == chat1.Malformed(chat1.Reply.UNKNOWN_COMMAND, "expected '@name: text'")

@@ -607,6 +607,10 @@ def _read_address(head: str) -> _Address | None:
 
 def _parse_chat_message(text: str) -> ClientEvent:
     head, colon, rest = text[1:].partition(":")
+    if colon and " " not in head:  # "@name: text": the lobby line of every client, kept short
+        if not is_valid_name(head):
+            return Malformed(Reply.UNKNOWN_COMMAND, "expected '@name: text'")
+        return ChatMessage(head, neutralise_controls(rest.removeprefix(" ")), None)
     address = _read_address(head) if colon else None
     if address is None or not _may_send(address):
         return Malformed(Reply.UNKNOWN_COMMAND, "expected '@name: text'")
