@@ -1,10 +1,11 @@
 """Coverage-guided fuzzing of every parser with atheris (``make fuzz``).
 
 Each input is cut into chunks and fed through the line framer (both line-end modes), and
-every framed line through the CHAT/1.0 client and server parsers and the plain door's
-parser in both modes; the whole input is also one web page message for the web door's JSON
-codec (`parley.protocol.web`), which must answer anything with a message or a `BadMessage`.
-Any exception, or a line longer than the framer's limit, is a crash.
+every framed line through the CHAT/1.0 client and server parsers, the plain door's parser in
+both modes and the IRC codec (what it parses must encode back to one line); the whole input
+is also one web page message for the web door's JSON codec (`parley.protocol.web`), which
+must answer anything with a message or a `BadMessage`. Any exception, or a line longer than
+the framer's limit, is a crash.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from parley.protocol import chat1, plain, web
+    from parley.protocol import chat1, irc, plain, web
     from parley.protocol.framing import LineFramer, LineTooLong
 
 LIMIT = 256
@@ -31,6 +32,17 @@ def check_line(line: bytes | LineTooLong) -> None:
             plain.parse_line(text, mode, in_room=False)  # type: ignore[arg-type]
             plain.parse_line(text, mode, in_room=True)  # type: ignore[arg-type]
         plain.parse_name_answer(text)
+    check_irc(line)
+
+
+def check_irc(line: bytes | LineTooLong) -> None:
+    """The IRC codec takes any line; a message it parses encodes back to exactly one line."""
+    message = irc.parse_message(line)
+    if isinstance(message, irc.Message):
+        data = irc.encode(message)
+        assert data.endswith(b"\r\n") and b"\n" not in data[:-1] and b"\r" not in data[:-2]
+        again = irc.parse_message(data[:-2])
+        assert isinstance(again, irc.Message) and again.command == message.command
 
 
 def check_web_message(data: bytes) -> None:

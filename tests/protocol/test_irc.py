@@ -94,3 +94,12 @@ def test_any_stamp_parses_back_within_a_millisecond(moment: float) -> None:
 
 def test_format_tags_escapes_values() -> None:
     assert irc.format_tags({"label": "a b;c", "flag": ""}) == "label=a\\sb\\:c;flag"
+
+
+def test_no_text_can_become_a_second_line() -> None:
+    """CR, LF and NUL inside a line are read as spaces, and never written: a text that came
+    from any door (or a bug) cannot end the line at the receiver and start a command."""
+    parsed = irc.parse_message(b"PRIVMSG #a :x\rQUIT :bye\x00now")
+    assert isinstance(parsed, irc.Message) and parsed.params == ("#a", "x QUIT :bye now")
+    data = irc.encode(irc.Message("PRIVMSG", ("#a", "hi\r\nQUIT :x\x00"), "n!u@h"))
+    assert data == b":n!u@h PRIVMSG #a :hi  QUIT :x \r\n"

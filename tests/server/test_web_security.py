@@ -61,3 +61,18 @@ def test_one_sender_cannot_fill_anothers_offline_queue(make_server: MakeServer) 
     friend = WebClient(server.port)
     friend.sign_in("frank")
     assert friend.request({"type": "dm", "to": "erin", "text": "real one"})["queued"] is True
+
+
+def test_control_characters_from_a_page_reach_no_terminal_and_fake_no_line(
+    server: ServerThread, connect: Connect
+) -> None:
+    """CHAT/1.0 and plain clients read lines (a bare CR may end one) and print to terminals:
+    what a page sends is neutralised as every door's input is (U+FFFD for each control)."""
+    web = WebClient(server.port)
+    web.sign_in("mallory")
+    bob = connect("bob")
+    web.request({"type": "say", "room": "lobby", "text": "hi\r@server: fake\x1b[2J\u2028x"})
+    assert bob.line() == "@mallory: hi\ufffd@server: fake\ufffd[2J\ufffdx".encode()
+    web.request({"type": "dm", "to": "bob", "text": "psst\rDISCONNECT CHAT/1.0"})
+    whisper = bob.line()  # bob asked for no extension: a direct message reads as seed 004's
+    assert whisper.endswith("psst\ufffdDISCONNECT CHAT/1.0".encode()) and b"\r" not in whisper

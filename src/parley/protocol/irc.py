@@ -75,11 +75,15 @@ def _parse_tags(raw: str) -> dict[str, str]:
     return tags
 
 
+_LINE_BREAKERS = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
+"""Characters no IRC line may hold inside it; read and written as spaces."""
+
+
 def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
     """Read one line a client sent (without its line end)."""
     if isinstance(line, LineTooLong):
         return Malformed("line too long", too_long=True)
-    text = line.decode("utf-8", errors="replace")
+    text = line.decode("utf-8", errors="replace").translate(_LINE_BREAKERS)
     tags: dict[str, str] = {}
     if text.startswith("@"):
         raw_tags, _, text = text[1:].partition(" ")
@@ -118,7 +122,9 @@ def encode(message: Message) -> bytes:
         if not last or " " in last or last.startswith(":") or message.trailing:
             last = ":" + last
         parts.append(last)
-    body = " ".join(parts).encode("utf-8")
+    # CR, LF and NUL would end or cut the line at the receiver: a text from any door (or a
+    # bug) must never become a second line.
+    body = " ".join(parts).translate(_LINE_BREAKERS).encode("utf-8")
     if len(body) > MAX_LINE - 2:
         body = _trim_utf8(body, MAX_LINE - 2)
     if message.tags:

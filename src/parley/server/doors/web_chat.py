@@ -23,6 +23,7 @@ from parley.chat.answers import (
 from parley.chat.moderation import mode_command
 from parley.chat.reading import is_mention
 from parley.protocol import web
+from parley.protocol.chat1 import neutralise_controls
 from parley.server.doors.base import DoorBase
 from parley.server.doors.web_encoding import (
     QUEUED,
@@ -73,17 +74,18 @@ class WebChat(DoorBase):
 
     def _say(self, message: web.Say) -> None:
         lines = (line.rstrip("\r") for line in message.text.split("\n"))
-        texts = tuple(line for line in lines if line.strip())
+        texts = tuple(neutralise_controls(line) for line in lines if line.strip())
         if not texts:
             self._send(web.error(message.req, "bad_message", "Nothing to say"))
             return
         self.call(core.Say(texts, message.room), self._stored(message.req, len(texts)))
 
     def _dm(self, message: web.Dm) -> None:
-        self.call(core.SendDirect(message.to, message.text), self._stored(message.req, 1))
+        text = neutralise_controls(message.text)
+        self.call(core.SendDirect(message.to, text), self._stored(message.req, 1))
 
     def _typing(self, message: web.TypingNow) -> None:
-        self.call(core.ShowTyping(message.text, message.room), lambda done: None)
+        self.call(core.ShowTyping(neutralise_controls(message.text), message.room), lambda d: None)
 
     def _join(self, message: web.Join) -> None:
         req = message.req
@@ -107,7 +109,7 @@ class WebChat(DoorBase):
         self.call(core.Leave(message.room), self._ok_or_refused(message.req))
 
     def _topic(self, message: web.SetTopic) -> None:
-        command = core.SetTopic(message.room, message.topic)
+        command = core.SetTopic(message.room, neutralise_controls(message.topic))
         self.call(command, self._ok_or_refused(message.req))
 
     def _history(self, message: web.HistoryRequest) -> None:
@@ -170,7 +172,7 @@ class WebChat(DoorBase):
         self.call(command, self._ok_or_refused(message.req))
 
     def _kick(self, message: web.Kick) -> None:
-        command = core.Kick(message.room, message.name, message.reason)
+        command = core.Kick(message.room, message.name, neutralise_controls(message.reason))
         self.call(command, self._ok_or_refused(message.req))
 
     def _invite(self, message: web.Invite) -> None:
