@@ -99,14 +99,19 @@ def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
         return Malformed("line too long", too_long=True)
     head, colon, trailing = text.partition(" :")
     words = [word for word in head.split(" ") if word]  # IRC separates by 0x20 alone
-    if text.startswith(":"):  # ":trailing" with no command
+    # ":trailing" with no command, nothing at all, or a command that is neither letters nor
+    # three digits (RFC 1459)
+    if text.startswith(":") or not words or not _is_command(words[0]):
         return Malformed("no command")
-    if not words:
-        return Malformed("no command")
+    command = words[0]
     params = words[1:]
     if colon:
         params.append(trailing)
-    return Message(words[0].upper(), tuple(params), prefix, tags)
+    return Message(command.upper(), tuple(params), prefix, tags)
+
+
+def _is_command(word: str) -> bool:
+    return word.isascii() and (word.isalpha() or (len(word) == 3 and word.isdigit()))
 
 
 def encode(message: Message) -> bytes:
