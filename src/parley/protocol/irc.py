@@ -99,8 +99,7 @@ def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
         return Malformed("line too long", too_long=True)
     head, colon, trailing = text.partition(" :")
     words = [word for word in head.split(" ") if word]  # IRC separates by 0x20 alone
-    # ":trailing" with no command, nothing at all, or a command that is neither letters nor
-    # three digits (RFC 1459)
+    # ":trailing" with no command, nothing at all, or a "command" that reads as tags
     if text.startswith(":") or not words or not _is_command(words[0]):
         return Malformed("no command")
     command = words[0]
@@ -111,7 +110,9 @@ def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
 
 
 def _is_command(word: str) -> bool:
-    return word.isascii() and (word.isalpha() or (len(word) == 3 and word.isdigit()))
+    # Lenient, as servers are (an unknown command deserves 421, ``FOO_BAR`` too), but a
+    # word that would read back as tags is none.
+    return not word.startswith("@")
 
 
 def encode(message: Message) -> bytes:
