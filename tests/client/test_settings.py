@@ -142,3 +142,14 @@ def test_colours_and_times_only_at_a_terminal_unless_asked() -> None:
     never = parse_args(["chat://h:1", "--color", "never", "--no-bell"], environ={})
     assert not appearance(never, terminal=True, environ={}).colour
     assert not appearance(never, terminal=True, environ={}).bell
+
+
+def test_full_screen_from_the_option_or_the_file(tmp_path: Path) -> None:
+    assert not parse_args(["a", "chat://h:1"], environ={}).full_screen
+    assert parse_args(["a", "chat://h:1", "--full-screen"], environ={}).full_screen
+    file = write(tmp_path, "full_screen = true\n")
+    assert parse_args(["--config", str(file), "a", "chat://h:1"], environ={}).full_screen
+    file = write(tmp_path, "full_screen = false\n")
+    assert not parse_args(["--config", str(file), "a", "chat://h:1"], environ={}).full_screen
+    with pytest.raises(UsageError, match="full_screen must be a true or false"):
+        parse_args(["--config", str(write(tmp_path, 'full_screen = "yes"\n'))], environ={})

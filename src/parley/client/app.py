@@ -40,6 +40,10 @@ def choose_frontend(config: ClientConfig) -> Frontend:
     looks = appearance(config, terminal=_is_terminal(sys.stdout))
     if config.plain or not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
         return LineFrontend(looks=looks)
+    if config.full_screen:
+        from parley.client.fullscreen import FullScreenFrontend
+
+        return FullScreenFrontend(looks)
     from parley.client.tui import PromptFrontend  # only people at a terminal pay for it
 
     return PromptFrontend(looks)
@@ -97,6 +101,9 @@ async def run(config: ClientConfig, frontend: Frontend | None = None) -> ExitSta
                 new_password=config.new_password,
                 reconnect=_reconnect(config, ui, me) if reconnects(config, ui) else None,
             )
+            attach = getattr(ui, "attach_state", None)  # the full-screen mode's buffers
+            if callable(attach):
+                attach(state, conversation.carry_out_quietly)
             return await until_stopped(conversation.run(), stop.event)
         except StopRequestedError:
             await (conversation.client if conversation else client).disconnect()

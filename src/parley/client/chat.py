@@ -280,6 +280,9 @@ class ChatState:
         """Whether the server's extensions were listed (once, not after reconnecting)."""
         self._quiet = {250: 0, 251: 0}
         """Answers to listings asked for completion's sake, to take in without a word."""
+        self.members: dict[str, dict[str, str]] = {}
+        """Who is in each room as last seen (``251``, presence, speakers), by room key, then
+        by name key; the lobby's are everyone ``250`` listed (the full-screen member list)."""
 
     # The start and the negotiation -----------------------------------------------------------
 
@@ -383,6 +386,7 @@ class ChatState:
         Whatever the server sends, no control character reaches the terminal.
         """
         self._observe(event)
+        self._track_members(event)
         if isinstance(event, IncomingMessage):
             lines = self._message(event, now)
         elif isinstance(event, NumericReply):
@@ -415,13 +419,43 @@ class ChatState:
                 words = words[1:]
             self.recent.names_seen(words)
 
+    def _track_members(self, event: SessionEvent) -> None:
+        """Keep `members` up to date with what `event` says about who is where."""
+        if isinstance(event, NumericReply) and event.code in (250, 251):
+            words = neutralise_controls(event.text).split()
+            room = LOBBY if event.code == 250 else (words[0] if words else "")
+            names = words if event.code == 250 else words[1:]
+            if room:
+                self.members[room_key(room)] = {name_key(n): n for n in names}
+        elif isinstance(event, NumericReply) and event.code == 220:
+            room = neutralise_controls(argument(event.text, "Joined"))
+            self._member(room, self.me)
+        elif isinstance(event, PresenceNotice):
+            name = neutralise_controls(event.name)
+            if event.kind == "joined":
+                self._member(event.room, name)
+                self._member(LOBBY, name)
+            elif event.kind == "quit":
+                for members in self.members.values():
+                    members.pop(name_key(name), None)
+            else:
+                self.members.get(room_key(event.room), {}).pop(name_key(name), None)
+        elif isinstance(event, IncomingMessage) and event.recipient is None:
+            self._member(event.room or LOBBY, neutralise_controls(event.name))
+
+    def _member(self, room: str, name: str) -> None:
+        self.members.setdefault(room_key(neutralise_controls(room)), {})[name_key(name)] = name
+
     def _message(self, event: IncomingMessage, now: float) -> list[Line]:
         if event.typing:
             self._typing_update(event, now)
             return []
         where = self._where(event)
         self.transcript.shown(where, event.name, event.text, self._clock())
-        return [self._marked(line, event, where) for line in self._message_lines(event)]
+        return [
+            replace(self._marked(line, event, where), where=where)
+            for line in self._message_lines(event)
+        ]
 
     def _where(self, event: IncomingMessage) -> str:
         """The conversation `event` belongs to (see `parley.client.catchup.conversation`)."""
@@ -474,7 +508,8 @@ class ChatState:
             return []  # our own join or leave: the 220 or 221 reply says it
         elif event.kind == "left":
             self._typing.done(event.name, event.room)
-        return [presence(event.kind, event.room, event.name)]
+        where = None if event.kind == "quit" else conversation(event.room)
+        return [replace(presence(event.kind, event.room, event.name), where=where)]
 
     def _notice(self, event: Notice) -> list[Line]:
         """A line of no other kind: a moderation event, or anything else (shown as it is)."""
@@ -669,7 +704,12 @@ class ChatState:
         self.transcript.began(conversation(room), self._clock())
         self.current = room
         leave = "/leave" if self.style == "slash" else "leave"
-        return [Line(f"You are now in {room}: what you type goes there ({leave} leaves it).")]
+        return [
+            Line(
+                f"You are now in {room}: what you type goes there ({leave} leaves it).",
+                where=conversation(room),
+            )
+        ]
 
     def _put_back(self, room: str) -> list[Line]:
         """The server put us back in `room` at login (an account's rooms are remembered)."""
@@ -719,7 +759,7 @@ class ChatState:
         catch_up = view is not None and view.catch_up
         if catch_up:
             shown = replace(shown, dim=False)  # missed: as new as a live line
-        return [self._marked(shown, event, where, record=catch_up)]
+        return [replace(self._marked(shown, event, where, record=catch_up), where=where)]
 
     def _history_end(self) -> list[Line]:
         """``261 End of history``: a separator under what was shown, or a word if nothing was."""

@@ -218,6 +218,12 @@ class Conversation:
         self._online.set()
         self._refresh()
 
+    async def carry_out_quietly(self, step: Step) -> None:
+        """`step` for the UI itself (the full-screen mode asks who is in a room it opens);
+        a failure to send is the receiving side's to notice."""
+        with contextlib.suppress(ClientError):
+            await self._carry_out_now(step)
+
     async def _carry_out_now(self, step: Step) -> None:
         """`step`'s lines and requests, even while typed lines wait (`_resume` only)."""
         self._show(step.lines)

@@ -90,6 +90,8 @@ class ClientConfig:
     """Seconds to wait for the connection and for the reply to REGISTER."""
     plain: bool = False
     """Line mode even when standard input is a terminal (no prompt_toolkit)."""
+    full_screen: bool = False
+    """At a terminal, the full-screen mode: a buffer per room (``--full-screen``, the file)."""
     commands: CommandStyle = DEFAULT_STYLE
     """What a typed line means (see `parley.client.commands`)."""
     live: bool = False
@@ -155,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--plain",
         action="store_true",
         help="plain line mode even on a terminal: no prompt, no line editing (default: off)",
+    )
+    parser.add_argument(
+        "--full-screen",
+        action="store_true",
+        help="at a terminal, a full-screen window with a buffer per room and conversation, "
+        "a room list and a member list (default: off; full_screen in the config file)",
     )
     parser.add_argument(
         "--commands",
@@ -235,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
         "appearance and configuration",
         "Settings may also be kept in $XDG_CONFIG_HOME/parley/client.toml (else\n"
         "~/.config/parley/client.toml): server, name, password_file, color, time_format,\n"
-        "highlight, bell, reconnect. Options win over the environment, which wins over the file.",
+        "highlight, bell, reconnect, full_screen. Options win over the environment, which\n"
+        "wins over the file.",
     )
     looks.add_argument(
         "--config",
@@ -372,6 +381,7 @@ def _with_appearance(
         highlight=words,
         bell=not args.no_bell and settings.bell is not False,
         reconnect=not args.no_reconnect and settings.reconnect is not False,
+        full_screen=args.full_screen or settings.full_screen is True,
         config_file=settings.path,
     )
 

@@ -67,6 +67,10 @@ class Line:
     """Spans (start, end) of `text` to highlight: your name, your highlight words."""
     timed: bool = field(default=True, compare=False)
     """Whether the time goes before it on a terminal (not in a question, say a fingerprint)."""
+    where: str | None = field(default=None, compare=False)
+    """The conversation it belongs to (``#dev``, ``#lobby``, ``@bob``: see
+    `parley.client.catchup.conversation`); None for a line about no one conversation. Only
+    the full-screen mode uses it, to put the line in that conversation's buffer."""
 
     @classmethod
     def notice(cls, text: str) -> Line:

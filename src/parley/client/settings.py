@@ -14,6 +14,7 @@ The command line wins over the environment, which wins over this file (see
     highlight = ["deploy", "release"]          # words highlighted like your name
     bell = true                                # ring the bell when you are mentioned
     reconnect = true                           # retry a dropped connection (a terminal)
+    full_screen = false                        # room buffers, full screen (a terminal)
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class FileSettings:
     highlight: tuple[str, ...] = ()
     bell: bool | None = None
     reconnect: bool | None = None
+    full_screen: bool | None = None
 
 
 _KINDS: dict[str, type] = {
@@ -55,6 +57,7 @@ _KINDS: dict[str, type] = {
     "highlight": list,
     "bell": bool,
     "reconnect": bool,
+    "full_screen": bool,
 }
 
 
@@ -123,6 +126,7 @@ def parse_settings(table: Mapping[str, object], path: Path | None = None) -> Fil
         highlight=tuple(words),
         bell=_flag(table, "bell"),
         reconnect=_flag(table, "reconnect"),
+        full_screen=_flag(table, "full_screen"),
     )
 
 
