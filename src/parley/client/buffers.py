@@ -5,7 +5,9 @@ Each line goes to the buffer of the conversation it belongs to (`Line.where`: ``
 being looked at. A buffer you are not looking at counts the chat lines that arrive in it
 (unread) and those that mention you; switching to it clears both. Buffers are switched by
 number (Alt+1..9), in turn (Ctrl+N, Ctrl+P) or by name (``/switch NAME``), and each keeps its
-own scroll position (PageUp, PageDown). No prompt_toolkit here: `parley.client.fullscreen`
+own scroll position (PageUp, PageDown); PageUp at the top asks for an older page of
+history (`Buffers.fetch_older`), whose lines go at the top of the buffer
+(`parley.client.render.Older`). No prompt_toolkit here: `parley.client.fullscreen`
 draws what this module keeps.
 """
 
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from parley.client.catchup import conversation
-from parley.client.render import Channel, Line
+from parley.client.render import Channel, Line, Older
 from parley.protocol.names import name_key
 
 LOBBY_KEY = "#lobby"
@@ -44,6 +46,14 @@ class ChatBuffer:
     mentions: int = 0
     scroll: int = 0
     """How many lines up from the newest the view ends (0: following the newest)."""
+    oldest_id: int | None = None
+    """The smallest message id seen in it (from history): older pages are asked before it."""
+    fetching: bool = False
+    """An older page has been asked for and is not complete yet."""
+    exhausted: bool = False
+    """The server had no earlier messages: ask no more."""
+    older_at: int = 0
+    """Where the next line of the older page arriving goes (they come oldest first)."""
 
     @property
     def room(self) -> str | None:
@@ -73,6 +83,14 @@ class Entry:
         if self.unread or self.mentions:
             counts = f" ({self.unread}" + (f", @{self.mentions}" if self.mentions else "") + ")"
         return f"{self.number} {self.label}{counts}"
+
+
+class Fetch(NamedTuple):
+    """An older page to ask for: the buffer's key and the message id to ask before (None:
+    the buffer has no message from history yet, so the newest)."""
+
+    key: str
+    before: int | None
 
 
 class Buffers:
@@ -132,6 +150,12 @@ class Buffers:
             buffer = self.find(line.where) or self.open_peer(_peer_name(line))
         else:
             buffer = self.open(line.where)
+        if line.message_id is not None:
+            oldest = buffer.oldest_id
+            buffer.oldest_id = line.message_id if oldest is None else min(oldest, line.message_id)
+        if line.older is not None:
+            self._older(buffer, line, at)
+            return buffer
         buffer.lines.append(Shown(line, at))
         if len(buffer.lines) > KEEP:
             del buffer.lines[: len(buffer.lines) - KEEP]
@@ -142,6 +166,31 @@ class Buffers:
         elif buffer.scroll:
             buffer.scroll += 1  # the view stays where it was
         return buffer
+
+    def _older(self, buffer: ChatBuffer, line: Line, at: float) -> None:
+        """A part of an older page: at the top, in order, never unread; the view stays."""
+        if line.older is Older.END:
+            buffer.fetching = False
+            return
+        if line.older is Older.NONE:
+            buffer.fetching, buffer.exhausted = False, True
+        buffer.lines.insert(min(buffer.older_at, len(buffer.lines)), Shown(line, at))
+        buffer.older_at += 1
+
+    def fetch_older(self) -> Fetch | None:
+        """What to ask for when scrolling back past the top of the current buffer; None if
+        a page is on its way already, or the server said there are no earlier messages."""
+        buffer = self.current
+        if buffer.fetching or buffer.exhausted:
+            return None
+        buffer.fetching, buffer.older_at = True, 0
+        return Fetch(buffer.key, buffer.oldest_id)
+
+    def fetch_failed(self, key: str, *, exhausted: bool = True) -> None:
+        """No older page will come for `key` (the server keeps no history, say)."""
+        buffer = self.find(key)
+        if buffer is not None:
+            buffer.fetching, buffer.exhausted = False, exhausted
 
     def switch_to(self, buffer: ChatBuffer) -> ChatBuffer:
         """Look at `buffer` from now on: its counts are cleared."""

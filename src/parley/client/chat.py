@@ -58,6 +58,7 @@ from parley.client.commands import (
 )
 from parley.client.completion import Recent
 from parley.client.highlights import Highlighter, Mention, Mentions, body_offset
+from parley.client.lag import LagMeter
 from parley.client.live import Preview, TypingBoard
 from parley.client.moderation import (
     ANSWERS as MODERATION_ANSWERS,
@@ -74,6 +75,7 @@ from parley.client.moderation import (
 from parley.client.passwords import Secret
 from parley.client.render import (
     Line,
+    Older,
     argument,
     describe_reply,
     direct_message,
@@ -200,6 +202,9 @@ class HistoryView:
     shown: int = 0
     abandoned: bool = False
     """Typed lines no longer wait for it (it took too long)."""
+    older: str | None = None
+    """The full-screen buffer (``#dev``, ``@bob``) it is an older page of, fetched by
+    scrolling back past its top (`ChatState.older_history`)."""
 
     @property
     def subject(self) -> str:
@@ -280,6 +285,8 @@ class ChatState:
         """Whether the server's extensions were listed (once, not after reconnecting)."""
         self._quiet = {250: 0, 251: 0}
         """Answers to listings asked for completion's sake, to take in without a word."""
+        self.lag = LagMeter()
+        """The round trip of the full-screen mode's pings (``290 Pong``)."""
         self.members: dict[str, dict[str, str]] = {}
         """Who is in each room as last seen (``251``, presence, speakers), by room key, then
         by name key; the lobby's are everyone ``250`` listed (the full-screen member list)."""
@@ -576,6 +583,8 @@ class ChatState:
             return self._enabled(text)
         if code in (250, 251, 252) and self._quietly(code):
             return []
+        if code == 290 and self.lag.pong(text):  # the full-screen mode's lag: not shown
+            return []
         if code not in NOT_ROOM_ANSWERS:
             self._awaiting_reply = False  # replies come in order: this one answers the request
         if self._awaiting_first:
@@ -754,12 +763,27 @@ class ChatState:
             view.shown += 1
             view.oldest = message_id if view.oldest is None else min(view.oldest, message_id)
         shown = history_line(event, at, self._clock(), me=self.me, plain=self.style == "seed003")
-        if not isinstance(event, IncomingMessage):
-            return [shown]
-        catch_up = view is not None and view.catch_up
-        if catch_up:
-            shown = replace(shown, dim=False)  # missed: as new as a live line
-        return [replace(self._marked(shown, event, where, record=catch_up), where=where)]
+        if view is not None and view.older is not None:  # the top of a full-screen buffer
+            if isinstance(event, IncomingMessage):
+                shown = self._marked(shown, event, where, record=False)
+            shown = replace(shown, where=view.older, message_id=message_id, older=Older.LINE)
+        elif isinstance(event, IncomingMessage):
+            catch_up = view is not None and view.catch_up
+            if catch_up:
+                shown = replace(shown, dim=False)  # missed: as new as a live line
+            marked = self._marked(shown, event, where, record=catch_up)
+            shown = replace(marked, where=where, message_id=message_id)
+        return [shown]
+
+    def _end_of_history(self) -> list[Line]:
+        """``261``: the end of an older page for a full-screen buffer, or of any other."""
+        if not self._histories or self._histories[0].older is None:
+            return self._history_end()
+        view = self._histories.popleft()
+        key = view.older
+        if view.shown:
+            return [Line("", where=key, older=Older.END)]
+        return [Line(f"No earlier messages {view.among}.", where=key, older=Older.NONE)]
 
     def _history_end(self) -> list[Line]:
         """``261 End of history``: a separator under what was shown, or a word if nothing was."""
@@ -810,6 +834,17 @@ class ChatState:
         event = parse_server_line(line.encode())
         at = float(when)
         return [history_line(event, at, self._clock(), me=self.me, plain=self.style == "seed003")]
+
+    def older_history(self, key: str, before: int | None, count: int) -> Step | None:
+        """``HISTORY <target> <count> [<before>]`` for the full-screen buffer `key`
+        (``#dev``, ``#lobby``, ``@bob``), scrolled back past its top: the messages before
+        message `before` (the newest `count` if None), marked to go at its top. None if
+        the server keeps no history."""
+        if "history" not in (self.extensions or ()):
+            return None
+        view = HistoryView(key, count, older=key)
+        self._histories.append(view)
+        return Step(requests=(HistoryRequest(key, count, before),))
 
     def _more_history(self) -> Step:
         last = self._last_history
@@ -1064,7 +1099,7 @@ _REPLIES: dict[int, _ReplyHandler] = {
     221: lambda state, reply: state._left(argument(reply.text, "Left")),
     252: lambda state, reply: [],  # the end of the room list
     260: lambda state, reply: state._history_line(reply.text),
-    261: lambda state, reply: state._history_end(),
+    261: lambda state, reply: state._end_of_history(),
     262: lambda state, reply: state._found(reply.text),
     263: lambda state, reply: [Line(f"--- {reply.text.lower()} ---", dim=True)],
     280: lambda state, reply: state._topic(reply.text),

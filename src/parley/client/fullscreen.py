@@ -48,7 +48,9 @@ from parley.client.buffers import Buffers, ChatBuffer
 from parley.client.catchup import conversation
 from parley.client.commands import Say, SendDirect, room_key
 from parley.client.completion import Recent
+from parley.client.lag import INTERVAL
 from parley.client.render import Line, lobby_message, room_message
+from parley.client.requests import Ping
 from parley.client.tui import NAME_PROMPT, ChatCompleter, ChatHistory
 from parley.protocol.chat1 import neutralise_controls
 
@@ -67,6 +69,8 @@ STYLE = Style.from_dict(
     }
 )
 SWITCH = "/switch"
+OLDER_PAGE = 50
+"""Messages asked for at a time when scrolling back past the top of a buffer."""
 
 
 class FullScreenFrontend:
@@ -85,6 +89,8 @@ class FullScreenFrontend:
         self._task: asyncio.Task[None] | None = None
         self._carry_out: Callable[[Step], Awaitable[None]] | None = None
         self._asking: asyncio.Future[None] | None = None
+        self._older_task: asyncio.Future[None] | None = None
+        self._lag_task: asyncio.Future[None] | None = None
         self._completer = ChatCompleter()
         self._input = Buffer(
             multiline=False,
@@ -123,6 +129,8 @@ class FullScreenFrontend:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        if self._lag_task is not None:
+            self._lag_task.cancel()
         if self._app.is_running:
             self._app.exit()
 
@@ -183,6 +191,8 @@ class FullScreenFrontend:
         self._state = state
         self._carry_out = carry_out
         self._followed = state.current
+        if carry_out is not None and self._lag_task is None:
+            self._lag_task = asyncio.ensure_future(self._measure_lag())
         self._app.invalidate()
 
     def _ask_members(self) -> None:
@@ -192,6 +202,31 @@ class FullScreenFrontend:
         step = self._state.prime()
         if step.requests:
             self._asking = asyncio.ensure_future(self._carry_out(step))
+
+    def _fetch_older(self) -> None:
+        """PageUp at the top of the current buffer: ask for the page of history before it."""
+        fetch = self.buffers.fetch_older()
+        if fetch is None:
+            return
+        state, carry_out = self._state, self._carry_out
+        step = None
+        if state is not None and carry_out is not None:
+            step = state.older_history(fetch.key, fetch.before, OLDER_PAGE)
+        if step is None or carry_out is None:
+            self.buffers.fetch_failed(fetch.key, exhausted=state is not None)
+            return
+        self._older_task = asyncio.ensure_future(carry_out(step))
+
+    async def _measure_lag(self) -> None:
+        """``PING`` now (just signed in) and every `INTERVAL` seconds; the ``290`` that
+        answers it measures the lag (`parley.client.lag`)."""
+        from parley.client.chat import Step  # at run time only, as above
+
+        while True:
+            state, carry_out = self._state, self._carry_out
+            if state is not None and carry_out is not None:
+                await carry_out(Step(requests=(Ping(state.lag.ping()),)))
+            await asyncio.sleep(INTERVAL)
 
     # Switching -----------------------------------------------------------------------------
 
@@ -362,7 +397,8 @@ class FullScreenFrontend:
 
         @keys.add("pageup", eager=True)
         def _up(event: KeyPressEvent) -> None:
-            self.buffers.scroll(self._rows() - 1, self._rows())
+            if self.buffers.scroll(self._rows() - 1, self._rows()):
+                self._fetch_older()
 
         @keys.add("pagedown", eager=True)
         def _down(event: KeyPressEvent) -> None:
@@ -448,7 +484,8 @@ class FullScreenFrontend:
         scroll = (
             f" | scrolled up {self.buffers.current.scroll}" if self.buffers.current.scroll else ""
         )
-        parts = [me, self.buffers.current.label, connection, *typing]
+        lag = state.lag.text if state is not None and reconnecting is None else ""
+        parts = [me, self.buffers.current.label, connection, *typing, *([lag] if lag else [])]
         return [("class:status", " " + " | ".join(parts) + scroll)]
 
     def _prompt(self) -> StyleAndTextTuples:

@@ -35,6 +35,18 @@ SERVER_DISCONNECTED = "Disconnected from server ... exiting now!"
 CONNECTION_LOST = "Connection to server lost ... exiting now!"
 
 
+class Older(Enum):
+    """A part of an older page of history, fetched by scrolling back past the top of a
+    full-screen buffer: it goes at the top of its buffer, never counted as unread."""
+
+    LINE = "line"
+    """One older message."""
+    END = "end"
+    """The page is complete (nothing to show)."""
+    NONE = "none"
+    """There were none: "No earlier messages" (ask no more for that buffer)."""
+
+
 class Channel(Enum):
     """Where a line is shown."""
 
@@ -71,6 +83,10 @@ class Line:
     """The conversation it belongs to (``#dev``, ``#lobby``, ``@bob``: see
     `parley.client.catchup.conversation`); None for a line about no one conversation. Only
     the full-screen mode uses it, to put the line in that conversation's buffer."""
+    message_id: int | None = field(default=None, compare=False)
+    """The stored message's id, for a line from history (what older pages are asked before)."""
+    older: Older | None = field(default=None, compare=False)
+    """Part of an older page asked for by the full-screen mode (see `Older`)."""
 
     @classmethod
     def notice(cls, text: str) -> Line:

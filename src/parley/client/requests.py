@@ -22,6 +22,7 @@ from parley.protocol.chat1 import (
     Kick,
     Leave,
     Mode,
+    Ping,
     Rooms,
     SearchRequest,
     Topic,
@@ -49,6 +50,7 @@ Request = (
     | Mode
     | Kick
     | Invite
+    | Ping
 )
 """What a registered client may ask of the server (the events of `parley.protocol.chat1`)."""
 
@@ -96,6 +98,7 @@ _ENCODERS: dict[type, Callable[[Any], bytes]] = {
     Mode: lambda r: _command("MODE", r.room, r.change, *_optional(r.argument)),
     Kick: lambda r: _command("KICK", r.room, r.name, *_optional(r.reason)),
     Invite: lambda r: _command("INVITE", r.room, r.name),
+    Ping: lambda r: _command("PING", *_optional(r.token)),
 }
 """The encoder of each request type (`Request` is exactly these)."""
 
@@ -111,6 +114,7 @@ __all__ = [
     "Kick",
     "Leave",
     "Mode",
+    "Ping",
     "Request",
     "Rooms",
     "SearchRequest",
