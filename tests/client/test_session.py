@@ -445,6 +445,7 @@ def test_typed_requests_send_their_lines() -> None:
             await client.rooms()
             await client.direct("bob", "psst")
             await client.history("#dev", 5, 17)
+            await client.search("deploy log", "#dev")
             await client.disconnect()
             await peer.done.wait()  # the peer has read every line
 
@@ -457,5 +458,6 @@ def test_typed_requests_send_their_lines() -> None:
         "ROOMS CHAT/1.0",
         "@alice > bob: psst",
         "HISTORY #dev 5 17 CHAT/1.0",
+        "SEARCH deploy log #dev CHAT/1.0",
         "DISCONNECT alice CHAT/1.0",
     ]

@@ -33,6 +33,7 @@ from parley.client.requests import (
     Leave,
     Request,
     Rooms,
+    SearchRequest,
     Who,
     encode_request,
 )
@@ -411,6 +412,10 @@ class ChatClient:
         The client's reconnection uses it to fetch what it missed (`parley.client.catchup`).
         """
         await self.request(HistoryRequest(target, count, before))
+
+    async def search(self, text: str, target: str | None = None) -> None:
+        """``SEARCH <words> [#room|@user]`` (``search``): a ``262`` line per match, ``263``."""
+        await self.request(SearchRequest(text, target))
 
     def _registered_name(self) -> str:
         if self._name is None:
