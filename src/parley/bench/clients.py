@@ -92,6 +92,16 @@ class BenchClient(asyncio.Protocol):
         if self.transport is not None:
             self.transport.write(lines)
 
+    def _received(self, now: int, count: int, woken: list[Sender]) -> None:
+        """`count` deliveries came in one read: tally them, let their senders send more."""
+        tally = self.tally
+        tally.last_receive_ns = now
+        tally.received += count
+        for pending in set(woken):
+            pending.pump()
+        if tally.received >= tally.expected:
+            tally.wake()
+
     def _settle(self, now: int, refusal: str | None) -> None:
         """The answer to registering came: `refusal` None means registered."""
         self.answered = True
@@ -229,12 +239,7 @@ class IrcBenchClient(BenchClient):
             if acks_for is not None and sender in acks_for:
                 woken.append(acks_for[sender])
         if received:
-            tally.last_receive_ns = now
-            tally.received += received
-            for pending in set(woken):
-                pending.pump()
-            if tally.received >= tally.expected:
-                tally.wake()
+            self._received(now, received, woken)
 
     def _control(self, line: bytes, now: int) -> None:
         """A line that is not a delivery: PING, and the answer to registering."""
@@ -336,12 +341,7 @@ class WebBenchClient(BenchClient):
                 woken.append(acks_for[sender])
         self._flush()  # pongs, close answers
         if received:
-            tally.last_receive_ns = now
-            tally.received += received
-            for pending in set(woken):
-                pending.pump()
-            if tally.received >= tally.expected:
-                tally.wake()
+            self._received(now, received, woken)
 
     def _control(self, kind: object, message: dict[str, object], now: int) -> None:
         if kind == "hello" and self.protocol is not None:

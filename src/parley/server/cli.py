@@ -13,8 +13,7 @@ import signal
 import socket
 import ssl
 import sys
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Awaitable, Callable
 
 from parley.chat.store import StoreError
 from parley.server.app import ChatServer
@@ -63,16 +62,8 @@ async def serve(config: ServerConfig) -> int:
         where = f"{config.host or '*'}:{config.port}"
         print(f"parley-server: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    http: ExtraListener | None = None
-    try:
-        http = await listen_http(server)
-    except OSError as exc:
-        print(
-            f"parley-server: cannot listen on --http-port: {exc.strerror or exc}", file=sys.stderr
-        )
-        await server.shutdown()
-        return 2
-    if (irc_port := await _listen_irc(server)) is False:
+    doors = await _door_ports(server)
+    if doors is None:
         return 2
     print(f"Will wait for client messages at port {server.port}", flush=True)
     print(_connect_hint(config, server.port), flush=True)
@@ -81,7 +72,7 @@ async def serve(config: ServerConfig) -> int:
         print(f"TLS on port {server.tls_port}{shared}: chats://HOST:{server.tls_port}", flush=True)
         print(f"TLS certificate SHA-256 fingerprint: {server.tls_fingerprint}", flush=True)
     scheme = "https" if server.tls_port is not None else "http"
-    web_port = http.port if http is not None else server.port
+    web_port = doors["--http-port"].port if "--http-port" in doors else server.port
     print(f"Web page: {scheme}://localhost:{web_port}/", flush=True)
     where = "in memory only (--ephemeral)" if config.ephemeral else str(config.data_dir)
     print(f"History, accounts and offline messages: {where}", flush=True)
@@ -106,33 +97,39 @@ async def serve(config: ServerConfig) -> int:
         if console.start():
             print("Operator console ready: /who, /quit, /help, or type to talk", flush=True)
     await server.wait_stopped()
-    if http is not None:
-        http.close()
-    _close(irc_port)
+    for listener in doors.values():
+        listener.close()
     if console is not None:
         console.stop()
     print("Server stopped.", flush=True)
     return 0
 
 
-async def _listen_irc(server: ChatServer) -> ExtraListener | Literal[False] | None:
-    """The ``--irc-port`` listener (None: not configured; False: it could not be bound, said
-    on stderr, and the server is shut down)."""
-    try:
-        irc_port = await listen_irc(server)
-    except OSError as exc:
-        print(f"parley-server: cannot listen on --irc-port: {exc.strerror or exc}", file=sys.stderr)
-        await server.shutdown()
-        return False
-    if irc_port is not None:
-        scheme = "ircs" if server.tls_port is not None else "irc"
-        print(f"IRC on port {irc_port.port}: {scheme}://HOST:{irc_port.port}", flush=True)
-    return irc_port
+_DOOR_PORTS: tuple[tuple[str, Callable[[ChatServer], Awaitable[ExtraListener | None]]], ...] = (
+    ("--http-port", listen_http),
+    ("--irc-port", listen_irc),
+)
 
 
-def _close(listener: ExtraListener | None) -> None:
-    if listener is not None:
-        listener.close()
+async def _door_ports(server: ChatServer) -> dict[str, ExtraListener] | None:
+    """The doors' own listeners that are configured, by flag; None if one could not be bound
+    (said on stderr; the others are closed and the server is shut down)."""
+    doors: dict[str, ExtraListener] = {}
+    for flag, start in _DOOR_PORTS:
+        try:
+            listener = await start(server)
+        except OSError as exc:
+            print(f"parley-server: cannot listen on {flag}: {exc.strerror or exc}", file=sys.stderr)
+            for opened in doors.values():
+                opened.close()
+            await server.shutdown()
+            return None
+        if listener is not None:
+            doors[flag] = listener
+    if "--irc-port" in doors:
+        port, scheme = doors["--irc-port"].port, "ircs" if server.tls_port is not None else "irc"
+        print(f"IRC on port {port}: {scheme}://HOST:{port}", flush=True)
+    return doors
 
 
 def main(argv: list[str] | None = None) -> int:

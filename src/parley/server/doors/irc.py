@@ -34,6 +34,7 @@ from parley.chat.store import StoredMessage
 from parley.protocol import irc
 from parley.protocol.framing import LineTooLong
 from parley.server.doors.base import Link
+from parley.server.doors.encoding import OncePerEvent
 from parley.server.doors.irc_channels import MAX_TARGETS
 from parley.server.doors.irc_encoding import encode_delivery
 from parley.server.doors.irc_history import MAX_LIMIT
@@ -64,19 +65,10 @@ ISUPPORT = (
 _ISUPPORT_PER_LINE = 13
 
 
-class _RoomLines:
-    """The bytes of the last room message, one variant per set of capabilities (its tags):
-    the rest of a relayed line (the sender's prefix, the channel, the text) is the same for
-    every receiver, so a room of IRC users costs one encoding per variant, not per member."""
-
-    __slots__ = ("data", "event")
-
-    def __init__(self) -> None:
-        self.event: object = None
-        self.data: dict[frozenset[str], bytes] = {}
-
-
-_room_lines = _RoomLines()
+# The bytes of the last room message, one variant per set of capabilities (its tags): the
+# rest of a relayed line (prefix, channel, text) is the same for every receiver, so a room of
+# IRC users costs one encoding per variant, not per member.
+_room_lines = OncePerEvent[RoomMessage, dict[frozenset[str], bytes]](lambda event: {}, {})
 
 
 class IrcDoor(IrcUsers):
@@ -115,13 +107,11 @@ class IrcDoor(IrcUsers):
         if type(event) is RoomMessage:  # the common case: once per capability set, not per nick
             if event.room != LOBBY:
                 self._mates.add(event.sender)
-            cache, key = _room_lines, frozenset(self._caps)
-            if cache.event is not event:
-                cache.event, cache.data = event, {}
-            data = cache.data.get(key)
+            variants = _room_lines.data if event is _room_lines.event else _room_lines(event)
+            data = variants.get(self._caps)
             if data is None:
                 data = b"".join(irc.encode(line) for line in encode_delivery(event, self))
-                cache.data[key] = data
+                variants[self._caps] = data
             if data:
                 self._out(data)
             return

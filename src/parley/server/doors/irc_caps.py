@@ -80,7 +80,7 @@ class IrcCapabilities(IrcQueries):
         return self._nick
 
     @property
-    def caps(self) -> set[str]:
+    def caps(self) -> frozenset[str]:
         return self._caps
 
     def account_of(self, nick: str) -> str:
@@ -195,7 +195,7 @@ class IrcCapabilities(IrcQueries):
             self._negotiating = self._link.session.user is None or self._negotiating
             new = len(params) > 1 and params[1].isdigit() and int(params[1]) >= 302
             if new:
-                self._caps.add("cap-notify")  # implied by CAP LS 302
+                self._caps |= {"cap-notify"}  # implied by CAP LS 302
             listed = " ".join(
                 name + (f"={value}" if value and new else "")
                 for name, value in CAPABILITIES.items()
@@ -218,9 +218,9 @@ class IrcCapabilities(IrcQueries):
         if names and all(name.removeprefix("-") in CAPABILITIES for name in names):
             for name in names:
                 if name.startswith("-"):
-                    self._caps.discard(name[1:])
+                    self._caps -= {name[1:]}
                 else:
-                    self._caps.add(name)
+                    self._caps |= {name}
             self._send(irc.Message("CAP", (me, "ACK", asked), self._server, trailing=True))
             if any(name.removeprefix("-") == "message-tags" for name in names):
                 self._listen_for_tags()

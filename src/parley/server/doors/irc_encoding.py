@@ -43,7 +43,7 @@ class Viewer(Protocol):
         ...
 
     @property
-    def caps(self) -> set[str]:
+    def caps(self) -> frozenset[str]:
         """The capabilities it enabled."""
         ...
 

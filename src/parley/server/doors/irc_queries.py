@@ -32,7 +32,7 @@ class IrcQueries(DoorBase):
         super().__init__(link)
         self._nick = ""
         self._server = getattr(link.config, "server_name", SERVER)
-        self._caps: set[str] = set()
+        self._caps: frozenset[str] = frozenset()  # replaced, never changed: a cache key
         # Names of users the client has seen in its channels other than the lobby: only
         # their quits, nick changes and away changes are told (the lobby is an auditorium).
         self._mates: set[str] = set()

@@ -31,7 +31,7 @@ from parley.chat.store import StoredMessage
 from parley.protocol import web
 from parley.protocol.framing import LineTooLong
 from parley.server.doors.base import TOO_MANY_REGISTRATIONS, Link
-from parley.server.doors.encoding import EncodeOnce
+from parley.server.doors.encoding import EncodeOnce, OncePerEvent
 from parley.server.doors.web_chat import WebChat
 from parley.server.doors.web_encoding import (
     direct_frame as encode_direct,
@@ -48,23 +48,9 @@ from parley.server.doors.web_socket import WebSocketSide, accept, close_frame, f
 log = logging.getLogger("parley.server")
 
 
-class _FoldedTexts:
-    """The texts of the last room message, case-folded once for every receiver's mention test
-    (the one-entry cache of `EncodeOnce`, for a value that is not bytes)."""
-
-    __slots__ = ("data", "event")
-
-    def __init__(self) -> None:
-        self.event: object = None
-        self.data: tuple[tuple[int, str], ...] = ()
-
-    def __call__(self, event: RoomMessage) -> tuple[tuple[int, str], ...]:
-        self.data = tuple(enumerate(text.casefold() for text in event.texts))
-        self.event = event
-        return self.data
-
-
-_folded = _FoldedTexts()
+_folded = OncePerEvent[RoomMessage, tuple[tuple[int, str], ...]](
+    lambda event: tuple(enumerate(text.casefold() for text in event.texts)), ()
+)  # a room message's texts case-folded once for every receiver's mention test
 _shared = EncodeOnce[Delivery](lambda event: frame(encode_shared(event)))
 _plain_lines = EncodeOnce[RoomMessage](
     lambda event: b"".join(frame(line) for line in room_frames(event, lambda text: False))
