@@ -28,6 +28,7 @@ from pathlib import Path
 
 OUT = Path("build/profile")
 DEFAULT_RUN = "-n 10 -s 10 -m 20000"
+RATE = os.environ.get("PROFILE_RATE", "250")  # samples a second; 1000 for short runs
 SERVER = [
     "-m", "parley.server", "--host", "127.0.0.1", "--port", "0", "--console", "off",
     "--log-level", "WARNING", "--flood-rate", "0", "--max-connections", "0",
@@ -92,7 +93,7 @@ def main() -> int:
     log = OUT / "server.log"
     with log.open("wb") as output:
         spy = subprocess.Popen(
-            [_py_spy(), "record", "--format", "raw", "--rate", "250", "--gil",
+            [_py_spy(), "record", "--format", "raw", "--rate", RATE, "--gil",
              "-o", str(collapsed), "--", sys.executable, *SERVER, "--data-dir", data_dir,
              *args.server_arg],
             stdout=output, stderr=subprocess.STDOUT,
