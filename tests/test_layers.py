@@ -17,11 +17,14 @@ import parley
 
 PACKAGE = Path(parley.__file__).parent
 RULES: dict[str, tuple[str, ...]] = {
-    "protocol": ("parley.",),  # anything of parley, except protocol itself (see below)
+    # anything of parley, except protocol itself and the stdlib-only `parley.records` (below)
+    "protocol": ("parley.",),
     "chat": ("parley.server", "parley.client", "parley.protocol", "parley.store", "socket", "ssl"),
     "store": ("parley.server", "parley.client", "parley.protocol"),
     "client": ("parley.server", "parley.chat", "parley.store"),
 }
+
+SHARED = {"parley.records"}  # imports only the standard library: open to every layer
 
 
 def module_name(path: Path) -> str:
@@ -68,7 +71,7 @@ def _breaches(module: str) -> set[str]:
     found = set()
     for name in imports(MODULES[module]):
         if layer == "protocol" and (
-            name == "parley.protocol" or name.startswith("parley.protocol.")
+            name in SHARED or name == "parley.protocol" or name.startswith("parley.protocol.")
         ):
             continue
         if any(
@@ -114,3 +117,8 @@ def test_no_import_cycles() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_the_shared_modules_import_only_the_standard_library() -> None:
+    for module in SHARED:
+        assert {name for name in imports(MODULES[module]) if name.startswith("parley")} == set()

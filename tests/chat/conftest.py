@@ -4,7 +4,7 @@ record what it delivers: the core is tested without sockets."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -65,10 +65,13 @@ class _Endpoint:
     def __init__(self, device: Device) -> None:
         self._device = device
 
-    def kept(self, message: StoredMessage | None) -> None:
-        self._device.kept_message(message)
+    def kept(self, messages: Sequence[StoredMessage], lost: int = 0) -> None:
+        for message in messages:
+            self._device.kept_message(message)
+        for _ in range(lost):
+            self._device.kept_message(None)
 
-    def keeping(self) -> None:
+    def keeping(self, count: int) -> None:
         self._device.keeping()
 
     def close(self, reason: str, *, notify: bool) -> None:

@@ -74,3 +74,17 @@ def test_lines_round_trip_whatever_the_chunking(lines: list[bytes]) -> None:
         framer = LineFramer(max_line=64)
         chunks = [stream[i : i + size] for i in range(0, len(stream), size)]
         assert feed_all(framer, chunks) == lines
+
+
+@given(
+    st.lists(st.sampled_from([b"a", b"bc", b"\r", b"\n", b"\r\n", b"x" * 9]), max_size=30),
+    st.integers(1, 12),
+    st.booleans(),
+)
+def test_the_fast_path_frames_as_the_general_loop(
+    parts: list[bytes], limit: int, bare_cr: bool
+) -> None:
+    """The one-split fast path for a read of whole lines gives what the general loop does."""
+    data = b"".join(parts) + b"\n"
+    fast = LineFramer(limit, accept_bare_cr=bare_cr).feed(data)
+    assert fast == LineFramer(limit, accept_bare_cr=bare_cr)._feed(data)

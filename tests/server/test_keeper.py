@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 
-from parley.chat.store import NewMessage, StoredMessage
+from parley.chat.store import StoredMessage
 from parley.server.keeper import Keeper
 from parley.store import MemoryStore
 
@@ -18,16 +19,16 @@ class Sender:
         self.told: list[str | None] = []
         self.waiting = 0
 
-    def keeping(self) -> None:
-        self.waiting += 1
+    def keeping(self, count: int) -> None:
+        self.waiting += count
 
-    def kept(self, message: StoredMessage | None) -> None:
-        self.waiting -= 1
-        self.told.append(None if message is None else message.text)
+    def kept(self, messages: Sequence[StoredMessage], lost: int = 0) -> None:
+        self.waiting -= len(messages) + lost
+        self.told += [message.text for message in messages] + [None] * lost
 
 
-def _message(store: MemoryStore, text: str) -> NewMessage:
-    return NewMessage(store.reserve_ids(1), time.time(), "ann", text, room="lobby")
+def _message(store: MemoryStore, text: str) -> StoredMessage:
+    return StoredMessage(store.reserve_ids(1), time.time(), "ann", text, room="lobby")
 
 
 def test_skipped_messages_are_told_in_their_place() -> None:
@@ -36,16 +37,17 @@ def test_skipped_messages_are_told_in_their_place() -> None:
         await store.open()
         keeper = Keeper(store)
         ann, bob = Sender(), Sender()
-        keeper.keep(ann, _message(store, "one"))
-        keeper.skip(ann)
-        keeper.keep(ann, _message(store, "three"))
+        keeper.keep(ann, [_message(store, "one")], skipped=1)
+        keeper.keep(ann, [_message(store, "three"), _message(store, "four")])
+        keeper.keep(bob, [_message(store, "bob's")])
         keeper.flush()
-        keeper.skip(bob)  # a batch of skips alone: told after the batch before it
-        keeper.skip(ann)
+        keeper.keep(bob, [], skipped=1)  # a batch of skips alone: told after the batch before
+        keeper.keep(ann, [], skipped=2)
         await keeper.drain()
-        assert ann.told == ["one", None, "three", None]
-        assert bob.told == [None]
+        assert ann.told == ["one", None, "three", "four", None, None]
+        assert bob.told == ["bob's", None]
         assert ann.waiting == bob.waiting == 0  # back-pressure counts balance
-        assert [m.text for m in await store.room_history("lobby")] == ["one", "three"]
+        history = [m.text for m in await store.room_history("lobby")]
+        assert history == ["one", "three", "four", "bob's"]
 
     asyncio.run(body())

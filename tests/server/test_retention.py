@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from parley.chat.store import NewMessage, StoredMessage
+from parley.chat.store import StoredMessage
 from parley.protocol.chat1 import encode_password
 from parley.server.keeper import Keeper
 from parley.server.quota import HistoryQuota
@@ -200,13 +201,14 @@ class _Connection:
     def __init__(self) -> None:
         self.door = _Door()
         self.kept_ids: list[int] = []
+        self.lost = 0
 
-    def keeping(self) -> None:
+    def keeping(self, count: int) -> None:
         """Counted by the real connection for back-pressure; nothing to do here."""
 
-    def kept(self, message: StoredMessage | None) -> None:
-        assert message is not None
-        self.kept_ids.append(message.id)
+    def kept(self, messages: Sequence[StoredMessage], lost: int = 0) -> None:
+        self.kept_ids.extend(message.id for message in messages)
+        self.lost += lost
 
     def close(self, reason: str, *, notify: bool) -> None:
         raise AssertionError("the quota never closes a connection")
@@ -215,7 +217,7 @@ class _Connection:
 def test_the_quota_renews_each_day_and_is_told_once_a_day() -> None:
     """A real keeper and store behind the quota; only the clock is the test's."""
 
-    async def main() -> tuple[list[int], list[str], list[str]]:
+    async def main() -> tuple[list[int], int, list[str], list[str]]:
         store = MemoryStore()
         await store.open()
         clock = [1_000_000.0]
@@ -223,14 +225,23 @@ def test_the_quota_renews_each_day_and_is_told_once_a_day() -> None:
         ann = _Connection()
         for day in range(2):
             clock[0] += day * DAY
-            for k in range(4):  # 45 characters each: two fit in 100
-                quota.keep(ann, NewMessage(10 * day + k, clock[0], "ann", f"{k}" * 42, room="x"))
+            # 45 characters each: two fit in 100; one by one on the first day, as one read's
+            # batch on the second (its first two kept, the rest not)
+            said = [
+                StoredMessage(10 * day + k, clock[0], "ann", f"{k}" * 42, "x") for k in range(4)
+            ]
+            if day == 0:
+                for message in said:
+                    quota.keep(ann, [message])
+            else:
+                quota.keep(ann, said)
             await quota.drain()
         history = await store.room_history("x")
         await store.close()
-        return ann.kept_ids, ann.door.told, [m.text[:1] for m in history]
+        return ann.kept_ids, ann.lost, ann.door.told, [m.text[:1] for m in history]
 
-    kept, told, history = asyncio.run(main())
+    kept, lost, told, history = asyncio.run(main())
     assert kept == [0, 1, 10, 11]
+    assert lost == 4
     assert len(told) == 2 and all(text.startswith(TOLD.decode()) for text in told)
     assert history == ["0", "1", "0", "1"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from parley.chat.store import Account, NewMessage, RoomRecord, StoreError, UnknownKeyError
+from parley.chat.store import Account, RoomRecord, StoredMessage, StoreError, UnknownKeyError
 from parley.store import SQLiteStore
 from parley.store.queries import PRUNE_CHUNK
 from tests.store.conftest import database, run
@@ -195,7 +195,7 @@ def test_a_large_prune_is_many_small_writes(tmp_path: Path, bound: str) -> None:
         await store.open()
         first = store.reserve_ids(count)
         await store.append_batch(
-            [NewMessage(first + i, 1.0, "a", "x", room="lobby") for i in range(count)]
+            [StoredMessage(first + i, 1.0, "a", "x", room="lobby") for i in range(count)]
         )
         newest = await store.append("a", "kept", room="lobby", at=5.0)
         before = store.commits
@@ -221,7 +221,7 @@ def test_reserved_ids_continue_after_a_restart_even_when_history_was_pruned(
         await store.open()
         first = store.reserve_ids(3)
         await store.append_batch(
-            [NewMessage(first + i, 1.0, "a", f"m{i}", room="lobby") for i in range(3)]
+            [StoredMessage(first + i, 1.0, "a", f"m{i}", room="lobby") for i in range(3)]
         )
         assert await store.prune_history(older_than=2.0) == 3
         await store.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from parley.chat.store import NewMessage, Store, StoreClosedError, StoredMessage
+from parley.chat.store import Store, StoreClosedError, StoredMessage
 from parley.store import DATABASE_FILENAME, MemoryStore, SQLiteStore, make_store
 from tests.store.conftest import StoreFactory, run
 
@@ -20,7 +20,7 @@ MESSAGE = StoredMessage(1, 1.0, "alice", "hi", recipient="bob")
 
 EVERY_METHOD: dict[str, Callable[[Store], Awaitable[Any]]] = {
     "append": lambda s: s.append("alice", "hi", room="lobby"),
-    "append_batch": lambda s: s.append_batch([NewMessage(1, 1.0, "alice", "hi", room="lobby")]),
+    "append_batch": lambda s: s.append_batch([StoredMessage(1, 1.0, "alice", "hi", room="lobby")]),
     "room_history": lambda s: s.room_history("lobby"),
     "direct_history": lambda s: s.direct_history("alice", "bob", since=0.0),
     "search_history": lambda s: s.search_history(("hi",), direct_of="alice"),

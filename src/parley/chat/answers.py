@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from parley.chat.store import StoredMessage
+from parley.records import record
 
 
 class Outcome(Enum):
@@ -52,7 +53,7 @@ class Outcome(Enum):
     ROOM_FULL = "the room is full"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Done:
     """A command's outcome; `subject` names what it was about (a room, a user)."""
 

@@ -21,6 +21,7 @@ from parley.chat.answers import (
     UnreadCounts,
     UserList,
 )
+from parley.records import record
 
 A_co = TypeVar("A_co", bound=Answer, covariant=True)
 
@@ -94,7 +95,7 @@ class Welcome(Command[Registered]):
 # Messages ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Say(Command[Done]):
     """Say each of `texts` in `room` (the lobby by default)."""
 
@@ -102,7 +103,7 @@ class Say(Command[Done]):
     room: str = "lobby"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SendDirect(Command[Done]):
     """Send `text` to `recipient` alone; kept for them if they are offline."""
 
@@ -110,7 +111,7 @@ class SendDirect(Command[Done]):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ShowTyping(Command[Done]):
     """Show `room` what the asker is typing (live mode); refused silently past the rate."""
 

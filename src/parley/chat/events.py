@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from parley.records import record
+
 LOBBY = "lobby"
 OPERATOR_NAME = "server"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoomMessage:
     """`sender` said each of `texts`, in order, in `room`: one read's worth of lines.
 
@@ -34,7 +36,7 @@ class RoomMessage:
     tags: tuple[tuple[str, str], ...] = ()  # client tags (IRC's +name=value), not kept
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DirectMessage:
     """`sender` sent `text` to `recipient` alone; `queued_at` is set if it waited offline.
 
@@ -54,7 +56,7 @@ class DirectMessage:
 PresenceKind = Literal["joined", "left", "quit"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Presence:
     """`name` joined or left `room`, or quit the server (then `room` is ``*``)."""
 
@@ -63,7 +65,7 @@ class Presence:
     kind: PresenceKind
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Typing:
     """`sender`'s unfinished line in `room` is now `text` (empty: they cleared it)."""
 

@@ -19,7 +19,7 @@ from parley.chat.commands import History, Say, SendDirect, ShowTyping
 from parley.chat.events import DirectMessage, RoomMessage, Typing
 from parley.chat.model import Room, Session, User, room_key
 from parley.chat.names import name_key
-from parley.chat.store import NewMessage
+from parley.chat.store import StoredMessage
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -76,9 +76,13 @@ class Messaging:
         first, at = ports.store.reserve_ids(len(texts)), time.time()
         name, room_name = user.name, room.name
         self._core.to_room(room, RoomMessage(name, texts, room_name, first, at), session)
-        keep, endpoint = ports.keeper.keep, session.endpoint
-        for number, text in enumerate(texts, first):
-            keep(endpoint, NewMessage(number, at, name, text, room=room_name))
+        ports.keeper.keep(
+            session.endpoint,
+            [
+                StoredMessage(number, at, name, text, room_name)
+                for number, text in enumerate(texts, first)
+            ],
+        )
         return _OK
 
     def show_typing(self, session: Session, command: ShowTyping) -> Done:
@@ -110,15 +114,15 @@ class Messaging:
                 kept.sender, kept.recipient or "", kept.text, None, kept.id, kept.at
             )
             core.publish("user", key, event)  # online on another node
-            core.ports.keeper.keep(session.endpoint, kept)
+            core.ports.keeper.keep(session.endpoint, (kept,))
             return _OK
         self._deliver(session, sender, target, command.text)
         return _OK
 
-    def _numbered(self, sender: str, text: str, recipient: str) -> NewMessage:
+    def _numbered(self, sender: str, text: str, recipient: str) -> StoredMessage:
         """A direct message with its id and time, as it is relayed and kept."""
         number = self._core.ports.store.reserve_ids(1)
-        return NewMessage(number, time.time(), sender, text, recipient=recipient)
+        return StoredMessage(number, time.time(), sender, text, recipient=recipient)
 
     def _deliver(self, session: Session, sender: User, target: User, text: str) -> None:
         kept = self._numbered(sender.name, text, target.name)
@@ -126,7 +130,7 @@ class Messaging:
         self._core.to_user(target, event)
         if target is not sender:
             self._core.to_user(sender, event, exclude=session)
-        self._core.ports.keeper.keep(session.endpoint, kept)
+        self._core.ports.keeper.keep(session.endpoint, (kept,))
 
     async def _queue(self, session: Session, sender: User, command: SendDirect) -> Done:
         core = self._core

@@ -9,7 +9,7 @@ lazily when membership or a member's sessions change.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from parley.chat.events import LOBBY, Delivery
@@ -21,11 +21,11 @@ from parley.ratelimit import TokenBucket
 class Endpoint(Protocol):
     """What the core needs of a connection: deliveries out, store progress, and closing."""
 
-    def kept(self, message: StoredMessage | None) -> None:
-        """A message this connection sent is committed (None: it could not be kept)."""
+    def kept(self, messages: Sequence[StoredMessage], lost: int = 0) -> None:
+        """`messages` this connection sent are committed, then `lost` more could not be kept."""
 
-    def keeping(self) -> None:
-        """A message this connection sent went to the store (counted for back-pressure)."""
+    def keeping(self, count: int) -> None:
+        """`count` messages this connection sent went to the store (for back-pressure)."""
 
     def close(self, reason: str, *, notify: bool) -> None:
         """Close the connection (the server operator kicked it, say)."""

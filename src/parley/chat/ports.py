@@ -7,13 +7,14 @@ other nodes. The server wires the embedded defaults; tests wire the same ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from parley.chat.bus import Bus, LocalBus
 from parley.chat.directory import Directory, MemoryDirectory
 from parley.chat.model import Endpoint
-from parley.chat.store import NewMessage, Store
+from parley.chat.store import Store, StoredMessage
 
 DEFAULT_ROOMS_PER_USER = 20
 
@@ -21,8 +22,12 @@ DEFAULT_ROOMS_PER_USER = 20
 class Keeper(Protocol):
     """Keeps relayed messages: the message path pays an append, the store gets batches."""
 
-    def keep(self, origin: Endpoint, message: NewMessage) -> None:
-        """Keep `message`; `origin.kept` hears when it is committed."""
+    def keep(self, origin: Endpoint, messages: Sequence[StoredMessage]) -> None:
+        """Keep one sender's `messages`, in order; `origin.kept` hears when they are committed.
+
+        One call per command (all the lines of one read), so that what is counted per
+        message on the way to the store is counted once.
+        """
 
     async def drain(self) -> None:
         """Return once everything kept so far is committed (history reads wait for it)."""

@@ -24,7 +24,7 @@ from parley.chat.commands import ListenForTags, Relay, SendTags
 from parley.chat.events import DirectMessage, RoomMessage, TagMessage
 from parley.chat.messaging import fold_padding
 from parley.chat.model import Session, User, room_key
-from parley.chat.store import NewMessage
+from parley.chat.store import StoredMessage
 
 if TYPE_CHECKING:
     from parley.chat.core import ChatCore
@@ -69,8 +69,8 @@ class Relaying:
         number, at = core.ports.store.reserve_ids(1), time.time()
         event = RoomMessage(user.name, (text,), room.name, number, at, command.notice, tags)
         core.to_room(room, event, session)
-        kept = NewMessage(number, at, user.name, text, room=room.name)
-        core.ports.keeper.keep(session.endpoint, kept)
+        kept = StoredMessage(number, at, user.name, text, room=room.name)
+        core.ports.keeper.keep(session.endpoint, (kept,))
         return Done(Outcome.OK, room.name)
 
     def _to_user(
@@ -90,8 +90,8 @@ class Relaying:
         core.to_user(target, event)
         if target is not user:
             core.to_user(user, event, exclude=session)
-        kept = NewMessage(number, at, user.name, text, recipient=target.name)
-        core.ports.keeper.keep(session.endpoint, kept)
+        kept = StoredMessage(number, at, user.name, text, recipient=target.name)
+        core.ports.keeper.keep(session.endpoint, (kept,))
         return Done(Outcome.OK, target.name)
 
     # Tags alone ------------------------------------------------------------------------------

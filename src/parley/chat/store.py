@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from parley.chat.names import name_key
+from parley.records import record
 
 DEFAULT_HISTORY_LIMIT = 50
 
@@ -48,32 +49,22 @@ class StoreClosedError(StoreError):
     """The store was used before `open` or after `close`."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoredMessage:
-    """One message as history keeps it: a room message or a direct message."""
+    """One message as it is relayed and as history keeps it: exactly one of `room` and
+    `recipient` is set.
 
-    id: int  # assigned by the store, increasing
+    Its `id` (from `HistoryStore.reserve_ids`) and time are given when it is relayed, so
+    that what every door showed live is what history returns later; the record relayed is
+    the record kept (one object per line, not one to relay and another to store).
+    """
+
+    id: int  # increasing, never reused
     at: float  # server time, unix seconds
     sender: str  # display name
     text: str
     room: str | None = None  # room key, for room messages
     recipient: str | None = None  # recipient display name, for direct messages
-
-
-@dataclass(frozen=True, slots=True)
-class NewMessage:
-    """A message to keep: exactly one of `room` and `recipient` is set.
-
-    Its `id` (from `HistoryStore.reserve_ids`) and time were given when it was relayed, so
-    that what every door showed live is what history returns later.
-    """
-
-    id: int
-    at: float
-    sender: str
-    text: str
-    room: str | None = None
-    recipient: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +144,9 @@ class HistoryStore(Protocol):
         """
         ...
 
-    def append_batch(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[StoredMessage]]:
-        """Keep many messages in one write; a future of them, in order, once committed.
+    def append_batch(self, messages: Sequence[StoredMessage]) -> asyncio.Future[None]:
+        """Keep many messages, as they were relayed, in one write; the future is done once
+        they are committed.
 
         The server's message path collects what one loop iteration relayed and keeps it with
         one call, so the per-message cost is a list append, not a future and a thread hop.

@@ -28,6 +28,7 @@ from enum import IntEnum
 
 from parley.protocol.framing import LineTooLong
 from parley.protocol.names import is_valid_name
+from parley.records import record
 
 VERSION = "CHAT/1.0"
 
@@ -168,7 +169,7 @@ class Disconnect:
     name: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChatMessage:
     """``@<name>: <text>`` (the lobby) or ``@<name> #<room>: <text>`` (extension ``rooms``)."""
 
@@ -177,7 +178,7 @@ class ChatMessage:
     room: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypingUpdate:
     """``@<name> ~: <partial>`` or ``@<name> ~#<room>: <partial>`` (extension ``live``)."""
 
@@ -186,7 +187,7 @@ class TypingUpdate:
     room: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DirectMessage:
     """``@<name> > <recipient>: <text>`` (extension ``dm``)."""
 

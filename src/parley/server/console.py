@@ -133,10 +133,10 @@ class OperatorConsole:
 class _NoEndpoint:
     """The console's session has no connection: nothing is kept or closed."""
 
-    def kept(self, message: object) -> None:
+    def kept(self, messages: object, lost: int = 0) -> None:
         """The console sends no messages to keep."""
 
-    def keeping(self) -> None:
+    def keeping(self, count: int) -> None:
         """The console sends no messages to keep."""
 
     def close(self, reason: str, *, notify: bool) -> None:

@@ -14,22 +14,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Protocol
 
-from parley.chat.store import NewMessage, Store, StoredMessage
+from parley.chat.store import Store, StoredMessage
 
 log = logging.getLogger("parley.server")
 
 
 class Sender(Protocol):
-    """The connection a kept message came from."""
+    """The connection kept messages came from."""
 
-    def keeping(self) -> None:
-        """One of its messages is on its way to the store (for back-pressure)."""
+    def keeping(self, count: int) -> None:
+        """`count` of its messages are on their way to the store (for back-pressure)."""
 
-    def kept(self, message: StoredMessage | None) -> None:
-        """One of its messages is committed (None: it could not be kept)."""
+    def kept(self, messages: Sequence[StoredMessage], lost: int = 0) -> None:
+        """`messages` of its own are committed, then `lost` more were not kept."""
 
 
 class Keeper:
@@ -45,27 +45,23 @@ class Keeper:
         self._store = store
         self._delay = delay
         self._timer: asyncio.TimerHandle | None = None
-        self._messages: list[NewMessage] = []
-        self._senders: list[Sender | None] = []  # None: a skipped message's place
-        self._skipped: list[Sender] = []
-        self._pending: list[asyncio.Future[list[StoredMessage]]] = []  # in commit order
+        self._messages: list[StoredMessage] = []
+        self._runs: list[tuple[Sender, int, int]] = []  # (sender, kept, not kept after them)
+        self._pending: list[asyncio.Future[None]] = []  # in commit order
 
-    def keep(self, sender: Sender, message: NewMessage) -> None:
-        """Queue `message` for the next batch (the chat core's keeper port)."""
-        sender.keeping()
-        if not self._senders:
-            self._schedule()
-        self._messages.append(message)
-        self._senders.append(sender)
+    def keep(self, sender: Sender, messages: Sequence[StoredMessage], *, skipped: int = 0) -> None:
+        """Queue one sender's `messages` for the next batch (the chat core's keeper port).
 
-    def skip(self, sender: Sender) -> None:
-        """A message of `sender` that will not be kept (its quota is used up): the sender
-        hears `kept(None)` for it in its place, after what it sent before is committed."""
-        sender.keeping()
-        if not self._senders:
+        `skipped` more of its messages, sent after these, are not to be kept (its quota is
+        used up): it hears `lost` for them in their place, after what it sent before is
+        committed. One call per read of a client, not per message: the sender's counts move
+        once per call.
+        """
+        sender.keeping(len(messages) + skipped)
+        if not self._runs:
             self._schedule()
-        self._senders.append(None)
-        self._skipped.append(sender)
+        self._messages += messages
+        self._runs.append((sender, len(messages), skipped))
 
     def _schedule(self) -> None:
         loop = asyncio.get_running_loop()
@@ -79,38 +75,46 @@ class Keeper:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self._senders:
+        if not self._runs:
             return
-        messages, senders, skipped = self._messages, self._senders, iter(self._skipped)
-        self._messages, self._senders, self._skipped = [], [], []
+        messages, runs = self._messages, self._runs
+        self._messages, self._runs = [], []
         if messages:
             future = self._store.append_batch(messages)
         else:  # only skipped ones: told once the batches before them are committed
             future = asyncio.get_running_loop().create_future()
             after = self._pending[-1] if self._pending else None
             if after is None:
-                future.set_result([])
+                future.set_result(None)
             else:
                 after.add_done_callback(lambda _: _resolve(future))
         self._pending.append(future)
-        future.add_done_callback(lambda done: self._committed(done, senders, skipped))
+        future.add_done_callback(lambda done: self._committed(done, messages, runs))
 
     def _committed(
         self,
-        future: asyncio.Future[list[StoredMessage]],
-        senders: list[Sender | None],
-        skipped: Iterator[Sender],
+        future: asyncio.Future[None],
+        messages: list[StoredMessage],
+        runs: list[tuple[Sender, int, int]],
     ) -> None:
         self._pending.remove(future)
         failed = future.cancelled() or future.exception() is not None
         if failed and not future.cancelled():
-            log.error("could not keep %d messages: %s", len(senders), future.exception())
-        kept = iter(() if failed else future.result())
-        for sender in senders:
-            if sender is None:
-                next(skipped).kept(None)
+            log.error("could not keep %d messages: %s", len(messages), future.exception())
+        if len(runs) == 1:  # the usual batch: one client's read
+            sender, count, skipped = runs[0]
+            if failed:
+                sender.kept((), count + skipped)
             else:
-                sender.kept(None if failed else next(kept))
+                sender.kept(messages, skipped)
+            return
+        start = 0
+        for sender, count, skipped in runs:
+            if failed:
+                sender.kept((), count + skipped)
+            else:
+                sender.kept(messages[start : start + count], skipped)
+            start += count
 
     async def drain(self) -> None:
         """Write what is collected and wait until every batch is committed."""
@@ -119,6 +123,6 @@ class Keeper:
             await asyncio.wait(list(self._pending))
 
 
-def _resolve(future: asyncio.Future[list[StoredMessage]]) -> None:
+def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
-        future.set_result([])
+        future.set_result(None)

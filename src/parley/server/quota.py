@@ -18,12 +18,12 @@ quota. The counts live in memory only; a restart starts every user's day afresh.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from parley.chat.model import Endpoint
 from parley.chat.names import name_key
-from parley.chat.store import NewMessage
+from parley.chat.store import StoredMessage
 from parley.server.keeper import Keeper
 
 DAY = 86400.0
@@ -53,19 +53,32 @@ class HistoryQuota:
         self._clock = clock
         self._usage: dict[str, _Usage] = {}
 
-    def keep(self, origin: Endpoint, message: NewMessage) -> None:
-        """Keep `message` if its sender has room left today; otherwise tell them, once."""
-        key = name_key(message.sender)
+    def keep(self, origin: Endpoint, messages: Sequence[StoredMessage]) -> None:
+        """Keep what of one sender's `messages` fits in its day's allowance; tell it, once,
+        when the rest does not (counted once per call: the core keeps a read's lines at once).
+        """
+        if not messages:
+            return
+        sender = messages[0].sender
+        key = name_key(sender)
         now = self._clock()
         usage = self._usage.get(key)
         if usage is None or now - usage.started >= self._window:
             usage = self._usage[key] = _Usage(now, 0)
-        size = len(message.text) + len(message.sender)
+        size = len(sender) * len(messages) + sum([len(message.text) for message in messages])
         if usage.size + size <= self.limit:
             usage.size += size
-            self._keeper.keep(origin, message)
+            self._keeper.keep(origin, messages)
             return
-        self._keeper.skip(origin)  # the sender hears in order that this one was not kept
+        fits = 0  # the first messages that fit are kept; from the first that does not, none
+        for message in messages:
+            size = len(sender) + len(message.text)
+            if usage.size + size > self.limit:
+                break
+            usage.size += size
+            fits += 1
+        # the sender hears in order that the rest were not kept
+        self._keeper.keep(origin, messages[:fits], skipped=len(messages) - fits)
         if not usage.told:
             usage.told = True
             until = time.strftime("%H:%M UTC", time.gmtime(usage.started + self._window))

@@ -22,7 +22,7 @@ import logging
 import socket
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Protocol, cast
 
 from parley.chat.core import ChatCore
@@ -369,26 +369,29 @@ class Connection(asyncio.Protocol):
 
     # The chat core's endpoint ----------------------------------------------------------------
 
-    def keeping(self) -> None:
-        """One of this client's messages went to the store.
+    def keeping(self, count: int) -> None:
+        """`count` of this client's messages went to the store.
 
         Backpressure: past `MAX_UNKEPT` messages of this client waiting for the store,
         reading from it pauses until the store catches up.
         """
-        self._unkept += 1
-        if self._unkept == MAX_UNKEPT:
+        before = self._unkept
+        self._unkept = before + count
+        if before < MAX_UNKEPT <= self._unkept:
             self._pause_reading(_PAUSE_STORE)
 
-    def kept(self, message: StoredMessage | None) -> None:
-        """The keeper committed one of this client's messages (None: it failed)."""
-        self._unkept -= 1
-        if self._unkept == MAX_UNKEPT - 1:
+    def kept(self, messages: Sequence[StoredMessage], lost: int = 0) -> None:
+        """The keeper committed `messages` of this client's, then could not keep `lost` more."""
+        before = self._unkept
+        self._unkept = before - len(messages) - lost
+        if self._unkept < MAX_UNKEPT <= before:
             self._resume_reading(_PAUSE_STORE)
-        if self.door is not None and not self._closing:
-            if message is None:
-                self.door.not_kept()
-            else:
-                self.door.kept(message)
+        door = self.door
+        if door is not None and not self._closing:
+            for message in messages:
+                door.kept(message)
+            for _ in range(lost):
+                door.not_kept()
 
     # Door jobs ---------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ from parley.chat.names import name_key
 from parley.chat.store import (
     DEFAULT_HISTORY_LIMIT,
     Account,
-    NewMessage,
     RoomRecord,
     StoreClosedError,
     StoredMessage,
@@ -131,18 +130,16 @@ class MemoryStore:
             sender=sender, text=text, room=room, recipient=recipient, at=at, offline_for=offline_for
         )
 
-    def append_batch(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[StoredMessage]]:
+    def append_batch(self, messages: Sequence[StoredMessage]) -> asyncio.Future[None]:
         """Keep many messages at once, as an already-resolved future."""
-        future: asyncio.Future[list[StoredMessage]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         try:
-            kept = [
-                self._keep(StoredMessage(m.id, m.at, m.sender, m.text, m.room, m.recipient))
-                for m in messages
-            ]
+            for message in messages:
+                self._keep(message)
         except StoreError as error:
             future.set_exception(error)
         else:
-            future.set_result(kept)
+            future.set_result(None)
         return future
 
     def _append(

@@ -54,8 +54,8 @@ def _insert_rows_sql(count: int) -> str:
     )
 
 
-def insert_messages(conn: sqlite3.Connection, rows: Sequence[MessageRow]) -> list[StoredMessage]:
-    """Insert many rows, `ROWS_PER_INSERT` to a statement; the messages as stored.
+def insert_messages(conn: sqlite3.Connection, rows: Sequence[MessageRow]) -> None:
+    """Insert many rows, `ROWS_PER_INSERT` to a statement.
 
     One multi-row ``INSERT`` is one SQLite step, so the writer thread takes the GIL back once
     per chunk instead of once per row (with ``executemany`` every row was a GIL hand-over
@@ -65,7 +65,6 @@ def insert_messages(conn: sqlite3.Connection, rows: Sequence[MessageRow]) -> lis
     for start in range(0, len(rows), ROWS_PER_INSERT):
         chunk = rows[start : start + ROWS_PER_INSERT]
         conn.execute(_insert_rows_sql(len(chunk)), [v for row in chunk for v in row])
-    return [StoredMessage(*row[:6]) for row in rows]
 
 
 def last_message_id(conn: sqlite3.Connection) -> int:

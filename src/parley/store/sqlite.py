@@ -54,7 +54,6 @@ from typing import Literal, TypeVar
 from parley.chat.store import (
     DEFAULT_HISTORY_LIMIT,
     Account,
-    NewMessage,
     RoomRecord,
     StoreClosedError,
     StoredMessage,
@@ -244,7 +243,7 @@ class SQLiteStore:
 
         return self._submit_soon(self._writer, "append", work)
 
-    def append_batch(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[StoredMessage]]:
+    def append_batch(self, messages: Sequence[StoredMessage]) -> asyncio.Future[None]:
         """Keep many messages in one write job (see `queries.insert_messages`)."""
         rows = [
             (

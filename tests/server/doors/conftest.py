@@ -7,7 +7,7 @@ so a door is tested line by line without sockets.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 
 from parley.chat.core import ChatCore
@@ -65,12 +65,15 @@ class FakeLink:
 
     # Endpoint -----------------------------------------------------------------------------
 
-    def keeping(self) -> None:
+    def keeping(self, count: int) -> None:
         """Counted by real transports for back-pressure."""
 
-    def kept(self, message: StoredMessage | None) -> None:
-        if message is not None and self.door is not None:
-            self.door.kept(message)
+    def kept(self, messages: Sequence[StoredMessage], lost: int = 0) -> None:
+        if self.door is not None:
+            for message in messages:
+                self.door.kept(message)
+            for _ in range(lost):
+                self.door.not_kept()
 
     # For tests ----------------------------------------------------------------------------
 

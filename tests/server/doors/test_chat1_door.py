@@ -59,6 +59,40 @@ def test_lines_of_one_read_are_one_delivery() -> None:
     run(body)
 
 
+def test_own_name_lines_take_the_short_path_and_mean_the_same() -> None:
+    """``@name: text`` in the registered spelling skips parsing; every variant still gives
+    what the general path gives."""
+
+    async def body(rig: Rig) -> None:
+        alice, bob = await _registered(rig, "Alice"), await _registered(rig, "bob")
+        lines = [
+            b"@Alice: plain",
+            b"@Alice:no space",
+            b"@Alice:  two spaces",
+            b"@alice: another spelling",  # not the registered bytes: parsed, same name
+            b"@Alice: bell\x07 and \x1b[2J escape",
+            b"@Alice: caf\xc3\xa9",
+            b"@Alice:",
+        ]
+        for line in lines:
+            await alice.line(line)
+        assert bob.take() == [
+            b"@Alice: plain",
+            b"@Alice: no space",
+            b"@Alice:  two spaces",
+            b"@Alice: another spelling",
+            "@Alice: bell\ufffd and \ufffd[2J escape".encode(),
+            "@Alice: caf\u00e9".encode(),
+            b"@Alice: ",
+        ]
+        await alice.line(b"@Alice: bad \xff byte")  # not UTF-8: refused, as by the parser
+        await alice.line(b"@Alicex: longer name")  # the prefix alone is not the name
+        assert alice.take() == [b"415 Invalid UTF-8", b"403 Sender does not match registration"]
+        assert bob.take() == []
+
+    run(body)
+
+
 def test_extensions_rooms_moderation_and_acks() -> None:
     async def body(rig: Rig) -> None:
         ann = await _registered(rig, "ann", b"rooms dm ack")

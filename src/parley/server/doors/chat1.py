@@ -53,7 +53,7 @@ _extended_lines = EncodeOnce[Event](encode_extended)
 class Chat1Door(DoorBase):
     """The server side of one CHAT/1.0 client."""
 
-    __slots__ = ("_batch", "_batch_room", "extensions")
+    __slots__ = ("_batch", "_batch_room", "_own_name", "_own_prefix", "extensions")
     takes_fragments = False
 
     def __init__(self, link: Link) -> None:
@@ -61,6 +61,8 @@ class Chat1Door(DoorBase):
         self.extensions: frozenset[str] = frozenset()
         self._batch: list[str] | None = None  # chat lines of this read, not yet relayed
         self._batch_room = LOBBY
+        self._own_name: str | None = None  # the name `_own_prefix` was made for
+        self._own_prefix = b""  # b"@name:" of this client's registered name
 
     def goodbye(self) -> bytes:
         return chat1.SERVER_DISCONNECT
@@ -133,6 +135,8 @@ class Chat1Door(DoorBase):
     # Inbound -------------------------------------------------------------------------------
 
     def handle_line(self, line: bytes | LineTooLong) -> None:
+        if type(line) is bytes and self._said_in_lobby(line):
+            return
         event = chat1.parse_client_line(line)
         if isinstance(event, chat1.ChatMessage) and self._collect(event):
             return
@@ -162,6 +166,29 @@ class Chat1Door(DoorBase):
             for _ in range(count):
                 self._done(answer)
 
+    def _said_in_lobby(self, line: bytes) -> bool:
+        """Collect ``@name: text`` in the client's own name, as registered, without parsing.
+
+        The lobby line of every client is nearly every line a busy server reads: its name
+        needs no check (it is the registered one) and nothing but its text is decoded. What
+        this declines takes the general path, which gives the same result for this line.
+        """
+        user = self._link.session.user
+        if user is None:
+            return False
+        if user.name is not self._own_name:
+            self._own_name = user.name
+            self._own_prefix = f"@{user.name}:".encode()
+        prefix = self._own_prefix
+        if not line.startswith(prefix):
+            return False
+        try:
+            text = line[len(prefix) :].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        self._hold(LOBBY, chat1.neutralise_controls(text.removeprefix(" ")))
+        return True
+
     def _collect(self, event: chat1.ChatMessage) -> bool:
         """Hold a chat line for `end_of_read` if it can be relayed with its neighbours."""
         room = event.room or LOBBY
@@ -169,14 +196,18 @@ class Chat1Door(DoorBase):
             return False
         if not self._link.session.is_named(event.name):
             return False
+        self._hold(room, event.text)
+        return True
+
+    def _hold(self, room: str, text: str) -> None:
+        """Add `text` to this read's batch (one room's lines; another room ends it)."""
         if self._batch is None:
             self._batch = []
         elif room != self._batch_room:
             self.end_of_read()
             self._batch = []
         self._batch_room = room
-        self._batch.append(event.text)
-        return True
+        self._batch.append(text)
 
     # Handlers ------------------------------------------------------------------------------
 
