@@ -10,10 +10,13 @@ import pytest
 
 from parley.chat.store import RoomRecord, SchemaError
 from parley.store import SQLiteStore
+from parley.store.queries import index_backlog
 from parley.store.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
 from tests.store.conftest import run
 
-TABLES = {"accounts", "rooms", "memberships", "messages", "offline", "messages_search"}
+TABLES = {
+    "accounts", "rooms", "memberships", "messages", "offline", "messages_search", "search_backlog"
+}  # fmt: skip
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -177,21 +180,30 @@ def test_a_failed_upgrade_leaves_the_file_at_its_version(tmp_path: Path) -> None
 
 
 def test_search_indexes_history_written_before_it_existed(tmp_path: Path) -> None:
-    """Migration 5 builds the index over the messages already there, then keeps it in step."""
+    """Migration 5 builds the index over the messages already there; since 6 new ones wait
+    in the backlog until indexed at once, and deleting either kind keeps the index whole."""
     conn = connect(tmp_path / "old.db")
     migrate(conn, "old.db", target=4)
-    conn.execute(
+    insert = (
         "INSERT INTO messages (at, sender, text, room, conversation)"
-        " VALUES (1, 'a', 'before the index', 'dev', '#dev')"
+        " VALUES (?, 'a', ?, 'dev', '#dev')"
     )
+    conn.execute(insert, (1, "before the index"))
     migrate(conn, "old.db")
-    conn.execute(
-        "INSERT INTO messages (at, sender, text, room, conversation)"
-        " VALUES (2, 'a', 'after the index', 'dev', '#dev')"
-    )
-    found = conn.execute("SELECT rowid FROM messages_search WHERE messages_search MATCH 'index'")
-    assert sorted(row[0] for row in found) == [1, 2]
-    conn.execute("DELETE FROM messages WHERE id = 1")  # retention: the index forgets it too
-    found = conn.execute("SELECT rowid FROM messages_search WHERE messages_search MATCH 'before'")
-    assert found.fetchall() == []
+    conn.execute(insert, (2, "after the index"))
+    conn.execute(insert, (3, "index, deleted while waiting"))
+
+    def matching(word: str) -> list[int]:
+        rows = conn.execute(
+            "SELECT rowid FROM messages_search WHERE messages_search MATCH ?", (word,)
+        )
+        return sorted(row[0] for row in rows)
+
+    assert matching("index") == [1]  # 2 and 3 wait in the backlog
+    conn.execute("DELETE FROM messages WHERE id = 3")  # retention: it leaves the backlog
+    assert index_backlog(conn) == 1
+    assert matching("index") == [1, 2]
+    conn.execute("DELETE FROM messages WHERE id = 1")  # indexed: the index forgets it too
+    assert matching("before") == []
+    conn.execute("INSERT INTO messages_search(messages_search) VALUES ('integrity-check')")
     conn.close()

@@ -10,7 +10,7 @@ import pytest
 
 from parley.chat.store import Account, RoomRecord, StoredMessage, StoreError, UnknownKeyError
 from parley.store import SQLiteStore
-from parley.store.queries import PRUNE_CHUNK
+from parley.store.queries import PRUNE_CHUNK, SEARCH_CHUNK
 from tests.store.conftest import database, run
 
 
@@ -234,3 +234,46 @@ def test_reserved_ids_continue_after_a_restart_even_when_history_was_pruned(
         await store.close()
 
     run(second_run(run(first_run())))
+
+
+def test_the_search_index_catches_up_in_chunks_and_before_a_search(tmp_path: Path) -> None:
+    """Kept messages wait for the index until a chunk is full or someone searches; pruning
+    messages on both sides of that line leaves the index whole."""
+    path = database(tmp_path)
+
+    def waiting() -> int:
+        conn = sqlite3.connect(path)
+        try:
+            return int(conn.execute("SELECT count(*) FROM search_backlog").fetchone()[0])
+        finally:
+            conn.close()
+
+    async def body() -> None:
+        store = SQLiteStore(path, synchronous="NORMAL")
+        await store.open()
+        first = store.reserve_ids(SEARCH_CHUNK + 10)
+        old = [StoredMessage(first + i, 1.0, "a", f"old word{i}", "lobby") for i in range(10)]
+        await store.append_batch(old)
+        assert waiting() == 10
+        found = await store.search_history(["word3"], conversations=["#lobby"])
+        assert [m.text for m in found] == ["old word3"] and waiting() == 0
+        more = [
+            StoredMessage(first + 10 + i, 5.0, "a", f"new word{i}", "lobby")
+            for i in range(SEARCH_CHUNK)
+        ]
+        await store.append_batch(more)
+        assert waiting() == 0  # a full chunk is indexed with the write, no search needed
+        await store.append_batch(
+            [StoredMessage(store.reserve_ids(1), 1.0, "a", "late word", "lobby")]
+        )
+        assert await store.prune_history(older_than=2.0) == 11  # indexed and waiting ones
+        assert waiting() == 0
+        assert await store.search_history(["old"], conversations=["#lobby"]) == []
+        assert await store.search_history(["late"], conversations=["#lobby"]) == []
+        assert len(await store.search_history(["new"], conversations=["#lobby"], limit=5)) == 5
+        await store.close()
+        conn = sqlite3.connect(path)
+        conn.execute("INSERT INTO messages_search(messages_search) VALUES ('integrity-check')")
+        conn.close()
+
+    run(body())

@@ -137,6 +137,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             "INSERT INTO messages_search(messages_search) VALUES ('rebuild')",
         ),
     ),
+    Migration(
+        6,
+        "the search index filled in chunks: new messages wait in search_backlog",
+        (
+            # FTS5 writes a segment per transaction: a row indexed by a trigger in each small
+            # commit cost as much as the rest of keeping it. The backlog is indexed by
+            # `queries.index_backlog` once it holds SEARCH_CHUNK rows, and before any search.
+            "DROP TRIGGER messages_search_insert",
+            "DROP TRIGGER messages_search_delete",
+            "CREATE TABLE search_backlog (id INTEGER PRIMARY KEY)",
+            """CREATE TRIGGER messages_search_queue AFTER INSERT ON messages BEGIN
+                INSERT INTO search_backlog(id) VALUES (new.id);
+            END""",
+            # Only a message already indexed may be deleted from the index (FTS5 trusts a
+            # 'delete' it is given); one still waiting leaves the backlog instead.
+            """CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+                INSERT INTO messages_search(messages_search, rowid, text)
+                SELECT 'delete', old.id, old.text
+                WHERE NOT EXISTS (SELECT 1 FROM search_backlog WHERE id = old.id);
+                DELETE FROM search_backlog WHERE id = old.id;
+            END""",
+        ),
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -43,7 +43,6 @@ does not undo its write, which commits with its batch.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import sqlite3
 import time
@@ -116,6 +115,7 @@ class SQLiteStore:
         self._reader: Worker | None = None
         self._last_writer: Writer | None = None  # kept after close, for its counters
         self._next_id = 1  # the next message id to reserve; read from the file at `open`
+        self._unindexed = 0  # messages kept since the search index last caught up (writer)
 
     @property
     def commits(self) -> int:
@@ -257,9 +257,19 @@ class SQLiteStore:
             )
             for m in messages
         ]
-        return self._submit_soon(
-            self._writer, "append", functools.partial(queries.insert_messages, rows=rows)
-        )
+
+        def work(conn: sqlite3.Connection) -> None:
+            queries.insert_messages(conn, rows)
+            self._unindexed += len(rows)  # only ever touched on the writer thread
+            if self._unindexed >= queries.SEARCH_CHUNK:
+                self._index_backlog(conn)
+
+        return self._submit_soon(self._writer, "append", work)
+
+    def _index_backlog(self, conn: sqlite3.Connection) -> int:
+        """On the writer: index what waits for the search index (see `queries.index_backlog`)."""
+        self._unindexed = 0
+        return queries.index_backlog(conn)
 
     async def room_history(
         self,
@@ -308,6 +318,7 @@ class SQLiteStore:
         if not terms or (not conversations and direct_of is None):
             return []
         where, words = tuple(conversations), tuple(terms)
+        await self._write("index", self._index_backlog)  # everything kept is searchable
 
         def work(conn: sqlite3.Connection) -> list[StoredMessage]:
             return queries.search(
