@@ -471,6 +471,15 @@ function addNotice(target, text, kind = "info") {
   if (row) view.arrived(target, row, false);
 }
 
+/** A join, leave or quit in `target`: folded into the run of them it follows. */
+function addPresence(target, who, kind, text) {
+  let row = null;
+  view.preserve(target, () => {
+    row = target.timeline.addPresence(who, kind, text);
+  });
+  if (row) view.arrived(target, row, false);
+}
+
 function applyUnread(entry) {
   // Counts for a room we are not in (any more) are not ours to show.
   const target = targetFor(entry.target, entry.target.startsWith("@"));
@@ -486,6 +495,7 @@ const handlers = serverEvents({
   select,
   refresh: () => renderSidebar(select),
   addNotice,
+  addPresence,
   removeTarget,
   joinRoom: (room) => joinRoom(room).catch(() => {}),
   applyUnread,

@@ -9,7 +9,9 @@ const VERBS = { join: "joined", leave: "left", quit: "left the server" };
 
 /** The handler of each server message type, given what the page can do (`page`). */
 export function serverEvents(page) {
-  const { view, select, refresh, addNotice, removeTarget, joinRoom, applyUnread } = page;
+  const {
+    view, select, refresh, addNotice, addPresence, removeTarget, joinRoom, applyUnread,
+  } = page;
   return {
     message(message) {
       const target = targetOfMessage(message);
@@ -38,7 +40,7 @@ export function serverEvents(page) {
       view.setTyping(roomTarget(message.room), message.from, message.text ?? "");
     },
     presence(message) {
-        const rooms = message.room
+      const rooms = message.room
         ? [roomTarget(message.room)]
         : [...state.targets.values()].filter((t) => t.kind === "room"
           && t.members.some((m) => sameName(m, message.name)));
@@ -54,9 +56,10 @@ export function serverEvents(page) {
           }
         }
         if (message.kind !== "join" || !had) {
-          const text = sameName(message.name, state.me)
+          const mine = sameName(message.name, state.me);
+          const text = mine
             ? `You joined #${target.name}` : `${message.name} ${VERBS[message.kind] ?? message.kind}`;
-          addNotice(target, text, "presence");
+          addPresence(target, mine ? "you" : message.name, message.kind, text);
         }
         if (activeTarget() === target) view.renderMembers(target);
         view.setTyping(target, message.name, "");

@@ -122,6 +122,27 @@ export class Timeline {
     return row;
   }
 
+  /** A join, leave or quit: it joins the run of such notices at the end of the timeline (one
+   *  folded line, see `presenceSummary`), or starts one. `who` is the name to show ("you"
+   *  for yourself), `text` the line it reads as alone. */
+  addPresence(who, kind, text) {
+    const at = Date.now() / 1000;
+    const last = this.rows[this.rows.length - 1];
+    const entry = { who, kind, text, at };
+    if (last?.run && dayKey(last.at) === dayKey(at)) {
+      last.run.push(entry);
+      renderRun(last);
+      return last;
+    }
+    this.runs = (this.runs ?? 0) + 1;
+    const node = el("div", { className: "notice notice-presence presence-run", role: "listitem" });
+    const row = { key: this.tailKey + 0.001, message: null, node, at, run: [entry], expanded: false };
+    row.detailsId = `${this.list.getAttribute("aria-label")}-run-${this.runs}`.replace(/[^\w-]/gu, "_");
+    renderRun(row);
+    this.insert(row);
+    return row;
+  }
+
   insert(row) {
     const index = upperBound(this.keys, row.key);
     this.keys.splice(index, 0, row.key);
@@ -234,4 +255,57 @@ export class Timeline {
   get markerLoaded() {
     return this.marker !== null && this.marker.isConnected;
   }
+}
+
+const FOLD_NAMES = 3; // more people than this in a run: counts instead of names
+const VERBS = { join: "joined", leave: "left", quit: "left the server" };
+const NOUNS = { join: ["join", "joins"], leave: ["leave", "leaves"], quit: ["quit", "quits"] };
+
+/** The one line a run of joins, leaves and quits folds into: "alice, bob joined; carol left",
+ *  or "5 joins, 2 leaves" past `FOLD_NAMES` people. */
+export function presenceSummary(run) {
+  const byKind = new Map();
+  for (const { who, kind } of run) {
+    if (!byKind.has(kind)) byKind.set(kind, { names: [], count: 0 });
+    const part = byKind.get(kind);
+    part.count += 1;
+    if (!part.names.includes(who)) part.names.push(who);
+  }
+  const people = [...byKind.values()].reduce((sum, part) => sum + part.names.length, 0);
+  const parts = [...byKind.entries()];
+  if (people <= FOLD_NAMES) {
+    return parts.map(([kind, part]) => `${part.names.join(", ")} ${VERBS[kind] ?? kind}`).join("; ");
+  }
+  return parts.map(([kind, part]) => {
+    const [one, many] = NOUNS[kind] ?? [kind, kind];
+    return `${part.count} ${part.count === 1 ? one : many}`;
+  }).join(", ");
+}
+
+/** Draw a run: one entry reads as before; more are a button (Enter or a click) that shows
+ *  or hides each line of the run. */
+function renderRun(row) {
+  const { run, node } = row;
+  if (run.length === 1) {
+    node.replaceChildren(el("span", { className: "notice-text", text: run[0].text }));
+    return;
+  }
+  const toggle = el("button", {
+    type: "button",
+    className: "presence-summary notice-text",
+    "aria-expanded": String(row.expanded),
+    "aria-controls": row.detailsId,
+    title: row.expanded ? "Hide who joined and left" : "Show who joined and left",
+    onclick: () => {
+      row.expanded = !row.expanded;
+      renderRun(row);
+      node.querySelector(".presence-summary")?.focus();
+    },
+  }, el("span", { className: "run-caret", "aria-hidden": "true", text: row.expanded ? "▾" : "▸" }),
+  el("span", { className: "run-text", text: presenceSummary(run) }));
+  const details = el("ul", { className: "presence-details", id: row.detailsId, hidden: !row.expanded },
+    ...run.map((entry) => el("li", {},
+      el("time", { className: "run-time", datetime: new Date(entry.at * 1000).toISOString(), text: clockTime(entry.at) }),
+      el("span", { text: entry.text }))));
+  node.replaceChildren(toggle, details);
 }
