@@ -119,6 +119,7 @@ def test_rooms_history_and_moderation(server: ServerThread, connect: Connect) ->
     web.sign_in("olga")
     joined = web.request({"type": "join", "room": "dev"})
     assert joined["type"] == "joined" and joined["room"] == "dev" and joined["members"] == ["olga"]
+    assert joined["operators"] == ["olga"] and joined["voiced"] == []  # its creator
     ids = [web.request({"type": "say", "room": "dev", "text": f"line {i}"})["ids"][0]
            for i in range(3)]  # fmt: skip
     page = web.request({"type": "history", "target": "dev", "count": 2})

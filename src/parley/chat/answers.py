@@ -73,6 +73,8 @@ class RoomView:
     name: str
     members: tuple[str, ...]
     topic: str = ""
+    operators: tuple[str, ...] = ()  # the members who are its operators, and voiced
+    voiced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

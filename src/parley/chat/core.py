@@ -305,7 +305,10 @@ class ChatCore:
 
     def view(self, room: Room) -> RoomView:
         """`room` as a listing shows it."""
-        return RoomView(room.name, room.view(), room.topic)
+        members = room.members
+        operators = tuple(u.name for u in members if u.key in room.operators)
+        voiced = tuple(u.name for u in members if u.key in room.voiced)
+        return RoomView(room.name, room.view(), room.topic, operators, voiced)
 
     # Deliveries ----------------------------------------------------------------------------
 

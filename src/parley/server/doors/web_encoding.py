@@ -232,7 +232,13 @@ def encode_shared(event: Delivery) -> bytes:
 
 def room_entry(view: RoomView) -> dict[str, object]:
     """A room as `welcome` and `joined` show it."""
-    return {"name": view.name, "topic": view.topic, "members": list(view.members)}
+    return {
+        "name": view.name,
+        "topic": view.topic,
+        "members": list(view.members),
+        "operators": list(view.operators),
+        "voiced": list(view.voiced),
+    }
 
 
 def unread_entry(count: UnreadCount) -> dict[str, object]:

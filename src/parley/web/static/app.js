@@ -15,7 +15,8 @@ import {
 } from "./prefs.js";
 import { drawerOpen, renderSidebar, setDrawer } from "./sidebar.js";
 import {
-  activeTarget, dmTarget, fold, orderedTargets, roomTarget, sameName, state, targetFor,
+  activeTarget, dmTarget, fold, orderedTargets, roomTarget, sameName, setMembers, state,
+  targetFor,
 } from "./state.js";
 import {
   forgetSession, forgetToken, savedRooms, savedSession, saveRooms, saveSession,
@@ -42,6 +43,7 @@ const submit = makeSubmit({
   sendTo: (target, text) => sendTo(target, text),
   notice: (text) => notice(text),
   who: () => connection.request({ type: "who" }).then((answer) => answer.names ?? []),
+  moderate: (message) => connection.request(message),
 });
 const composer = new Composer({
   submit: (text) => submit(text),
@@ -172,7 +174,7 @@ function onWelcome(welcome) {
   for (const room of welcome.rooms ?? []) {
     const target = roomTarget(room.name);
     target.topic = room.topic ?? "";
-    target.members = [...(room.members ?? [])];
+    setMembers(target, room);
     present.add(target.key);
   }
   for (const entry of welcome.unread ?? []) applyUnread(entry);
@@ -394,7 +396,7 @@ async function joinRoom(name, key, { quiet = false } = {}) {
 function applyJoined(answer) {
   const target = roomTarget(answer.room);
   target.topic = answer.topic ?? "";
-  target.members = [...(answer.members ?? [])];
+  setMembers(target, answer);
   if (!target.members.some((m) => sameName(m, state.me))) target.members.push(state.me);
   const recent = answer.recent ?? [];
   target.more = recent.length > 0 || target.timeline.newestId > 0;

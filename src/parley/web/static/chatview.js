@@ -2,12 +2,17 @@
 // kept in place while reading back), the jump buttons, typing previews and the member list.
 
 import { avatar, clear, el } from "./dom.js";
-import { activeTarget, sameName, state } from "./state.js";
+import { activeTarget, roleOf, sameName, state } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const NEAR_BOTTOM_PX = 48;
 const LOAD_ABOVE_PX = 300;
 const TYPING_TTL_MS = 8000;
+const ROLE_RANK = { operator: 0, voice: 1, "": 2 };
+const ROLE_BADGES = {
+  operator: { className: "role-operator", text: "op", title: "operator of the room" },
+  voice: { className: "role-voice", text: "voice", title: "may speak when the room is moderated" },
+};
 
 export class ChatView {
   constructor({ loadOlder, markRead, openDm, editTopic }) {
@@ -187,19 +192,24 @@ export class ChatView {
     const list = $("member-list");
     clear(list);
     const names = target.kind === "room" ? [...target.members] : [state.me, target.name];
-    names.sort((a, b) => a.localeCompare(b, undefined, { sensitivity: "base" }));
+    const role = (name) => (target.kind === "room" ? roleOf(target, name) : "");
+    const rank = (name) => ROLE_RANK[role(name)];
+    // Operators first, then voiced people, then everyone else; by name within each.
+    names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, undefined, { sensitivity: "base" }));
     $("members-heading").textContent = target.kind === "room"
       ? `Members — ${names.length}` : "In this conversation";
     $("member-count").textContent = target.kind === "room" ? String(names.length) : "";
     for (const name of names) {
       const me = sameName(name, state.me);
+      const badge = ROLE_BADGES[role(name)];
       const button = el("button", {
         type: "button",
         className: "member",
-        title: me ? "You" : `Message ${name}`,
+        title: (me ? "You" : `Message ${name}`) + (badge ? ` (${badge.title})` : ""),
         disabled: me,
         onclick: () => this.openDm(name),
       }, avatar(name, "avatar small"), el("span", { className: "member-name", text: name }),
+      badge ? el("span", { className: `role ${badge.className}`, title: badge.title, text: badge.text }) : null,
       me ? el("span", { className: "you", text: "you" }) : null);
       list.append(el("li", {}, button));
     }

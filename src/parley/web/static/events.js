@@ -3,9 +3,52 @@
 
 import { announce, toast } from "./feedback.js";
 import { notify } from "./prefs.js";
-import { activeTarget, roomTarget, sameName, state, targetOfMessage } from "./state.js";
+import {
+  activeTarget, fold, roomTarget, sameName, state, targetOfMessage,
+} from "./state.js";
 
 const VERBS = { join: "joined", leave: "left", quit: "left the server" };
+
+// A mode change in words: `by` did it; `{who}` is the person it is about ("you" for you).
+const MODE_WORDS = {
+  "+o": "{by} made {who} an operator of {room}",
+  "-o": "{by} took operator from {who} in {room}",
+  "+v": "{by} gave {who} voice in {room}",
+  "-v": "{by} took voice from {who} in {room}",
+  "+b": "{by} banned {who} from {room}",
+  "-b": "{by} lifted the ban on {who} in {room}",
+  "+q": "{by} muted {who} in {room}",
+  "-q": "{by} unmuted {who} in {room}",
+  "+m": "{by} made {room} moderated: only operators and voiced people speak",
+  "-m": "{by} made {room} unmoderated",
+  "+t": "{by} locked the topic of {room}: only operators set it",
+  "-t": "{by} unlocked the topic of {room}",
+  "+i": "{by} made {room} invite-only",
+  "-i": "{by} opened {room} to everyone",
+  "+s": "{by} made {room} secret",
+  "-s": "{by} made {room} visible in the room list",
+  "+k": "{by} gave {room} a key",
+  "-k": "{by} took the key off {room}",
+};
+// Changes about you that are also said in a toast when the room is not the one open.
+const ALERTS = new Set(["+b", "-b", "+q", "-q", "+o", "-o"]);
+
+function modeWords(message, target, mine) {
+  const words = MODE_WORDS[message.change];
+  const who = mine ? "you" : message.name ?? "";
+  if (!words) return `${message.by} set ${message.change}${who ? ` ${who}` : ""} in #${target.name}`;
+  // Functions, not strings, as replacements: a "$&" in a name stays as it is.
+  return words.replace("{by}", () => message.by).replace("{who}", () => who)
+    .replace("{room}", () => `#${target.name}`);
+}
+
+/** Keep the member list's operator and voice marks in step with `mode`. */
+function applyRole(target, change, name) {
+  const roles = { o: target.operators, v: target.voiced }[change[1]];
+  if (!roles) return;
+  if (change[0] === "+") roles.add(fold(name));
+  else roles.delete(fold(name));
+}
 
 /** The handler of each server message type, given what the page can do (`page`). */
 export function serverEvents(page) {
@@ -81,8 +124,12 @@ export function serverEvents(page) {
       if (!target) return;
       const reason = message.reason ? ` (${message.reason})` : "";
       if (sameName(message.name, state.me)) {
+        const text = `${message.by} removed you from #${target.name}${reason}.`;
         removeTarget(target);
-        toast(`${message.by} removed you from #${target.name}${reason}.`);
+        toast(text);
+        // Said where you land too, so it is still there after the toast has gone.
+        const landed = activeTarget();
+        if (landed) addNotice(landed, text, "alert");
         return;
       }
       target.members = target.members.filter((m) => !sameName(m, message.name));
@@ -92,8 +139,12 @@ export function serverEvents(page) {
     mode(message) {
       const target = roomTarget(message.room, false);
       if (!target) return;
-      const whom = message.name ? ` ${message.name}` : "";
-      addNotice(target, `${message.by} set ${message.change}${whom}`, "mode");
+      const mine = Boolean(message.name) && sameName(message.name, state.me);
+      if (message.name) applyRole(target, message.change, message.name);
+      const text = modeWords(message, target, mine);
+      addNotice(target, text, mine ? "alert" : "mode");
+      if (mine && ALERTS.has(message.change) && activeTarget() !== target) toast(text);
+      if (activeTarget() === target) view.renderMembers(target);
     },
     invited(message) {
       const text = `${message.by} invited you to #${message.room}.`;

@@ -30,6 +30,8 @@ class Target {
     this.key = kind === "room" ? fold(name) : `@${fold(name)}`;
     this.topic = "";
     this.members = [];
+    this.operators = new Set(); // folded names, as `welcome`, `joined` and `mode` tell them
+    this.voiced = new Set();
     this.unread = 0;
     this.mentions = 0;
     this.lastRead = 0;
@@ -104,4 +106,18 @@ export function orderedTargets() {
 
 export function activeTarget() {
   return state.active ? state.targets.get(state.active) ?? null : null;
+}
+
+/** A room's members and their roles from a `welcome` or `joined` entry. */
+export function setMembers(target, entry) {
+  target.members = [...(entry.members ?? [])];
+  target.operators = new Set((entry.operators ?? []).map(fold));
+  target.voiced = new Set((entry.voiced ?? []).map(fold));
+}
+
+/** The role a member has in `target`: "operator", "voice" or "". */
+export function roleOf(target, name) {
+  const key = fold(name);
+  if (target.operators.has(key)) return "operator";
+  return target.voiced.has(key) ? "voice" : "";
 }
