@@ -15,7 +15,8 @@ from parley.store.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_vers
 from tests.store.conftest import run
 
 TABLES = {
-    "accounts", "rooms", "memberships", "messages", "offline", "messages_search", "search_backlog"
+    "accounts", "rooms", "memberships", "messages", "offline", "messages_search",
+    "search_backlog", "session_tokens",
 }  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from parley.chat.store import Store, StoreClosedError, StoredMessage
+from parley.chat.store import Store, StoreClosedError, StoredMessage, StoredToken
 from parley.store import DATABASE_FILENAME, MemoryStore, SQLiteStore, make_store
 from tests.store.conftest import StoreFactory, run
 
@@ -44,6 +44,11 @@ EVERY_METHOD: dict[str, Callable[[Store], Awaitable[Any]]] = {
     "add_membership": lambda s: s.add_membership("alice", "team"),
     "remove_membership": lambda s: s.remove_membership("alice", "team"),
     "memberships": lambda s: s.memberships("alice"),
+    "save_token": lambda s: s.save_token(StoredToken(b"d" * 32, "alice", 1.0), keep=20),
+    "get_token": lambda s: s.get_token(b"d" * 32),
+    "delete_token": lambda s: s.delete_token(b"d" * 32),
+    "delete_tokens": lambda s: s.delete_tokens("alice"),
+    "expire_tokens": lambda s: s.expire_tokens(0.0),
 }
 
 

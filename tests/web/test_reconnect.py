@@ -102,3 +102,48 @@ def test_restart_catches_up_without_gaps_or_doubles(new_page: NewPage, tmp_path:
         carol.close()
     finally:
         server.stop()
+
+
+def test_an_account_resumes_after_a_restart_without_its_password(
+    new_page: NewPage, tmp_path: Path
+) -> None:
+    server = InProcessServer(tmp_path / "data").start()
+    try:
+        alice = new_page(server).sign_in("alice", "a long secret", signup=True)
+        expect(alice.page.locator("#me-status")).to_have_text("account")
+        alice.join("dev")
+        server.stop()
+        banner = alice.page.locator("#banner")
+        expect(banner).to_contain_text("shutting down")
+        already = len(alice.frames)
+        server = server.successor().start()
+
+        expect(banner).to_be_hidden(timeout=15_000)  # signed in again by itself
+        expect(alice.page.locator("#app")).to_be_visible()
+        expect(alice.page.locator("#signin")).to_be_hidden()
+        expect(alice.page.locator("#me-status")).to_have_text("account")
+        kinds = [json.loads(frame)["type"] for frame in alice.frames[already:]]
+        assert "resume" in kinds and "signin" not in kinds, kinds
+        assert all("password" not in frame for frame in alice.frames[already:])
+        alice.open("dev")
+        alice.send("back without a password")
+        expect(alice.page.locator("#timeline .msg.own[data-id]")).to_have_count(1)
+
+        # A reload after the restart resumes too, and signing out ends the token for good.
+        alice.page.reload()
+        expect(alice.page.locator("#me-name")).to_have_text("alice")
+        token = alice.page.evaluate("JSON.parse(sessionStorage.getItem('parley.session')).token")
+        alice.page.click("#signout")
+        expect(alice.page.locator("#signin")).to_be_visible()
+        bob = new_page(server)
+        bob.page.evaluate(
+            "token => sessionStorage.setItem('parley.session', JSON.stringify("
+            "{token, name: 'alice', account: true}))",
+            token,
+        )
+        bob.page.reload()
+        expect(bob.page.locator("#signin-error")).to_have_text(
+            "Your session has ended. Sign in again."
+        )
+    finally:
+        server.stop()

@@ -2,9 +2,9 @@
 
 The core depends on these Protocols only; `parley.store` implements them (SQLite, memory) and
 a later PostgreSQL store implements them too. Each focused Protocol is one concern
-(`AccountStore`, `HistoryStore`, `OfflineStore`, `RoomStore`), so a use case can ask for just
-the part it needs and a test double need only provide that part; `Store` is all of them plus
-the life cycle.
+(`AccountStore`, `HistoryStore`, `OfflineStore`, `RoomStore`, `TokenStore`), so a use case
+can ask for just the part it needs and a test double need only provide that part; `Store` is
+all of them plus the life cycle.
 
 Every method is a coroutine (or returns a future); a method that writes returns only once its
 change is committed, so a caller that acknowledges after the `await` never acknowledges
@@ -306,7 +306,45 @@ class RoomStore(Protocol):
         ...
 
 
-class Store(AccountStore, HistoryStore, OfflineStore, RoomStore, Protocol):
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    """An account's session token as the store keeps it: its SHA-256, never the token."""
+
+    digest: bytes  # SHA-256 of the token
+    key: str  # the account's name key
+    used: float  # last issue or use, unix seconds (the core's expiry slides with it)
+
+
+class TokenStore(Protocol):
+    """The session tokens of accounts, so that a page signs in again after a restart.
+
+    The core decides what is valid (`parley.chat.tokens`); the store only remembers digests.
+    Deleting an account deletes its tokens.
+    """
+
+    async def save_token(self, token: StoredToken, *, keep: int) -> None:
+        """Keep `token`, or set its `used` if its digest is kept already; then drop the
+        stalest tokens of its key past the `keep` most recently used. Raises
+        `UnknownKeyError` if there is no account `token.key`."""
+
+    async def get_token(self, digest: bytes) -> StoredToken | None:
+        """The token with this digest, or None."""
+        ...
+
+    async def delete_token(self, digest: bytes) -> bool:
+        """Forget one token (signing out); whether it was kept."""
+        ...
+
+    async def delete_tokens(self, key: str) -> int:
+        """Forget every token of account `key` (a password change); how many."""
+        ...
+
+    async def expire_tokens(self, used_before: float) -> int:
+        """Forget the tokens last used before `used_before`; how many."""
+        ...
+
+
+class Store(AccountStore, HistoryStore, OfflineStore, RoomStore, TokenStore, Protocol):
     """Every port of the store, with its life cycle.
 
     Resource handling: `open` before first use, `close` when done; `close` commits every

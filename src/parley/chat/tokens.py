@@ -7,8 +7,10 @@ last use (a sliding expiry), and it ends with `signout`, a password change or th
 deletion; a token of a name without an account ends when someone else takes the name (the
 name is its holder's only identity, so whoever has it next must not be signed in as them).
 
-Tokens live in memory: a restarted server forgets them, and the page signs in again with a
-name or a password. This module knows no store, no socket and no wire format.
+An account's tokens are kept in the store (`parley.chat.store.TokenStore`, as digests), so
+that a page resumes after the server restarts; `TokenBook` holds the tokens of names without
+an account, in memory, since such a name is nobody's once the server that knew its holder has
+gone. This module knows no socket and no wire format.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from parley.chat.answers import Done, Outcome, Registered
 from parley.chat.commands import IssueToken, Resume, RevokeToken
+from parley.chat.store import StoredToken, TokenStore
 
 if TYPE_CHECKING:
     from parley.chat.core import ChatCore
@@ -54,6 +57,12 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "replace")).digest()
 
 
+def new_token() -> tuple[str, bytes]:
+    """A new token and the digest the server keeps of it."""
+    token = secrets.token_urlsafe(32)
+    return token, _digest(token)
+
+
 class TokenBook:
     """The tokens issued by one server node.
 
@@ -72,8 +81,7 @@ class TokenBook:
 
     def issue(self, key: str, *, account: bool) -> str:
         """A new token for the holder of `key` (who holds it right now)."""
-        token = secrets.token_urlsafe(32)
-        digest = _digest(token)
+        token, digest = new_token()
         held = self._by_key.setdefault(key, set())
         claim = self._claims.setdefault(key, 1)
         self._grants[digest] = _Grant(key, account, claim, self._clock())
@@ -157,22 +165,45 @@ class TokenBook:
 
 
 class Resumption:
-    """The token use cases: issue, resume with, revoke; and ending tokens with the password."""
+    """The token use cases: issue, resume with, revoke; and ending tokens with the password.
 
-    def __init__(self, core: ChatCore) -> None:
+    A name without an account gets a token of the `book`; an account's token is kept in the
+    store, so that it survives a restart (every check of it is a store read, every use a
+    write: once per sign-in, not per message).
+    """
+
+    def __init__(self, core: ChatCore, clock: Callable[[], float] = time.time) -> None:
         self._core = core
-        self.book = TokenBook()
+        self._clock = clock
+        self.book = TokenBook(clock)
 
-    def issue(self, session: Session, command: IssueToken) -> Done:
+    @property
+    def _store(self) -> TokenStore:
+        return self._core.ports.store
+
+    def issue(self, session: Session, command: IssueToken) -> Done | Coroutine[Any, Any, Done]:
         """A token for the asker's name, in the answer's `detail`."""
         user = session.user
         assert user is not None
-        token = self.book.issue(user.key, account=user.account)
-        return Done(Outcome.OK, user.name, token)
+        if not user.account:
+            return Done(Outcome.OK, user.name, self.book.issue(user.key, account=False))
+        return self._issue_kept(user.key, user.name)
 
-    def revoke(self, session: Session, command: RevokeToken) -> Done:
+    async def _issue_kept(self, key: str, name: str) -> Done:
+        token, digest = new_token()
+        now = self._clock()
+        await self._store.expire_tokens(now - TOKEN_LIFETIME)
+        await self._store.save_token(StoredToken(digest, key, now), keep=MAX_PER_NAME)
+        return Done(Outcome.OK, name, token)
+
+    def revoke(self, session: Session, command: RevokeToken) -> Done | Coroutine[Any, Any, Done]:
         """End the token (signing out); OK whether or not it was still held."""
-        self.book.revoke(command.token)
+        if self.book.revoke(command.token):
+            return Done(Outcome.OK)
+        return self._revoke_kept(command.token)
+
+    async def _revoke_kept(self, token: str) -> Done:
+        await self._store.delete_token(_digest(token))
         return Done(Outcome.OK)
 
     def resume(
@@ -185,7 +216,7 @@ class Resumption:
         accounts = core.registration.accounts
         grant = self.book.check(command.token, has_account=accounts.__contains__)
         if grant is None:
-            return Registered(Outcome.BAD_TOKEN)
+            return self._resume_kept(session, command.token)
         online = core.users.get(grant.key)
         if online is not None:
             return self._attach(session, online, grant)
@@ -196,6 +227,24 @@ class Resumption:
             return Registered(Outcome.NAME_TAKEN, name or "")
         self.book.resumed(command.token)
         return self._welcomed(session)
+
+    async def _resume_kept(self, session: Session, token: str) -> Registered:
+        """An account's token, from the store: good for `TOKEN_LIFETIME` after its last use,
+        while the account is there; its use slides the expiry."""
+        kept = await self._store.get_token(_digest(token))
+        if kept is None:
+            return Registered(Outcome.BAD_TOKEN)
+        now = self._clock()
+        if now - kept.used > TOKEN_LIFETIME or kept.key not in self._core.registration.accounts:
+            await self._store.delete_token(kept.digest)
+            return Registered(Outcome.BAD_TOKEN)
+        await self._store.save_token(StoredToken(kept.digest, kept.key, now), keep=MAX_PER_NAME)
+        if session.user is not None:
+            return Registered(Outcome.ALREADY_REGISTERED)
+        online = self._core.users.get(kept.key)
+        if online is not None:
+            return self._attach(session, online, TokenCheck(kept.key, True))
+        return await self._account_back(session, kept.key)
 
     def _attach(self, session: Session, online: User, grant: TokenCheck) -> Registered:
         """The name is online: an account's token adds this session to it (another device)."""
@@ -228,23 +277,19 @@ class Resumption:
     def ending_tokens(
         self, handler: Callable[[Session, Any], Any]
     ) -> Callable[[Session, Any], Any]:
-        """`handler` (a password change, an account deletion), ending the name's tokens when
-        it succeeds."""
+        """`handler` (a password change, an account deletion), ending the name's tokens (in
+        memory and in the store) when it succeeds."""
 
         def run(session: Session, command: Any) -> Any:
             user = session.user
             key = user.key if user is not None else None
-            result = handler(session, command)
-            if isinstance(result, Done):
-                return self._ended(key, result)
-            return self._ended_later(key, result)
+            return self._ended(key, handler(session, command))
 
         return run
 
-    def _ended(self, key: str | None, answer: Done) -> Done:
+    async def _ended(self, key: str | None, result: Done | Coroutine[Any, Any, Done]) -> Done:
+        answer = result if isinstance(result, Done) else await result
         if answer.ok and key is not None:
             self.book.revoke_name(key)
+            await self._store.delete_tokens(key)
         return answer
-
-    async def _ended_later(self, key: str | None, pending: Coroutine[Any, Any, Done]) -> Done:
-        return self._ended(key, await pending)

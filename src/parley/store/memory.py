@@ -24,6 +24,7 @@ from parley.chat.store import (
     RoomRecord,
     StoreClosedError,
     StoredMessage,
+    StoredToken,
     StoreError,
     UnknownKeyError,
     conversation_of,
@@ -67,6 +68,8 @@ class MemoryStore:
         self._rooms: dict[str, RoomRecord] = {}
         self._room_saved: dict[str, float] = {}  # room key -> when last saved (made, topic)
         self._memberships: dict[str, dict[str, None]] = {}  # user key -> room keys, in order
+        self._tokens: dict[bytes, StoredToken] = {}  # session tokens of accounts, by digest
+        self._token_keys: dict[str, set[bytes]] = {}  # account key -> its tokens' digests
 
     @property
     def history_per_conversation(self) -> int:
@@ -315,6 +318,7 @@ class MemoryStore:
         self._check("delete_account")
         self._offline.pop(key, None)
         self._memberships.pop(key, None)
+        self._drop_tokens(key)
         return self._accounts.pop(key, None) is not None
 
     # Rooms and memberships ----------------------------------------------------------------
@@ -375,6 +379,61 @@ class MemoryStore:
         """The room keys of `user_key`, in join order."""
         self._check("memberships")
         return list(self._memberships.get(user_key, ()))
+
+    # Session tokens -----------------------------------------------------------------------
+
+    async def save_token(self, token: StoredToken, *, keep: int) -> None:
+        """Keep (or refresh) an account's token, and at most `keep` of that account's."""
+        self._check("save_token")
+        if token.key not in self._accounts:
+            raise UnknownKeyError(f"save_token: no account {token.key!r}")
+        self._tokens[token.digest] = token
+        held = self._token_keys.setdefault(token.key, set())
+        held.add(token.digest)
+        if len(held) > max(1, keep):
+            newest = sorted(held, key=lambda d: self._tokens[d].used, reverse=True)
+            for digest in newest[max(1, keep) :]:
+                self._forget_token(digest)
+
+    async def get_token(self, digest: bytes) -> StoredToken | None:
+        """The token with this digest, or None."""
+        self._check("get_token")
+        return self._tokens.get(digest)
+
+    async def delete_token(self, digest: bytes) -> bool:
+        """Forget one token; whether it was kept."""
+        self._check("delete_token")
+        return self._forget_token(digest)
+
+    async def delete_tokens(self, key: str) -> int:
+        """Forget every token of account `key`."""
+        self._check("delete_tokens")
+        return self._drop_tokens(key)
+
+    async def expire_tokens(self, used_before: float) -> int:
+        """Forget the tokens last used before `used_before`."""
+        self._check("expire_tokens")
+        stale = [d for d, t in self._tokens.items() if t.used < used_before]
+        for digest in stale:
+            self._forget_token(digest)
+        return len(stale)
+
+    def _forget_token(self, digest: bytes) -> bool:
+        token = self._tokens.pop(digest, None)
+        if token is None:
+            return False
+        held = self._token_keys.get(token.key)
+        if held is not None:
+            held.discard(digest)
+            if not held:
+                del self._token_keys[token.key]
+        return True
+
+    def _drop_tokens(self, key: str) -> int:
+        held = self._token_keys.pop(key, set())
+        for digest in held:
+            self._tokens.pop(digest, None)
+        return len(held)
 
 
 def _matches(message: StoredMessage, terms: Sequence[str]) -> bool:

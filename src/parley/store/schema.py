@@ -160,6 +160,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             END""",
         ),
     ),
+    Migration(
+        7,
+        "the session tokens of accounts (their SHA-256), so a page resumes after a restart",
+        (
+            # Only digests: a copy of the file signs nobody in. An account's deletion ends
+            # its tokens; the indexes serve the per-account bound and expiry by time.
+            """CREATE TABLE session_tokens (
+                digest   BLOB PRIMARY KEY,
+                user_key TEXT NOT NULL REFERENCES accounts(key) ON DELETE CASCADE,
+                used     REAL NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX session_tokens_user ON session_tokens(user_key, used)",
+            "CREATE INDEX session_tokens_used ON session_tokens(used)",
+        ),
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

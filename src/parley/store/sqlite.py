@@ -56,12 +56,13 @@ from parley.chat.store import (
     RoomRecord,
     StoreClosedError,
     StoredMessage,
+    StoredToken,
     StoreError,
     conversation_of,
     direct_pair,
     room_conversation,
 )
-from parley.store import queries
+from parley.store import queries, token_queries
 from parley.store.schema import check_version, migrate
 from parley.store.workers import Job, Worker, Writer
 
@@ -466,3 +467,27 @@ class SQLiteStore:
     async def memberships(self, user_key: str) -> list[str]:
         """The room keys of `user_key`, in join order."""
         return await self._read("memberships", lambda c: queries.memberships(c, user_key))
+
+    # Session tokens -----------------------------------------------------------------------
+
+    async def save_token(self, token: StoredToken, *, keep: int) -> None:
+        """Keep (or refresh) an account's token, and at most `keep` of that account's."""
+        await self._write("save_token", lambda c: token_queries.save_token(c, token, keep))
+
+    async def get_token(self, digest: bytes) -> StoredToken | None:
+        """The token with this digest, or None."""
+        return await self._read("get_token", lambda c: token_queries.get_token(c, digest))
+
+    async def delete_token(self, digest: bytes) -> bool:
+        """Forget one token; whether it was kept."""
+        return await self._write("delete_token", lambda c: token_queries.delete_token(c, digest))
+
+    async def delete_tokens(self, key: str) -> int:
+        """Forget every token of account `key`."""
+        return await self._write("delete_tokens", lambda c: token_queries.delete_tokens(c, key))
+
+    async def expire_tokens(self, used_before: float) -> int:
+        """Forget the tokens last used before `used_before`."""
+        return await self._write(
+            "expire_tokens", lambda c: token_queries.expire_tokens(c, used_before)
+        )
