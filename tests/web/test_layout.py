@@ -149,7 +149,10 @@ def test_keyboard_typing_and_notices(new_page: NewPage) -> None:
     alice.page.locator("#notices-toggle").click()
     expect(alice.page.locator("#timeline .notice-presence:visible")).to_have_count(0)
     alice.page.locator("#notices-toggle").click()
-    expect(alice.page.locator("#timeline .notice-presence:visible")).to_have_count(2)
+    # Her own join and bob's follow each other: one folded line.
+    shown = alice.page.locator("#timeline .notice-presence:visible")
+    expect(shown).to_have_count(1)
+    expect(shown.locator(".presence-summary")).to_have_text("▸you, bob joined")
 
     box = alice.page.locator("#composer-input")
     box.fill("first line")
