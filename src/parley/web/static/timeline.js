@@ -130,8 +130,10 @@ export class Timeline {
     const last = this.rows[this.rows.length - 1];
     const entry = { who, kind, text, at };
     if (last?.run && dayKey(last.at) === dayKey(at)) {
+      const focused = last.node.contains(document.activeElement);
       last.run.push(entry);
       renderRun(last);
+      if (focused) last.node.querySelector(".presence-summary")?.focus();
       return last;
     }
     this.runs = (this.runs ?? 0) + 1;
