@@ -110,3 +110,58 @@ def test_a_command_never_reads_back_as_tags() -> None:
     assert irc.parse_message(b"FOO_BAR x") == irc.Message("FOO_BAR", ("x",), "", {})  # 421
     assert irc.parse_message(b"privmsg #a :x") == irc.Message("PRIVMSG", ("#a", "x"), "", {})
     assert irc.parse_message(b"001 me :hi") == irc.Message("001", ("me", "hi"), "", {})
+
+
+def test_plain_messages_are_read_without_the_general_parser() -> None:
+    """The line nearly every message arrives as takes the short path; anything else does not."""
+    assert irc.split_plain_message(b"PRIVMSG #dev :hello there") == (
+        "PRIVMSG",
+        "#dev",
+        "hello there",
+    )
+    assert irc.split_plain_message(b"NOTICE bob ::-)") == ("NOTICE", "bob", ":-)")
+    assert irc.split_plain_message(b"PRIVMSG #dev :") == ("PRIVMSG", "#dev", "")
+    for other in (
+        b"PRIVMSG :no target",
+        b"PRIVMSG #dev hello",  # no trailing
+        b"PRIVMSG #a #b :two middles",
+        b"PRIVMSG  #dev :two spaces",
+        b"privmsg #dev :lower case",
+        b"@label=x PRIVMSG #dev :tagged",
+        b":nick PRIVMSG #dev :prefixed",
+        b"PRIVMSG #dev :\xff not UTF-8",
+        b"PRIVMSG #dev :x\rQUIT",
+        b"PRIVMSG #dev :" + b"x" * 600,
+        b"JOIN #dev",
+    ):
+        assert irc.split_plain_message(other) is None, other
+
+
+_PLAIN_BYTES = st.binary(max_size=40) | st.text(alphabet="# :ab\r\0é", max_size=20).map(
+    lambda text: text.encode("utf-8")
+)
+
+
+@given(st.sampled_from([b"PRIVMSG ", b"NOTICE ", b"PRIVMSG #a :", b"NOTICE"]), _PLAIN_BYTES)
+def test_the_short_path_reads_as_the_general_parser_does(verb: bytes, rest: bytes) -> None:
+    """A leading space keeps a line off the short path and changes nothing else."""
+    line = (verb + rest).replace(b"\n", b"")
+    assert irc.parse_message(line) == irc.parse_message(b" " + line)
+    long_line = verb + b"#a :" + rest * 40
+    assert irc.parse_message(long_line) == irc.parse_message(b" " + long_line)
+
+
+@given(
+    st.sampled_from(["nick!user@parley", "", "é" * 200, "x" * 520]),
+    st.sampled_from(["PRIVMSG", "NOTICE"]),
+    st.sampled_from(["#dev", "#é\r", "bob"]),
+    st.lists(st.text(max_size=600) | st.sampled_from(["é" * 255, "a" + "é" * 254]), max_size=3),
+)
+def test_texts_encode_as_their_messages_do(
+    prefix: str, command: str, target: str, texts: list[str]
+) -> None:
+    """The head-once encoding of a room message's lines is `encode`'s, byte for byte."""
+    each = b"".join(
+        irc.encode(irc.Message(command, (target, text), prefix, trailing=True)) for text in texts
+    )
+    assert irc.encode_texts(prefix, command, target, tuple(texts)) == each

@@ -79,10 +79,48 @@ _LINE_BREAKERS = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
 """Characters no IRC line may hold inside it; read and written as spaces."""
 
 
+_PLAIN_VERBS = (b"PRIVMSG ", b"NOTICE ")
+
+
+def split_plain_message(line: bytes) -> tuple[str, str, str] | None:
+    """``PRIVMSG <target> :<text>`` (or ``NOTICE``) without tags or prefix, as (command,
+    target, text); None for any other line.
+
+    The line nearly every message arrives as, read without the general parser: what it gives
+    is what `parse_message` gives for the same line (``Message(command, (target, text))``).
+    Anything unusual (other bytes than valid UTF-8, a line break character, extra spaces,
+    a line past the limit) is left to `parse_message`.
+    """
+    if not line.startswith(_PLAIN_VERBS):
+        return None
+    head, colon, text = line.partition(b" :")
+    space = head.find(b" ")
+    target = head[space + 1 :]
+    if (
+        not colon
+        or space < 0
+        or not target
+        or b" " in target
+        or len(line) > MAX_LINE - 2
+        or b"\r" in line
+        or b"\n" in line
+        or b"\0" in line
+    ):
+        return None
+    try:
+        return head[:space].decode("ascii"), target.decode("utf-8"), text.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
     """Read one line a client sent (without its line end)."""
     if isinstance(line, LineTooLong):
         return Malformed("line too long", too_long=True)
+    plain = split_plain_message(line)
+    if plain is not None:
+        command, target, text = plain
+        return Message(command, (target, text))
     text = line.decode("utf-8", errors="replace").translate(_LINE_BREAKERS)
     tags: dict[str, str] = {}
     if text.startswith("@"):
@@ -136,6 +174,23 @@ def encode(message: Message) -> bytes:
     if message.tags:
         return b"@" + format_tags(message.tags).encode("utf-8") + b" " + body + b"\r\n"
     return body + b"\r\n"
+
+
+def encode_texts(prefix: str, command: str, target: str, texts: tuple[str, ...]) -> bytes:
+    """``:prefix COMMAND target :text`` for each of `texts`, as `encode` writes each
+    (``trailing=True``, no tags), with the part before the text encoded once."""
+    source = f":{prefix} " if prefix else ""
+    head = f"{source}{command} {target} :".translate(_LINE_BREAKERS).encode("utf-8")
+    room = MAX_LINE - 2 - len(head)
+    if room < 4:  # never for a real nick and channel: `encode` trims it all
+        return b"".join(encode(Message(command, (target, t), prefix, trailing=True)) for t in texts)
+    lines = []
+    for text in texts:
+        body = text.translate(_LINE_BREAKERS).encode("utf-8")
+        if len(body) > room:
+            body = _trim_utf8(body, room)
+        lines.append(head + body + b"\r\n")
+    return b"".join(lines)
 
 
 def format_tags(tags: dict[str, str]) -> str:
