@@ -36,7 +36,7 @@ from parley.protocol.framing import LineTooLong
 from parley.server.doors.base import Link
 from parley.server.doors.encoding import OncePerEvent
 from parley.server.doors.irc_channels import MAX_TARGETS
-from parley.server.doors.irc_encoding import encode_delivery
+from parley.server.doors.irc_encoding import encode_delivery, encode_said
 from parley.server.doors.irc_history import MAX_LIMIT
 from parley.server.doors.irc_users import IrcUsers
 
@@ -74,7 +74,16 @@ _room_lines = OncePerEvent[RoomMessage, dict[frozenset[str], bytes]](lambda even
 class IrcDoor(IrcUsers):
     """The server side of one IRC client."""
 
-    __slots__ = ("_heard", "_password", "_pinged", "_real_name", "_user")
+    __slots__ = (
+        "_batch",
+        "_batch_target",
+        "_heard",
+        "_next_line",
+        "_password",
+        "_pinged",
+        "_real_name",
+        "_user",
+    )
     takes_fragments = False
 
     def __init__(self, link: Link) -> None:
@@ -84,6 +93,9 @@ class IrcDoor(IrcUsers):
         self._password = ""
         self._heard = True  # a line arrived since the last keepalive check
         self._pinged = False  # a PING of ours waits for its PONG
+        self._batch: list[str] | None = None  # PRIVMSG texts of this read, not yet relayed
+        self._batch_target = ""  # the channel they go to, as the client wrote it
+        self._next_line: bytes | LineTooLong | None = None  # waits for the batch's echoes
 
     # Door ---------------------------------------------------------------------------------
 
@@ -98,7 +110,9 @@ class IrcDoor(IrcUsers):
         self.echo_kept(message)
 
     def end_of_read(self) -> None:
-        """Each IRC line takes effect as it is read."""
+        """Relay the PRIVMSG lines collected from one read (`_collect`)."""
+        if self._batch is not None:
+            self._relay_batch()
 
     def is_preview(self, line: bytes | LineTooLong) -> bool:
         return False
@@ -110,10 +124,12 @@ class IrcDoor(IrcUsers):
             variants = _room_lines.data if event is _room_lines.event else _room_lines(event)
             data = variants.get(self._caps)
             if data is None:
-                data = b"".join(irc.encode(line) for line in encode_delivery(event, self))
-                variants[self._caps] = data
-            if data:
-                self._out(data)
+                data = variants[self._caps] = encode_said(event, self)
+            gathered = self._gathered
+            if gathered is None:
+                self._link.send(data)  # what `_out` does, one call fewer per receiver
+            else:
+                gathered.append(data)
             return
         if not self._concerns(event):
             return
@@ -170,7 +186,20 @@ class IrcDoor(IrcUsers):
 
     def handle_line(self, line: bytes | LineTooLong) -> None:
         self._heard = True
-        message = irc.parse_message(line)
+        plain = irc.split_plain_message(line) if type(line) is bytes else None
+        if plain is not None and self._batchable(*plain):
+            if self._batch is not None and plain[1] == self._batch_target:
+                self._batch.append(plain[2])
+                return
+            if self._batch is None or not self._relay_batch():
+                self._start_batch(plain[1], plain[2])
+                return
+            self._next_line = line  # it takes effect once the lines before it are echoed
+            return
+        if self._batch is not None and self._relay_batch():
+            self._next_line = line
+            return
+        message = irc.Message(plain[0], plain[1:]) if plain is not None else irc.parse_message(line)
         if isinstance(message, irc.Malformed):
             if message.too_long:
                 self._numeric("417", "Input line was too long")
@@ -181,6 +210,52 @@ class IrcDoor(IrcUsers):
             self._dispatch(message)
         finally:
             self._end_label_when_done()
+
+    def _batchable(self, command: str, target: str, text: str) -> bool:
+        """Whether a plain line can be held for `end_of_read` and relayed with the lines
+        beside it to the same channel, as one `Say` (one event for each receiver, not one
+        per line): a registered client's ``PRIVMSG #channel :text`` with some text and no
+        tags (a label or client tags get the line's own answer, in `_privmsg`)."""
+        return (
+            command == "PRIVMSG"
+            and text != ""
+            and target.startswith("#")
+            and "," not in target
+            and self._link.session.user is not None
+        )
+
+    def _start_batch(self, target: str, text: str) -> None:
+        if self._gathered is not None:
+            self._end_label()  # what `_begin_label` does for a line without a label
+        self._batch, self._batch_target = [text], target
+
+    def _relay_batch(self) -> bool:
+        """Relay the collected lines as one `Say`; whether their echoes wait for the store
+        (then nothing else the client sent may take effect before they are sent)."""
+        texts, target = self._batch or [], self._batch_target
+        self._batch = None
+        jobs = self._jobs
+        self.call(core.Say(tuple(texts), target[1:]), lambda a: self._batch_said(a, target, texts))
+        return self._jobs > jobs
+
+    def _batch_said(self, answer: Done, target: str, texts: list[str]) -> None:
+        """Answer each line as `_privmsg` would have: an echo each, or a refusal each."""
+        if answer.ok:
+            if "echo-message" in self._caps:
+                self._echoes.extend(("PRIVMSG", {}) for _ in texts)  # echoed once kept
+                self._run(self._echo_when_kept())
+            return
+        for text in texts:
+            self._sent_answer("PRIVMSG", target, text, {})(answer)
+
+    def _end_label_when_done(self) -> None:
+        """Once the store work of the collected lines is done, the line after them runs."""
+        super()._end_label_when_done()
+        line = self._next_line
+        if line is not None and self._jobs == 0:
+            self._next_line = None
+            if self._link.session.user is not None:  # else the connection is gone
+                self.handle_line(line)
 
     def _dispatch(self, message: irc.Message) -> None:
         row = _COMMANDS.get(message.command)

@@ -29,9 +29,10 @@ from parley.chat.events import (
     Typing,
 )
 from parley.chat.store import StoredMessage
-from parley.protocol.irc import Message
+from parley.protocol.irc import Message, encode, encode_texts
 
 HOST = "parley"
+_TAGGING = frozenset({"server-time", "message-tags", "account-tag"})  # what `tags` reads
 
 
 class Viewer(Protocol):
@@ -91,6 +92,16 @@ def _said(event: RoomMessage, viewer: Viewer) -> list[Message]:
         )
         for index, text in enumerate(event.texts)
     ]
+
+
+def encode_said(event: RoomMessage, viewer: Viewer) -> bytes:
+    """The bytes of `_said` (every line of a room message): without a `Message` for each
+    line when the receiver's capabilities add no tags to it, which is the common case."""
+    if not viewer.caps.isdisjoint(_TAGGING):
+        return b"".join(map(encode, _said(event, viewer)))
+    verb = "NOTICE" if event.notice else "PRIVMSG"
+    source = viewer.prefix_of(event.sender)
+    return encode_texts(source, verb, channel(event.room), event.texts)
 
 
 def _client_tags(event: RoomMessage | DirectMessage, viewer: Viewer) -> dict[str, str]:
