@@ -123,6 +123,7 @@ def test_plain_messages_are_read_without_the_general_parser() -> None:
     assert irc.split_plain_message(b"PRIVMSG #dev :") == ("PRIVMSG", "#dev", "")
     for other in (
         b"PRIVMSG :no target",
+        b"PRIVMSG :x :y",  # one parameter, "x :y"
         b"PRIVMSG #dev hello",  # no trailing
         b"PRIVMSG #a #b :two middles",
         b"PRIVMSG  #dev :two spaces",
@@ -137,12 +138,17 @@ def test_plain_messages_are_read_without_the_general_parser() -> None:
         assert irc.split_plain_message(other) is None, other
 
 
-_PLAIN_BYTES = st.binary(max_size=40) | st.text(alphabet="# :ab\r\0é", max_size=20).map(
+_PLAIN_BYTES = st.binary(max_size=40) | st.text(alphabet="# :ab\r\0é\x95", max_size=20).map(
     lambda text: text.encode("utf-8")
 )
 
 
-@given(st.sampled_from([b"PRIVMSG ", b"NOTICE ", b"PRIVMSG #a :", b"NOTICE"]), _PLAIN_BYTES)
+@given(
+    st.sampled_from(
+        [b"PRIVMSG ", b"NOTICE ", b"PRIVMSG #a :", b"NOTICE", b"PRIVMSG :", b"NOTICE #"]
+    ),
+    _PLAIN_BYTES,
+)
 def test_the_short_path_reads_as_the_general_parser_does(verb: bytes, rest: bytes) -> None:
     """A leading space keeps a line off the short path and changes nothing else."""
     line = (verb + rest).replace(b"\n", b"")
