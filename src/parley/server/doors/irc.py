@@ -4,9 +4,11 @@ A connection whose first line is ``CAP``, ``NICK``, ``USER`` or ``PASS`` speaks 
 are channels (``#dev``); everyone is in ``#lobby``, joined for the client on arrival, which
 behaves as an auditorium (`IrcDoor._concerns`). ``PASS`` (or SASL) logs in to the account of
 the nick. Dispatch is a table: command, whether registration is needed, the fewest
-parameters, and the handler. The door speaks RFC 1459/2812 as modern.ircdocs.horse describes
-it, plus the IRCv3 capabilities of `parley.server.doors.irc_caps`; every rule (names, rooms,
-moderation) is the core's. It must never decide one: it translates, and renders answers.
+parameters, and the handler; the ``PRIVMSG #channel`` lines of one read are relayed
+together, as one `Say`, each still answered as if alone. The door speaks RFC 1459/2812 as
+modern.ircdocs.horse describes it, plus the IRCv3 capabilities of
+`parley.server.doors.irc_caps`; every rule (names, rooms, moderation) is the core's. It must
+never decide one: it translates, and renders answers.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ class IrcDoor(IrcUsers):
         self.echo_kept(message)
 
     def end_of_read(self) -> None:
-        """Relay the PRIVMSG lines collected from one read (`_collect`)."""
+        """Relay the PRIVMSG lines held from one read (`_batchable`) as one `Say`."""
         if self._batch is not None:
             self._relay_batch()
 
