@@ -5,13 +5,18 @@ conversation and was not sent by them; it is a mention when it holds the user's 
 word. The counts are the server's, so every device of a user shows the same numbers.
 
 They are counted from what is relayed to the user while it is signed in from a door that
-shows them (`seen`, deduplicated by message id, so two tabs count a message once) and, at
-sign-in, from history (`backfill`), which covers what came while it was away. Markers are
+shows them and, at sign-in, from history (`backfill`), which covers what came while it was
+away. A room message is counted once for all its readers, not once per reader: it goes into
+the room's `Tally` once, and each reader's marker takes what is new for it (not its own, not
+read) when its counts are next asked, in one pass (`Marker.catch_up`). A direct message, or a
+mention, is noted per reader (`note`, `seen`). Either way a message is counted once per user
+(deduplicated by message id, so two tabs count it once). Markers are
 kept per name key while the server runs (an account's also while it is offline); a name
 without an account loses them when it is released (`forget`).
 
 Everything here is bounded: `MAX_COUNTED` unread messages per target, `MAX_TARGETS`
-targets per user, `MAX_USERS` users. This module knows no store, no socket, no wire format.
+targets per user, `MAX_USERS` users, `TALLY_KEPT` messages per room tally, `MAX_TALLIES`
+rooms. This module knows no store, no socket, no wire format.
 """
 
 from __future__ import annotations
@@ -33,19 +38,55 @@ if TYPE_CHECKING:
 MAX_COUNTED = 999  # unread messages counted per room or conversation ("999+" past that)
 MAX_TARGETS = 200  # rooms and conversations with a marker, per user
 MAX_USERS = 50_000  # users with markers; the oldest go first
+TALLY_KEPT = 4 * MAX_COUNTED  # messages a room's tally keeps at least (readers catch up at
+# every write, so they are never that far behind; one that is was away, and history has it)
+MAX_TALLIES = 10_000  # rooms with a tally; the oldest go first
+
+
+class Tally:
+    """The messages relayed to one room's readers, in order: appended once per message for
+    all of them, so that counting costs each reader one pass per write, not a call per message.
+
+    Positions are absolute (they survive trimming the oldest entries): `offset` is the
+    position of ``ids[0]``.
+    """
+
+    __slots__ = ("ids", "offset", "senders")
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.senders: list[str] = []  # the name key of each message's sender
+        self.offset = 0
+
+    @property
+    def end(self) -> int:
+        """The position the next message will have."""
+        return self.offset + len(self.ids)
+
+    def append(self, first: int, count: int, sender_key: str) -> int:
+        """Messages ``first .. first + count - 1`` from `sender_key`: the position of the first."""
+        position = self.offset + len(self.ids)
+        self.ids.extend(range(first, first + count))
+        self.senders.extend([sender_key] * count)
+        if len(self.ids) > 2 * TALLY_KEPT:
+            del self.ids[:TALLY_KEPT], self.senders[:TALLY_KEPT]
+            self.offset += TALLY_KEPT
+        return position
 
 
 class Marker:
     """A user's place in one target: what it has read, and the ids it has not."""
 
-    __slots__ = ("last_read", "mentions", "newest", "pending", "target")
+    __slots__ = ("last_read", "mentions", "newest", "pending", "position", "tally", "target")
 
     def __init__(self, target: str, last_read: int = 0) -> None:
         self.target = target
         self.last_read = last_read
-        self.newest = last_read  # the newest id counted or read
+        self.newest = last_read  # the newest id noted or read
         self.pending: dict[int, bool] = {}  # unread id -> is a mention
-        self.mentions = 0  # of `pending`, kept as they come: a count is asked per delivery
+        self.mentions = 0  # of `pending`, kept as they come: a count is asked per write
+        self.tally: Tally | None = None  # the room's tally this marker counts from
+        self.position = 0  # the tally's position up to which it has counted
 
     def count(self) -> UnreadCount:
         return UnreadCount(self.target, len(self.pending), self.mentions, self.last_read)
@@ -55,6 +96,34 @@ class Marker:
         if len(self.pending) < MAX_COUNTED and message_id not in self.pending:
             self.pending[message_id] = mention
             self.mentions += mention
+
+    def follow(self, tally: Tally, position: int) -> None:
+        """Count `tally` from `position` on (the first message relayed to this user since it
+        last followed one), unless it already does."""
+        if self.tally is not tally:
+            self.tally = tally
+            self.position = position
+
+    def catch_up(self, user_key: str) -> None:
+        """Count what the tally has had since the last time: unread unless it is `user_key`'s
+        own, already read or already counted (a mention noted as it came)."""
+        tally = self.tally
+        if tally is None or self.position >= tally.end:
+            return
+        start = max(self.position - tally.offset, 0)
+        self.position = tally.end
+        pending = self.pending
+        room = MAX_COUNTED - len(pending)
+        if room <= 0:
+            return
+        last = self.last_read
+        new = [
+            number
+            for number, sender in zip(tally.ids[start:], tally.senders[start:], strict=True)
+            if number > last and sender != user_key and number not in pending
+        ]
+        if new:
+            pending.update(dict.fromkeys(new[:room], False))
 
     def read_to(self, message_id: int) -> None:
         self.last_read = max(self.last_read, message_id)
@@ -86,6 +155,29 @@ class ReadMarkers:
 
     def __init__(self) -> None:
         self._users: dict[str, dict[str, Marker]] = {}  # name key -> target key -> marker
+        self._tallies: dict[str, Tally] = {}  # room key -> its tally
+
+    def tally(self, room: str) -> Tally:
+        """The tally of `room`, where a message relayed to it is counted once for everyone."""
+        key = target_key(room)
+        tally = self._tallies.get(key)
+        if tally is None:
+            if len(self._tallies) >= MAX_TALLIES:
+                del self._tallies[next(iter(self._tallies))]
+            tally = self._tallies[key] = Tally()
+        return tally
+
+    def follow(self, user_key: str, room: str, tally: Tally, position: int) -> Marker:
+        """The user was relayed `room`'s messages from `position` of `tally` on: its marker,
+        counted up to now."""
+        marker = self._marker(user_key, room)
+        marker.follow(tally, position)
+        marker.catch_up(user_key)
+        return marker
+
+    def marker(self, user_key: str, target: str) -> Marker:
+        """The user's marker in `target` (made, as read up to nothing, if it has none)."""
+        return self._marker(user_key, target)
 
     def _marker(self, user_key: str, target: str) -> Marker:
         markers = self._users.get(user_key)
@@ -108,7 +200,10 @@ class ReadMarkers:
 
     def counts(self, user_key: str) -> tuple[UnreadCount, ...]:
         """Every marker of the user, in the order they were made."""
-        return tuple(m.count() for m in self._users.get(user_key, {}).values())
+        markers = self._users.get(user_key, {}).values()
+        for marker in markers:
+            marker.catch_up(user_key)
+        return tuple(m.count() for m in markers)
 
     def targets(self, user_key: str) -> tuple[str, ...]:
         """The targets the user has markers for (as first named)."""
@@ -129,7 +224,8 @@ class ReadMarkers:
 
     def note(self, user_key: str, target: str, message_id: int, mention: bool) -> Marker | None:
         """`seen` for a caller that knows the message is not the user's own and whether it is
-        a mention (the web door, once per delivery): the marker, unless already read."""
+        a mention (the web door: a direct message, or a room message that mentions the user;
+        the others come through the room's `Tally`): the marker, unless already read."""
         marker = self._marker(user_key, target)
         if message_id <= marker.last_read:
             return None
@@ -140,6 +236,7 @@ class ReadMarkers:
     def read(self, user_key: str, target: str, message_id: int) -> UnreadCount:
         """The user has read `target` up to `message_id` (never backwards)."""
         marker = self._marker(user_key, target)
+        marker.catch_up(user_key)
         marker.read_to(message_id)
         return marker.count()
 
@@ -153,6 +250,7 @@ class ReadMarkers:
         """
         fresh = self.last_read(user_key, target) is None
         marker = self._marker(user_key, target)
+        marker.catch_up(user_key)
         history = list(messages)
         if fresh:
             marker.read_to(history[-1].id if history else 0)

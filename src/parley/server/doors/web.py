@@ -23,15 +23,17 @@ from parley.chat.answers import (
     Done,
     Outcome,
     Registered,
+    UnreadCount,
     UnreadCounts,
 )
 from parley.chat.events import Delivery, DirectMessage, RoomMessage
-from parley.chat.reading import Marker, is_mention
+from parley.chat.names import name_key
+from parley.chat.reading import ReadMarkers, Tally, is_mention, target_key
 from parley.chat.store import StoredMessage
 from parley.protocol import web
 from parley.protocol.framing import LineTooLong
 from parley.server.doors.base import TOO_MANY_REGISTRATIONS, Link
-from parley.server.doors.encoding import EncodeOnce, OncePerEvent
+from parley.server.doors.encoding import EncodeOnce
 from parley.server.doors.web_chat import WebChat
 from parley.server.doors.web_encoding import (
     direct_frame as encode_direct,
@@ -48,14 +50,51 @@ from parley.server.doors.web_socket import WebSocketSide, accept, close_frame, f
 log = logging.getLogger("parley.server")
 
 
-_folded = OncePerEvent[RoomMessage, tuple[tuple[int, str], ...]](
-    lambda event: tuple(enumerate(text.casefold() for text in event.texts)), ()
-)  # a room message's texts case-folded once for every receiver's mention test
 _shared = EncodeOnce[Delivery](lambda event: frame(encode_shared(event)))
-_plain_lines = EncodeOnce[RoomMessage](
-    lambda event: b"".join(frame(line) for line in room_frames(event, lambda text: False))
-)
 _CLOSE_CODES = {"send queue exceeded": 1008, "excess flood": 1008, "server shutting down": 1001}
+
+
+class _RoomEvent:
+    """What every web receiver of one room message shares (made by the first of them): its
+    frames as they read without a mention, its texts case-folded for the mention test, and
+    its place in the room's unread tally (counted there once for all of them).
+
+    One module-wide entry, keyed by the event's identity like `OncePerEvent` (it holds the
+    event, so a match can never be a recycled object); unlike it, it also records the event
+    in the tally of the core that delivers it, which a plain cache could not reach.
+    """
+
+    __slots__ = ("event", "folded", "frames", "mark", "sender")
+
+    def __init__(self) -> None:
+        self.event: RoomMessage | None = None
+        self.frames = b""
+        self.folded = ""
+        self.sender = ""  # the sender's name key
+        self.mark: _Mark | None = None
+
+    def share(self, event: RoomMessage, markers: ReadMarkers) -> _RoomEvent:
+        """Make the shared parts of `event` (the cache's miss)."""
+        self.frames = b"".join([frame(line) for line in room_frames(event, _no_mention)])
+        self.folded = "\n".join([text.casefold() for text in event.texts])
+        self.sender = name_key(event.sender)
+        self.mark = None
+        if event.id:  # an announcement has none, and is never unread
+            tally = markers.tally(event.room)
+            position = tally.append(event.id, len(event.texts), self.sender)
+            self.mark = (target_key(event.room), event.room, tally, position)
+        self.event = event
+        return self
+
+
+# What a page is to hear the counts of: (the target's key, its name, the room's tally and the
+# position of the first message this write brought, or None and 0 for a conversation).
+_Mark = tuple[str, str, Tally | None, int]
+_room = _RoomEvent()
+
+
+def _no_mention(text: str) -> bool:
+    return False
 
 
 class _Framer:
@@ -80,10 +119,13 @@ class WebDoor(WebChat):
     __slots__ = (
         "_bye_req",
         "_early",
+        "_folded_name",
         "_held",
         "_http",
+        "_name",
         "_parsed",
         "_token",
+        "_told",
         "_unacked",
         "_unread",
         "_web",
@@ -103,7 +145,10 @@ class WebDoor(WebChat):
         self._token = ""
         self._bye_req: int | None = None  # the signout that the bye answers
         self._unacked: deque[tuple[int | None, int, list[int | None]]] = deque()
-        self._unread: dict[str, Marker] = {}  # markers whose counts changed since the last write
+        self._unread: dict[str, _Mark] = {}  # targets whose counts may have changed this write
+        self._told: dict[str, UnreadCount] = {}  # target key -> the counts last sent
+        self._name = ""  # the user's name, and case-folded for the mention test
+        self._folded_name = ""
         self._http = HttpSide(self._web, self._upgrade)
 
     # Bytes in --------------------------------------------------------------------------------
@@ -211,77 +256,115 @@ class WebDoor(WebChat):
         if self._ws is not None:
             self._ws.send(frame(payload))
 
-    def _to_all_sessions(self, data: bytes) -> None:
-        """Send `data` (frames) to every web session of this user (read markers)."""
+    def _to_all_sessions(self, count: UnreadCount) -> None:
+        """Tell every web session of this user `count` (a read marker moved)."""
         user = self._link.session.user
         for session in user.sessions if user is not None else ():
             door = getattr(session.endpoint, "door", None)
             if isinstance(door, WebDoor) and door._ws is not None:
-                door._ws.send(data)
+                door._told.pop(target_key(count.target), None)  # a read is always said
+                door.tell_unread(count)
 
     # Deliveries --------------------------------------------------------------------------
 
     def deliver(self, event: Delivery) -> None:
-        held = self._held
-        if held is not None:
-            held.append(event)
+        """Encode and queue a delivery. A room message is the fan-out path: what every
+        receiver shares is made once (`_RoomEvent`), so each does a few attribute reads."""
+        if self._held is not None:
+            self._held.append(event)
             return
         ws = self._ws
         if ws is None or not ws.is_open:
             return
         kind = type(event)
         if kind is RoomMessage:
-            self._room_message(cast(RoomMessage, event))
+            room = cast(RoomMessage, event)
+            shared = _room if room is _room.event else _room.share(room, self._markers())
+            self._room_message(room, shared)
         elif kind is DirectMessage:
             self._direct(cast(DirectMessage, event))
         else:
             cache = _shared
             ws.send(cache.data if event is cache.event else cache(event))
 
-    def _room_message(self, event: RoomMessage) -> None:
+    def _room_message(self, event: RoomMessage, shared: _RoomEvent) -> None:
         user = self._link.session.user
         if user is None:
             return
         name = user.name
-        folded = _folded.data if event is _folded.event else _folded(event)
-        key = name.casefold()
-        mentioned = [key in text and is_mention(event.texts[i], name) for i, text in folded]
-        if any(mentioned):
-            marks = iter(mentioned)
-            lines = room_frames(event, lambda text: next(marks))
-            self._web.send(b"".join(frame(line) for line in lines))
-        else:
-            cache = _plain_lines
-            self._web.send(cache.data if event is cache.event else cache(event))
-        if event.id and not self._link.session.is_named(event.sender):
-            self._count(event.room, event.id, mentioned)
+        if name is not self._name:  # signed in, or renamed
+            self._name, self._folded_name = name, name.casefold()
+        if self._folded_name in shared.folded and self._mentioned(event, shared, user.key):
+            return
+        self._web.send(shared.frames)
+        mark = shared.mark
+        if mark is not None and mark[0] not in self._unread:
+            self._touch(mark)
+
+    def _mentioned(self, event: RoomMessage, shared: _RoomEvent, user_key: str) -> bool:
+        """Send `event` with its mention flags if it names the user (and note the mentions,
+        which the tally cannot tell); False if it does not after all (``alicex``)."""
+        name = self._link.session.name or ""
+        mentioned = [is_mention(text, name) for text in event.texts]
+        if not any(mentioned):
+            return False
+        marks = iter(mentioned)
+        lines = room_frames(event, lambda text: next(marks))
+        self._web.send(b"".join(frame(line) for line in lines))
+        mark = shared.mark
+        if mark is not None:
+            if shared.sender != user_key:
+                note = self._markers().note
+                for number, mention in enumerate(mentioned, event.id):
+                    if mention:
+                        note(user_key, event.room, number, True)
+            if mark[0] not in self._unread:
+                self._touch(mark)
+        return True
+
+    def _touch(self, mark: _Mark) -> None:
+        """The room's counts may have changed: the page hears them before the next write."""
+        if not self._unread:
+            self._web.before_flush(self._send_unread)
+        self._unread[mark[0]] = mark
 
     def _direct(self, event: DirectMessage) -> None:
         session = self._link.session
         self._send(encode_direct(event))
         own = session.is_named(event.sender)
         other = event.recipient if own else event.sender
-        if event.id and not own and session.user is not None:
-            self._count("@" + other, event.id, [is_mention(event.text, session.user.name)])
+        user = session.user
+        if event.id and not own and user is not None:
+            mention = is_mention(event.text, user.name)
+            marker = self._markers().note(user.key, "@" + other, event.id, mention)
+            if marker is not None:
+                self._touch((target_key("@" + other), "@" + other, None, 0))
 
-    def _count(self, target: str, first: int, mentioned: list[bool]) -> None:
-        """Count the delivery as unread; the page hears the new counts before the next write."""
-        user = self._link.session.user
-        assert user is not None
-        note = self._link.core.reading.markers.note
-        marker = None
-        for number, mention in enumerate(mentioned, first):
-            marker = note(user.key, target, number, mention) or marker
-        if marker is not None:
-            if not self._unread:
-                self._web.before_flush(self._send_unread)
-            self._unread[target] = marker
+    def _markers(self) -> ReadMarkers:
+        return self._link.core.reading.markers
 
     def _send_unread(self) -> None:
-        """The counts that changed, each once, however many messages one write carries."""
-        markers, self._unread = self._unread, {}
-        for marker in markers.values():
-            self._send(unread_frame(marker.count()))
+        """The counts that changed, each once, however many messages one write carries: each
+        room's marker catches up with its tally here, once per write rather than per message."""
+        touched, self._unread = self._unread, {}
+        user = self._link.session.user
+        if user is None:
+            return
+        markers = self._markers()
+        for key, target, tally, position in touched.values():
+            if tally is None:
+                marker = markers.marker(user.key, target)
+            else:
+                marker = markers.follow(user.key, target, tally, position)
+            self.tell_unread(marker.count(), key)
+
+    def tell_unread(self, count: UnreadCount, key: str | None = None) -> None:
+        """Send `count` unless this page was last told the very same (a busy room at its
+        999 cap, or a second tab's delivery of a message already counted)."""
+        key = key or target_key(count.target)
+        if self._told.get(key) != count:
+            self._told[key] = count
+            self._send(unread_frame(count))
 
     # Signing in ----------------------------------------------------------------------------
 
@@ -348,6 +431,7 @@ class WebDoor(WebChat):
             "rooms": [room_entry(core_.view(room)) for room in user.rooms],
             "unread": [unread_entry(count) for count in counts.counts],
         }
+        self._told = {target_key(count.target): count for count in counts.counts}
         self._send(web.encode(web.with_req(body, req)))
         held, self._held = self._held or [], None
         for event in held:

@@ -17,6 +17,7 @@ from parley.chat.answers import (
     HistoryPage,
     Outcome,
     RoomList,
+    UnreadCount,
     UnreadCounts,
     UserList,
 )
@@ -31,9 +32,7 @@ from parley.server.doors.web_encoding import (
     refused,
     room_entry,
     stored_line,
-    unread_frame,
 )
-from parley.server.doors.web_socket import frame
 
 
 class WebChat(DoorBase):
@@ -45,7 +44,7 @@ class WebChat(DoorBase):
     def _send(self, payload: bytes) -> None:
         raise NotImplementedError
 
-    def _to_all_sessions(self, data: bytes) -> None:
+    def _to_all_sessions(self, count: UnreadCount) -> None:
         raise NotImplementedError
 
     # Chat ----------------------------------------------------------------------------------
@@ -136,7 +135,7 @@ class WebChat(DoorBase):
             if user is None:
                 return
             for count in answer.counts:
-                self._to_all_sessions(frame(unread_frame(count)))
+                self._to_all_sessions(count)
 
         self.call(core.MarkRead(message.target, message.id), render)
 

@@ -63,17 +63,16 @@ def accept(request: h11.Request, extra_origins: tuple[str, ...]) -> tuple[Server
 class WebSocketSide:
     """An open WebSocket on one connection."""
 
-    __slots__ = ("_link", "_parts", "awaiting_pong", "protocol")
+    __slots__ = ("_link", "_parts", "awaiting_pong", "is_open", "protocol")
 
     def __init__(self, link: WebLink, protocol: ServerProtocol) -> None:
         self._link = link
         self.protocol = protocol
         self._parts: list[bytes] | None = None  # a fragmented text message so far
         self.awaiting_pong = False
-
-    @property
-    def is_open(self) -> bool:
-        return self.protocol.state is State.OPEN
+        # The protocol's state, kept as a plain attribute (read once per delivery, where two
+        # property calls showed in profiles); every call that can change it refreshes it.
+        self.is_open = protocol.state is State.OPEN
 
     def receive(self, data: bytes) -> list[bytes]:
         """The text of every whole message in `data`; control frames are answered."""
@@ -101,11 +100,11 @@ class WebSocketSide:
                 texts.clear()
                 break
         self.write_out()
-        return texts if protocol.state is State.OPEN else []
+        return texts if self.is_open else []
 
     def send(self, data: bytes) -> None:
         """Queue frames made by `frame` (only while the socket is open)."""
-        if self.protocol.state is State.OPEN:
+        if self.is_open:
             self._link.send(data)
 
     def ping(self) -> None:
@@ -122,6 +121,7 @@ class WebSocketSide:
     def write_out(self) -> None:
         """Send what the protocol wants sent; close the connection once it is done."""
         protocol = self.protocol
+        self.is_open = protocol.state is State.OPEN
         end = False
         for chunk in protocol.data_to_send():
             if chunk:
