@@ -51,9 +51,10 @@ class Tally:
     position of ``ids[0]``.
     """
 
-    __slots__ = ("ids", "offset", "senders")
+    __slots__ = ("ids", "key", "offset", "senders")
 
-    def __init__(self) -> None:
+    def __init__(self, key: str) -> None:
+        self.key = key  # the room's `target_key`
         self.ids: list[int] = []
         self.senders: list[str] = []  # the name key of each message's sender
         self.offset = 0
@@ -66,8 +67,12 @@ class Tally:
     def append(self, first: int, count: int, sender_key: str) -> int:
         """Messages ``first .. first + count - 1`` from `sender_key`: the position of the first."""
         position = self.offset + len(self.ids)
-        self.ids.extend(range(first, first + count))
-        self.senders.extend([sender_key] * count)
+        if count == 1:
+            self.ids.append(first)
+            self.senders.append(sender_key)
+        else:
+            self.ids.extend(range(first, first + count))
+            self.senders.extend([sender_key] * count)
         if len(self.ids) > 2 * TALLY_KEPT:
             del self.ids[:TALLY_KEPT], self.senders[:TALLY_KEPT]
             self.offset += TALLY_KEPT
@@ -156,15 +161,23 @@ class ReadMarkers:
     def __init__(self) -> None:
         self._users: dict[str, dict[str, Marker]] = {}  # name key -> target key -> marker
         self._tallies: dict[str, Tally] = {}  # room key -> its tally
+        self._spelt: dict[str, Tally] = {}  # room name as written -> its tally (no key to make)
 
     def tally(self, room: str) -> Tally:
         """The tally of `room`, where a message relayed to it is counted once for everyone."""
+        tally = self._spelt.get(room)
+        if tally is not None:
+            return tally
         key = target_key(room)
         tally = self._tallies.get(key)
         if tally is None:
             if len(self._tallies) >= MAX_TALLIES:
                 del self._tallies[next(iter(self._tallies))]
-            tally = self._tallies[key] = Tally()
+                self._spelt.clear()  # may name the one dropped
+            tally = self._tallies[key] = Tally(key)
+        if len(self._spelt) >= MAX_TALLIES:
+            self._spelt.clear()
+        self._spelt[room] = tally
         return tally
 
     def follow(self, user_key: str, room: str, tally: Tally, position: int) -> Marker:

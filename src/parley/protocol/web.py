@@ -219,6 +219,7 @@ def _reject_constant(name: str) -> Any:
 # one on each call when given options, which cost more than the parsing itself.
 _DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_quote: Final = json.encoder.encode_basestring  # what the encoder writes for a string
 
 
 def _decode(data: bytes | str) -> object:
@@ -330,6 +331,14 @@ def encode(message: Mapping[str, object]) -> bytes:
     if "<" in text or ">" in text or "&" in text:
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return text.encode("utf-8", "replace")
+
+
+def encode_string(text: str) -> bytes:
+    """`text` as the JSON string `encode` writes for it (for templates of hot messages)."""
+    quoted = _quote(text)
+    if "<" in quoted or ">" in quoted or "&" in quoted:
+        quoted = quoted.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return quoted.encode("utf-8", "replace")
 
 
 def hello(max_text: int = MAX_TEXT, max_name: int = MAX_NAME) -> bytes:

@@ -75,14 +75,16 @@ class _RoomEvent:
 
     def share(self, event: RoomMessage, markers: ReadMarkers) -> _RoomEvent:
         """Make the shared parts of `event` (the cache's miss)."""
-        self.frames = b"".join([frame(line) for line in room_frames(event, _no_mention)])
-        self.folded = "\n".join([text.casefold() for text in event.texts])
+        texts = event.texts
+        lines = room_frames(event, _no_mention)
+        self.frames = frame(lines[0]) if len(lines) == 1 else b"".join(map(frame, lines))
+        self.folded = texts[0].casefold() if len(texts) == 1 else "\n".join(texts).casefold()
         self.sender = name_key(event.sender)
         self.mark = None
         if event.id:  # an announcement has none, and is never unread
             tally = markers.tally(event.room)
-            position = tally.append(event.id, len(event.texts), self.sender)
-            self.mark = (target_key(event.room), event.room, tally, position)
+            position = tally.append(event.id, len(texts), self.sender)
+            self.mark = (tally.key, event.room, tally, position)
         self.event = event
         return self
 
@@ -277,29 +279,25 @@ class WebDoor(WebChat):
         if ws is None or not ws.is_open:
             return
         kind = type(event)
-        if kind is RoomMessage:
+        if kind is RoomMessage:  # inline: this runs once per receiver of every message
             room = cast(RoomMessage, event)
             shared = _room if room is _room.event else _room.share(room, self._markers())
-            self._room_message(room, shared)
+            user = self._link.session.user
+            if user is None:
+                return
+            if user.name is not self._name:  # signed in, or renamed
+                self._name, self._folded_name = user.name, user.name.casefold()
+            if self._folded_name in shared.folded and self._mentioned(room, shared, user.key):
+                return
+            self._web.send(shared.frames)
+            mark = shared.mark
+            if mark is not None and mark[0] not in self._unread:
+                self._touch(mark)
         elif kind is DirectMessage:
             self._direct(cast(DirectMessage, event))
         else:
             cache = _shared
             ws.send(cache.data if event is cache.event else cache(event))
-
-    def _room_message(self, event: RoomMessage, shared: _RoomEvent) -> None:
-        user = self._link.session.user
-        if user is None:
-            return
-        name = user.name
-        if name is not self._name:  # signed in, or renamed
-            self._name, self._folded_name = name, name.casefold()
-        if self._folded_name in shared.folded and self._mentioned(event, shared, user.key):
-            return
-        self._web.send(shared.frames)
-        mark = shared.mark
-        if mark is not None and mark[0] not in self._unread:
-            self._touch(mark)
 
     def _mentioned(self, event: RoomMessage, shared: _RoomEvent, user_key: str) -> bool:
         """Send `event` with its mention flags if it names the user (and note the mentions,

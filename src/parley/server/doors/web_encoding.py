@@ -135,18 +135,24 @@ def stored_line(message: StoredMessage, mention: Callable[[str], bool]) -> dict[
     )
 
 
+_ROOM_LINE = b'{"type":"message","id":%d,"at":%s,"room":%s,"from":%s,"text":%s,"mention":%s}'
+
+
 def room_frames(event: RoomMessage, mention: Callable[[str], bool]) -> list[bytes]:
-    """Each line of `event` as one message (ids follow the first one)."""
+    """Each line of `event` as one message (ids follow the first one): the bytes of
+    `web.encode` of a `room_line`, from a template (the fan-out path makes one per event,
+    and the JSON encoder's dictionary walk was most of its cost)."""
+    at = float.__repr__(event.at).encode()  # what JSON writes for a float
+    room, sender = _json_text(event.room), _json_text(event.sender)
     return [
-        web.encode(
-            room_line(
-                message_id=event.id + i,
-                at=event.at,
-                room=event.room,
-                sender=event.sender,
-                text=text,
-                mention=mention(text),
-            )
+        _ROOM_LINE
+        % (
+            event.id + i,
+            at,
+            room,
+            sender,
+            json_string(text),
+            b"true" if mention(text) else b"false",
         )
         for i, text in enumerate(event.texts)
     ]
@@ -261,7 +267,9 @@ def unread_frame(count: UnreadCount) -> bytes:
     )
 
 
-@functools.lru_cache(maxsize=4096)
-def _json_text(text: str) -> bytes:
+def json_string(text: str) -> bytes:
     """`text` as a JSON string, escaped as `web.encode` escapes it."""
-    return web.encode({"": text})[4:-1]
+    return web.encode_string(text)
+
+
+_json_text = functools.lru_cache(maxsize=4096)(json_string)  # names: few, and often repeated
