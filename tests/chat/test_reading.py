@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from parley.chat.reading import MAX_COUNTED, ReadMarkers, is_mention, target_key
+from parley.chat.reading import (
+    MAX_COUNTED,
+    TALLY_KEPT,
+    ReadMarkers,
+    is_mention,
+    target_key,
+)
 from parley.chat.store import StoredMessage
 
 
@@ -77,3 +83,61 @@ def test_mention_counts_follow_reading_and_never_count_a_message_twice() -> None
     assert (read.unread, read.mentions) == (6, 3)
     assert note("a", "dev", 5, True) is None  # already read
     assert (markers.read("a", "dev", 13).unread, markers.counts("a")[0].mentions) == (0, 0)
+
+
+def test_a_tally_counts_a_room_message_once_for_all_its_readers() -> None:
+    """A room message goes into the room's tally once; each reader's marker counts it from
+    the position it was first relayed at, without its own messages, once however many tabs."""
+    markers = ReadMarkers()
+    tally = markers.tally("dev")
+    assert markers.tally("#Dev") is tally
+    first = tally.append(10, 3, "bob")  # 10, 11, 12
+    tally.append(13, 1, "alice")
+    assert markers.follow("alice", "dev", tally, first).count().unread == 3  # not her 13
+    assert markers.follow("carol", "#Dev", tally, first + 1).count().unread == 3  # 11-13
+    assert markers.follow("alice", "dev", tally, first).count().unread == 3  # a second tab
+    assert markers.read("alice", "dev", 11).unread == 1
+    tally.append(14, 1, "bob")
+    count = markers.follow("alice", "dev", tally, first).count()
+    assert (count.unread, count.mentions, count.last_read) == (2, 0, 11)  # 12 and 14
+
+
+def test_a_mention_noted_as_it_came_is_counted_once_with_the_tally() -> None:
+    markers = ReadMarkers()
+    tally = markers.tally("dev")
+    position = tally.append(5, 2, "bob")
+    assert markers.note("a", "dev", 6, True) is not None  # the door saw the mention
+    count = markers.follow("a", "dev", tally, position).count()
+    assert (count.unread, count.mentions) == (2, 1)
+    assert markers.read("a", "dev", 5).mentions == 1
+    assert (markers.read("a", "dev", 6).unread, markers.counts("a")[0].mentions) == (0, 0)
+
+
+def test_what_a_tally_had_while_a_reader_was_away_is_counted_once() -> None:
+    """Counts asked at sign-in (`counts`, `backfill`) catch up with the tally first, and a
+    message both in the tally and in history is one unread message."""
+    markers = ReadMarkers()
+    tally = markers.tally("dev")
+    markers.read("a", "dev", 2)
+    markers.follow("a", "dev", tally, tally.append(3, 1, "b"))
+    tally.append(4, 1, "b")  # relayed to others only: "a" was not on the web
+    assert markers.counts("a")[0].unread == 2
+    history = [_message(3, "b"), _message(4, "b"), _message(5, "b", "hey a")]
+    later = markers.backfill("a", "a", "dev", history)
+    assert (later.unread, later.mentions) == (3, 1)
+
+
+def test_tally_counting_is_bounded_and_survives_trimming() -> None:
+    markers = ReadMarkers()
+    tally = markers.tally("dev")
+    first = tally.append(1, 1, "b")
+    last = 3 * TALLY_KEPT
+    for number in range(2, last + 1):
+        tally.append(number, 1, "b")
+        if number % 500 == 0:
+            markers.follow("a", "dev", tally, first)
+    assert len(tally.ids) <= 2 * TALLY_KEPT and tally.end == last
+    assert markers.follow("a", "dev", tally, first).count().unread == MAX_COUNTED
+    assert markers.read("a", "dev", last).unread == 0
+    tally.append(last + 1, 1, "b")
+    assert markers.follow("a", "dev", tally, first).count().unread == 1

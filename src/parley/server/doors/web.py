@@ -59,40 +59,53 @@ class _RoomEvent:
     frames as they read without a mention, its texts case-folded for the mention test, and
     its place in the room's unread tally (counted there once for all of them).
 
-    One module-wide entry, keyed by the event's identity like `OncePerEvent` (it holds the
-    event, so a match can never be a recycled object); unlike it, it also records the event
-    in the tally of the core that delivers it, which a plain cache could not reach.
+    The last one made is kept in `_latest`, keyed by the event's identity like `OncePerEvent`
+    (it holds the event, so a match can never be a recycled object); unlike that cache, making
+    one also records the event in the tally of the core that delivers it. A new object per
+    event, swapped in whole, so a server in another thread (tests) never sees half of one.
     """
 
     __slots__ = ("event", "folded", "frames", "mark", "sender")
 
-    def __init__(self) -> None:
-        self.event: RoomMessage | None = None
+    def __init__(
+        self, event: RoomMessage | None = None, markers: ReadMarkers | None = None
+    ) -> None:
+        self.event = event
         self.frames = b""
         self.folded = ""
         self.sender = ""  # the sender's name key
         self.mark: _Mark | None = None
-
-    def share(self, event: RoomMessage, markers: ReadMarkers) -> _RoomEvent:
-        """Make the shared parts of `event` (the cache's miss)."""
+        if event is None or markers is None:
+            return
         texts = event.texts
         lines = room_frames(event, _no_mention)
         self.frames = frame(lines[0]) if len(lines) == 1 else b"".join(map(frame, lines))
         self.folded = texts[0].casefold() if len(texts) == 1 else "\n".join(texts).casefold()
         self.sender = name_key(event.sender)
-        self.mark = None
         if event.id:  # an announcement has none, and is never unread
             tally = markers.tally(event.room)
             position = tally.append(event.id, len(texts), self.sender)
             self.mark = (tally.key, event.room, tally, position)
-        self.event = event
-        return self
+
+
+class _Latest:
+    """The `_RoomEvent` of the room message being delivered."""
+
+    __slots__ = ("room",)
+
+    def __init__(self) -> None:
+        self.room = _RoomEvent()
+
+    def share(self, event: RoomMessage, markers: ReadMarkers) -> _RoomEvent:
+        """The cache's miss: make the shared parts of `event`, and keep them."""
+        shared = self.room = _RoomEvent(event, markers)
+        return shared
 
 
 # What a page is to hear the counts of: (the target's key, its name, the room's tally and the
 # position of the first message this write brought, or None and 0 for a conversation).
 _Mark = tuple[str, str, Tally | None, int]
-_room = _RoomEvent()
+_latest = _Latest()
 
 
 def _no_mention(text: str) -> bool:
@@ -210,6 +223,8 @@ class WebDoor(WebChat):
     def handle_line(self, line: bytes | LineTooLong) -> None:
         message = self._parse(line)
         self._parsed = None
+        if type(message) is not web.Say:
+            self.end_of_read()  # the says before it take effect first
         if isinstance(message, web.BadMessage):
             self._send(web.error(message.req, message.code, message.message))
             return
@@ -218,9 +233,6 @@ class WebDoor(WebChat):
             self._send(web.error(message.req, "not_signed_in", "Sign in first"))
         else:
             handler(self, message)
-
-    def end_of_read(self) -> None:
-        """Nothing is batched: each message is one command."""
 
     def goodbye(self) -> bytes:
         """`bye` with the reason and a close frame; nothing on plain HTTP (not the time)."""
@@ -281,7 +293,9 @@ class WebDoor(WebChat):
         kind = type(event)
         if kind is RoomMessage:  # inline: this runs once per receiver of every message
             room = cast(RoomMessage, event)
-            shared = _room if room is _room.event else _room.share(room, self._markers())
+            shared = _latest.room
+            if shared.event is not room:
+                shared = _latest.share(room, self._markers())
             user = self._link.session.user
             if user is None:
                 return

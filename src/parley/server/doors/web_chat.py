@@ -25,7 +25,7 @@ from parley.chat.moderation import mode_command
 from parley.chat.reading import is_mention
 from parley.protocol import web
 from parley.protocol.chat1 import neutralise_controls
-from parley.server.doors.base import DoorBase
+from parley.server.doors.base import DoorBase, Link
 from parley.server.doors.web_encoding import (
     QUEUED,
     refusal,
@@ -35,11 +35,26 @@ from parley.server.doors.web_encoding import (
 )
 
 
+class _Batch:
+    """The ``say`` messages of one read to one room, relayed as one `Say`."""
+
+    __slots__ = ("asked", "room", "texts")
+
+    def __init__(self, room: str) -> None:
+        self.room = room
+        self.texts: list[str] = []
+        self.asked: list[tuple[int | None, int]] = []  # (req, lines) of each message
+
+
 class WebChat(DoorBase):
     """Handlers of the signed-in messages; the door gives `_send` and the `_unacked` queue."""
 
-    __slots__ = ()
+    __slots__ = ("_batch",)
     _unacked: deque[tuple[int | None, int, list[int | None]]]
+
+    def __init__(self, link: Link) -> None:
+        super().__init__(link)
+        self._batch: _Batch | None = None  # says of this read, relayed at its end
 
     def _send(self, payload: bytes) -> None:
         raise NotImplementedError
@@ -72,12 +87,38 @@ class WebChat(DoorBase):
         return render
 
     def _say(self, message: web.Say) -> None:
+        """Hold the lines for `end_of_read`, with the other ``say`` messages of the same read
+        to the same room: one core `Say` for them all, as the CHAT/1.0 door relays the lines
+        of one read, so that a room's receivers get one delivery per read, not per message."""
         lines = (line.rstrip("\r") for line in message.text.split("\n"))
-        texts = tuple(neutralise_controls(line) for line in lines if line.strip())
+        texts = [neutralise_controls(line) for line in lines if line.strip()]
         if not texts:
             self._send(web.error(message.req, "bad_message", "Nothing to say"))
             return
-        self.call(core.Say(texts, message.room), self._stored(message.req, len(texts)))
+        batch = self._batch
+        if batch is not None and batch.room != message.room:
+            self.end_of_read()
+            batch = None
+        if batch is None:
+            batch = self._batch = _Batch(message.room)
+        batch.texts += texts
+        batch.asked.append((message.req, len(texts)))
+
+    def end_of_read(self) -> None:
+        """Relay the ``say`` messages held from this read (the transport calls this after
+        each read; the door, before any other message, so that order is kept)."""
+        batch = self._batch
+        if batch is None:
+            return
+        self._batch = None
+        self.call(
+            core.Say(tuple(batch.texts), batch.room), lambda answer: self._said(answer, batch)
+        )
+
+    def _said(self, answer: Done, batch: _Batch) -> None:
+        """Each ``say`` of the batch gets its own ``ok`` (with its ids) or the refusal."""
+        for req, count in batch.asked:
+            self._stored(req, count)(answer)
 
     def _dm(self, message: web.Dm) -> None:
         text = neutralise_controls(message.text)
