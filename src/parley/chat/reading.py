@@ -96,6 +96,11 @@ class Marker:
     def count(self) -> UnreadCount:
         return UnreadCount(self.target, len(self.pending), self.mentions, self.last_read)
 
+    def figures(self) -> tuple[int, int, int]:
+        """What `count` would say (unread, mentions, last read), without making one: a
+        door compares it with what it last said at every write."""
+        return len(self.pending), self.mentions, self.last_read
+
     def add(self, message_id: int, mention: bool) -> None:
         self.newest = max(self.newest, message_id)
         if len(self.pending) < MAX_COUNTED and message_id not in self.pending:
@@ -183,7 +188,7 @@ class ReadMarkers:
     def follow(self, user_key: str, room: str, tally: Tally, position: int) -> Marker:
         """The user was relayed `room`'s messages from `position` of `tally` on: its marker,
         counted up to now."""
-        marker = self._marker(user_key, room)
+        marker = self._marker(user_key, room, tally.key)
         marker.follow(tally, position)
         marker.catch_up(user_key)
         return marker
@@ -192,13 +197,15 @@ class ReadMarkers:
         """The user's marker in `target` (made, as read up to nothing, if it has none)."""
         return self._marker(user_key, target)
 
-    def _marker(self, user_key: str, target: str) -> Marker:
+    def _marker(self, user_key: str, target: str, key: str | None = None) -> Marker:
+        """The marker, made if need be (`key`: the target's, if the caller has it)."""
         markers = self._users.get(user_key)
         if markers is None:
             if len(self._users) >= MAX_USERS:
                 del self._users[next(iter(self._users))]
             markers = self._users[user_key] = {}
-        key = target_key(target)
+        if key is None:
+            key = target_key(target)
         marker = markers.get(key)
         if marker is None:
             if len(markers) >= MAX_TARGETS:

@@ -303,7 +303,7 @@ def _text_problem(
         return "too_long", f"{key!r} is longer than {longest} characters"
     if kind == "str" and ("\r" in raw or "\n" in raw):
         return "bad_message", f"{key!r} must be one line"
-    if "\x00" in raw or not _is_unicode(raw):
+    if "\x00" in raw or not (raw.isascii() or _is_unicode(raw)):
         return "bad_message", f"{key!r} must be text without NUL or lone surrogates"
     return None
 

@@ -161,7 +161,7 @@ class WebDoor(WebChat):
         self._bye_req: int | None = None  # the signout that the bye answers
         self._unacked: deque[tuple[int | None, int, list[int | None]]] = deque()
         self._unread: dict[str, _Mark] = {}  # targets whose counts may have changed this write
-        self._told: dict[str, UnreadCount] = {}  # target key -> the counts last sent
+        self._told: dict[str, tuple[int, int, int]] = {}  # target key -> the figures last sent
         self._name = ""  # the user's name, and case-folded for the mention test
         self._folded_name = ""
         self._http = HttpSide(self._web, self._upgrade)
@@ -368,14 +368,16 @@ class WebDoor(WebChat):
                 marker = markers.marker(user.key, target)
             else:
                 marker = markers.follow(user.key, target, tally, position)
-            self.tell_unread(marker.count(), key)
+            if self._told.get(key) != marker.figures():
+                self.tell_unread(marker.count(), key)
 
     def tell_unread(self, count: UnreadCount, key: str | None = None) -> None:
         """Send `count` unless this page was last told the very same (a busy room at its
         999 cap, or a second tab's delivery of a message already counted)."""
+        figures = (count.unread, count.mentions, count.last_read)
         key = key or target_key(count.target)
-        if self._told.get(key) != count:
-            self._told[key] = count
+        if self._told.get(key) != figures:
+            self._told[key] = figures
             self._send(unread_frame(count))
 
     # Signing in ----------------------------------------------------------------------------
@@ -443,7 +445,9 @@ class WebDoor(WebChat):
             "rooms": [room_entry(core_.view(room)) for room in user.rooms],
             "unread": [unread_entry(count) for count in counts.counts],
         }
-        self._told = {target_key(count.target): count for count in counts.counts}
+        self._told = {
+            target_key(c.target): (c.unread, c.mentions, c.last_read) for c in counts.counts
+        }
         self._send(web.encode(web.with_req(body, req)))
         held, self._held = self._held or [], None
         for event in held:
