@@ -290,25 +290,23 @@ class WebDoor(WebChat):
         ws = self._ws
         if ws is None or not ws.is_open:
             return
-        kind = type(event)
-        if kind is RoomMessage:  # inline: this runs once per receiver of every message
-            room = cast(RoomMessage, event)
+        if type(event) is RoomMessage:  # inline: this runs once per receiver of every message
             shared = _latest.room
-            if shared.event is not room:
-                shared = _latest.share(room, self._markers())
+            if shared.event is not event:
+                shared = _latest.share(event, self._markers())
             user = self._link.session.user
             if user is None:
                 return
             if user.name is not self._name:  # signed in, or renamed
                 self._name, self._folded_name = user.name, user.name.casefold()
-            if self._folded_name in shared.folded and self._mentioned(room, shared, user.key):
+            if self._folded_name in shared.folded and self._mentioned(event, shared, user.key):
                 return
             self._web.send(shared.frames)
             mark = shared.mark
             if mark is not None and mark[0] not in self._unread:
                 self._touch(mark)
-        elif kind is DirectMessage:
-            self._direct(cast(DirectMessage, event))
+        elif type(event) is DirectMessage:
+            self._direct(event)
         else:
             cache = _shared
             ws.send(cache.data if event is cache.event else cache(event))
