@@ -280,6 +280,17 @@ def _take(
     """Check one field and put it `into` the arguments; the problem, if any."""
     key, kind, required, longest = field
     raw = value.get(key)
+    # The common case, decided without the checks below: printable ASCII is one line
+    # without NUL, and ASCII has no lone surrogates.
+    if (
+        kind != "int"
+        and type(raw) is str
+        and len(raw) <= longest
+        and raw.isascii()
+        and (raw.isprintable() or (kind == "text" and "\x00" not in raw))
+    ):
+        into[key] = raw
+        return None
     if raw is None:
         return ("bad_message", f"{key!r} is required") if required else None
     problem = _int_problem(key, raw) if kind == "int" else _text_problem(key, raw, kind, longest)

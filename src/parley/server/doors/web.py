@@ -5,8 +5,13 @@ side (`web_http.HttpSide`: the page, /healthz, /metrics), then, after the ``/ws`
 to the WebSocket side (`web_socket`), whose whole text messages come back to the connection
 as units, so the flood bucket, the live-typing budget and jobs meter them as they meter lines
 on every other door. Each message is parsed by `parley.protocol.web` and dispatched by a
-table to a core command; answers and deliveries go out as JSON (`web_encoding`). A door never
-decides a chat rule: it only translates.
+table to a core command (the ``say`` messages of one read to one room as one, like the lines
+of one read on the CHAT/1.0 door); answers and deliveries go out as JSON (`web_encoding`). A
+door never decides a chat rule: it only translates.
+
+The fan-out path costs each receiver a few attribute reads: a room message's frames, its
+folded texts and its place in the room's unread tally are made once per event (`_RoomEvent`),
+and a page's counts are brought up to date once per write (`_send_unread`), not per message.
 """
 
 from __future__ import annotations
