@@ -52,6 +52,16 @@ def test_a_shared_frame_reads_right_for_every_receiver(
     assert tab2.silent()
 
 
+def test_no_extension_is_negotiated_so_frames_can_be_shared(server: ServerThread) -> None:
+    """The client library offers permessage-deflate; the server declines it (a compressed
+    frame would be one connection's own, not bytes shared by a room's receivers)."""
+    page = WebClient(server.port)
+    request, response = page.ws.request, page.ws.response
+    assert request is not None and response is not None
+    assert "permessage-deflate" in (request.headers.get("Sec-WebSocket-Extensions") or "")
+    assert response.headers.get("Sec-WebSocket-Extensions") is None
+
+
 def test_counts_come_once_per_write_and_not_again_unchanged(server: ServerThread) -> None:
     alice, bob = _signed_in(server, "alice", signup=True), _signed_in(server, "bob")
     ok = bob.request({"type": "say", "room": "lobby", "text": "x\n" * 1000})
