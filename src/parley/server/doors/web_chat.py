@@ -90,8 +90,12 @@ class WebChat(DoorBase):
         """Hold the lines for `end_of_read`, with the other ``say`` messages of the same read
         to the same room: one core `Say` for them all, as the CHAT/1.0 door relays the lines
         of one read, so that a room's receivers get one delivery per read, not per message."""
-        lines = (line.rstrip("\r") for line in message.text.split("\n"))
-        texts = [neutralise_controls(line) for line in lines if line.strip()]
+        text = message.text
+        if text.isprintable() and text.strip():  # one line, nothing to neutralise
+            texts = [text]
+        else:
+            lines = (line.rstrip("\r") for line in text.split("\n"))
+            texts = [neutralise_controls(line) for line in lines if line.strip()]
         if not texts:
             self._send(web.error(message.req, "bad_message", "Nothing to say"))
             return
