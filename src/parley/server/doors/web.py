@@ -10,7 +10,7 @@ of one read on the CHAT/1.0 door); answers and deliveries go out as JSON (`web_e
 door never decides a chat rule: it only translates.
 
 The fan-out path costs each receiver a few attribute reads: a room message's frames, its
-folded texts and its place in the room's unread tally are made once per event (`_RoomEvent`),
+folded texts and its place in the room's unread tally are made once per event (`RoomEvent`),
 and a page's counts are brought up to date once per write (`_send_unread`), not per message.
 """
 
@@ -32,8 +32,7 @@ from parley.chat.answers import (
     UnreadCounts,
 )
 from parley.chat.events import Delivery, DirectMessage, RoomMessage
-from parley.chat.names import name_key
-from parley.chat.reading import ReadMarkers, Tally, is_mention, target_key
+from parley.chat.reading import ReadMarkers, is_mention, target_key
 from parley.chat.store import StoredMessage
 from parley.protocol import web
 from parley.protocol.framing import LineTooLong
@@ -49,6 +48,7 @@ from parley.server.doors.web_encoding import (
     unread_entry,
     unread_frame,
 )
+from parley.server.doors.web_fanout import LATEST, Mark, RoomEvent
 from parley.server.doors.web_http import HttpSide, WebLink
 from parley.server.doors.web_socket import WebSocketSide, accept, close_frame, frame
 
@@ -57,64 +57,6 @@ log = logging.getLogger("parley.server")
 
 _shared = EncodeOnce[Delivery](lambda event: frame(encode_shared(event)))
 _CLOSE_CODES = {"send queue exceeded": 1008, "excess flood": 1008, "server shutting down": 1001}
-
-
-class _RoomEvent:
-    """What every web receiver of one room message shares (made by the first of them): its
-    frames as they read without a mention, its texts case-folded for the mention test, and
-    its place in the room's unread tally (counted there once for all of them).
-
-    The last one made is kept in `_latest`, keyed by the event's identity like `OncePerEvent`
-    (it holds the event, so a match can never be a recycled object); unlike that cache, making
-    one also records the event in the tally of the core that delivers it. A new object per
-    event, swapped in whole, so a server in another thread (tests) never sees half of one.
-    """
-
-    __slots__ = ("event", "folded", "frames", "mark", "sender")
-
-    def __init__(
-        self, event: RoomMessage | None = None, markers: ReadMarkers | None = None
-    ) -> None:
-        self.event = event
-        self.frames = b""
-        self.folded = ""
-        self.sender = ""  # the sender's name key
-        self.mark: _Mark | None = None
-        if event is None or markers is None:
-            return
-        texts = event.texts
-        lines = room_frames(event, _no_mention)
-        self.frames = frame(lines[0]) if len(lines) == 1 else b"".join(map(frame, lines))
-        self.folded = texts[0].casefold() if len(texts) == 1 else "\n".join(texts).casefold()
-        self.sender = name_key(event.sender)
-        if event.id:  # an announcement has none, and is never unread
-            tally = markers.tally(event.room)
-            position = tally.append(event.id, len(texts), self.sender)
-            self.mark = (tally.key, event.room, tally, position)
-
-
-class _Latest:
-    """The `_RoomEvent` of the room message being delivered."""
-
-    __slots__ = ("room",)
-
-    def __init__(self) -> None:
-        self.room = _RoomEvent()
-
-    def share(self, event: RoomMessage, markers: ReadMarkers) -> _RoomEvent:
-        """The cache's miss: make the shared parts of `event`, and keep them."""
-        shared = self.room = _RoomEvent(event, markers)
-        return shared
-
-
-# What a page is to hear the counts of: (the target's key, its name, the room's tally and the
-# position of the first message this write brought, or None and 0 for a conversation).
-_Mark = tuple[str, str, Tally | None, int]
-_latest = _Latest()
-
-
-def _no_mention(text: str) -> bool:
-    return False
 
 
 class _Framer:
@@ -165,7 +107,7 @@ class WebDoor(WebChat):
         self._token = ""
         self._bye_req: int | None = None  # the signout that the bye answers
         self._unacked: deque[tuple[int | None, int, list[int | None]]] = deque()
-        self._unread: dict[str, _Mark] = {}  # targets whose counts may have changed this write
+        self._unread: dict[str, Mark] = {}  # targets whose counts may have changed this write
         self._told: dict[str, tuple[int, int, int]] = {}  # target key -> the figures last sent
         self._name = ""  # the user's name, and case-folded for the mention test
         self._folded_name = ""
@@ -288,7 +230,7 @@ class WebDoor(WebChat):
 
     def deliver(self, event: Delivery) -> None:
         """Encode and queue a delivery. A room message is the fan-out path: what every
-        receiver shares is made once (`_RoomEvent`), so each does a few attribute reads."""
+        receiver shares is made once (`RoomEvent`), so each does a few attribute reads."""
         if self._held is not None:
             self._held.append(event)
             return
@@ -296,9 +238,9 @@ class WebDoor(WebChat):
         if ws is None or not ws.is_open:
             return
         if type(event) is RoomMessage:  # inline: this runs once per receiver of every message
-            shared = _latest.room
+            shared = LATEST.room
             if shared.event is not event:
-                shared = _latest.share(event, self._markers())
+                shared = LATEST.share(event, self._markers())
             user = self._link.session.user
             if user is None:
                 return
@@ -316,7 +258,7 @@ class WebDoor(WebChat):
             cache = _shared
             ws.send(cache.data if event is cache.event else cache(event))
 
-    def _mentioned(self, event: RoomMessage, shared: _RoomEvent, user_key: str) -> bool:
+    def _mentioned(self, event: RoomMessage, shared: RoomEvent, user_key: str) -> bool:
         """Send `event` with its mention flags if it names the user (and note the mentions,
         which the tally cannot tell); False if it does not after all (``alicex``)."""
         name = self._link.session.name or ""
@@ -337,7 +279,7 @@ class WebDoor(WebChat):
                 self._touch(mark)
         return True
 
-    def _touch(self, mark: _Mark) -> None:
+    def _touch(self, mark: Mark) -> None:
         """The room's counts may have changed: the page hears them before the next write."""
         if not self._unread:
             self._web.before_flush(self._send_unread)
