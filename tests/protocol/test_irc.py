@@ -29,6 +29,9 @@ def test_malformed_lines() -> None:
     assert irc.parse_message(LineTooLong(8192)) == irc.Malformed("line too long", too_long=True)
     long_line = b"PRIVMSG #dev :" + b"x" * 600
     assert irc.parse_message(long_line) == irc.Malformed("line too long", too_long=True)
+    # the prefix counts: 174 bytes, but each invalid byte is written back as 3 (found by fuzzing)
+    prefixed = b":\xff " + b"\xdd" * 169
+    assert irc.parse_message(prefixed) == irc.Malformed("line too long", too_long=True)
 
 
 def test_encoding() -> None:

@@ -119,12 +119,14 @@ def parse_message(line: bytes | LineTooLong) -> Message | Malformed:
             return Malformed("tags too long", too_long=True)
         tags = _parse_tags(raw_tags)
     text = text.lstrip(" ")
+    # The limit counts the prefix too (RFC 1459 2.3): it is written back, and a line past
+    # the limit once written would lose the end of its command (found by the fuzzer).
+    if len(text.encode("utf-8", errors="replace")) > MAX_LINE - 2:
+        return Malformed("line too long", too_long=True)
     prefix = ""
     if text.startswith(":"):
         prefix, _, text = text[1:].partition(" ")
         text = text.lstrip(" ")
-    if len(text.encode("utf-8", errors="replace")) > MAX_LINE - 2:
-        return Malformed("line too long", too_long=True)
     head, colon, trailing = text.partition(" :")
     words = [word for word in head.split(" ") if word]  # IRC separates by 0x20 alone
     # ":trailing" with no command, nothing at all, or a "command" that reads as tags
