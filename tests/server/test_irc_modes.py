@@ -19,12 +19,11 @@ def _in(server: ServerThread, nick: str, channel: str) -> IrcClient:
 def test_several_modes_at_once_bans_by_mask_and_the_ban_list(server: ServerThread) -> None:
     op = _in(server, "op", "#chan")
     op.send("MODE #chan +mt-n", "MODE #chan +b bar!*@*", "MODE #chan +b", "MODE #chan")
-    assert op.line() == ":op!op@parley MODE #chan +m"
-    assert op.line() == ":op!op@parley MODE #chan +t"
+    assert op.line() == ":op!op@parley MODE #chan +mt-n"  # one line for the three changes
     assert op.line() == ":op!op@parley MODE #chan +b bar"
     assert op.line() == ":parley 367 op #chan :bar!*@*"
     assert op.line() == ":parley 368 op #chan :End of channel ban list"
-    assert op.line() == ":parley 324 op #chan :+nmt"
+    assert op.line() == ":parley 324 op #chan :+mt"
     bar = IrcClient(server.port)
     bar.register("Bar")
     bar.send("JOIN #chan")

@@ -64,7 +64,7 @@ def test_lobby_quits_are_quiet_but_channel_mates_are_told(server: ServerThread) 
     stranger.send("QUIT")
     stranger.client.closed()
     mate.send("QUIT :later")
-    assert watcher.line() == ":mate!umate@parley QUIT :Quit"  # the stranger's quit was not told
+    assert watcher.line() == ":mate!umate@parley QUIT :Quit: later"  # not the stranger's quit
 
 
 def test_list_names_and_the_lobby(server: ServerThread, connect: Connect) -> None:

@@ -132,9 +132,18 @@ class Join(Command[Entered]):
 
 @dataclass(frozen=True, slots=True)
 class Leave(Command[Done]):
-    """Leave `room` (never the lobby)."""
+    """Leave `room` (never the lobby), with an optional `reason` its members are told."""
 
     room: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quit(Command[Done]):
+    """This session leaves the server; if it was the user's last, everyone who shares a room
+    with the user hears `reason` (IRC's ``QUIT :reason``). The door closes the connection."""
+
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +198,7 @@ class Search(Command[HistoryPage]):
 
 # Moderation -------------------------------------------------------------------------------
 
-RoomFlag = Literal["moderated", "topic-lock", "invite-only", "key", "secret"]
+RoomFlag = Literal["moderated", "topic-lock", "invite-only", "key", "secret", "no-external"]
 MemberRole = Literal["operator", "voice", "ban", "mute"]
 
 

@@ -84,6 +84,7 @@ class ChatCore:
         self.seen: dict[str, str] = {}  # name key -> spelling, of names used since start
         self.watchers: dict[Session, None] = {}  # sessions told when users quit
         self.looks: dict[str, str] = {}  # confusable key -> name key, of users online
+        self.peak_users = 0  # the most users online at once since start (IRC's LUSERS max)
         self.registration = Registration(self)
         self.messaging = Messaging(self)
         self.room_cases = Rooms(self)
@@ -120,6 +121,7 @@ class ChatCore:
             (c.History, HistoryPage, True, m.history),
             (c.Join, Entered, True, rooms.join),
             (c.Leave, Done, True, rooms.leave),
+            (c.Quit, Done, True, rooms.quit),
             (c.GetTopic, TopicView, True, rooms.get_topic),
             (c.SetTopic, Done, True, rooms.set_topic),
             (c.Who, UserList, True, rooms.who),
@@ -203,8 +205,9 @@ class ChatCore:
         """A session for a new connection (not registered yet)."""
         return Session(endpoint, deliver, host, address, is_operator=is_operator)
 
-    def close_session(self, session: Session) -> str | None:
-        """The connection is gone: detach it; the user goes when its last session does.
+    def close_session(self, session: Session, reason: str = "") -> str | None:
+        """The connection is gone: detach it; the user goes when its last session does
+        (those who share a room with it hear `reason`).
 
         Returns the user's name if this was its last session. A quit costs O(watchers + the
         user's rooms), not O(everyone online).
@@ -219,10 +222,10 @@ class ChatCore:
             room.refresh()
         if user.sessions:
             return None
-        self.forget_user(user)
+        self.forget_user(user, reason)
         return user.name
 
-    def forget_user(self, user: User) -> None:
+    def forget_user(self, user: User, reason: str = "") -> None:
         """Take `user` out of every room and release its name; watchers hear it quit."""
         del self.users[user.key]
         self.profiles.forget(user)
@@ -232,7 +235,7 @@ class ChatCore:
         self.ports.directory.release(user.key, self.ports.node)
         for room in list(user.rooms):
             self.remove_member(room, user)
-        event = Presence(user.name, "*", "quit")
+        event = Presence(user.name, "*", "quit", reason)
         for watcher in tuple(self.watchers):
             watcher.deliver(event)
         self.publish("everyone", "", event)
@@ -264,6 +267,7 @@ class ChatCore:
         if not self.ports.directory.claim(key, self.ports.node):
             return None
         user = self.users[key] = User(key, name, account=account)
+        self.peak_users = max(self.peak_users, len(self.users))
         self.looks[confusable_key(name)] = key
         self.seen[key] = name
         self.resumption.book.claimed(key)  # a token of whoever held the name before ends

@@ -58,11 +58,13 @@ PresenceKind = Literal["joined", "left", "quit"]
 
 @record
 class Presence:
-    """`name` joined or left `room`, or quit the server (then `room` is ``*``)."""
+    """`name` joined or left `room`, or quit the server (then `room` is ``*``); a leaver
+    may say why (`reason`, "" for nothing: IRC's PART and QUIT messages)."""
 
     name: str
     room: str
     kind: PresenceKind
+    reason: str = ""
 
 
 @record

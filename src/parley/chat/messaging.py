@@ -58,7 +58,7 @@ class Messaging:
         room = self._core.rooms.get(room_key(name))
         if room is None:
             return Done(Outcome.NO_SUCH_ROOM, name.removeprefix("#"))
-        if user not in room.members:
+        if user not in room.members and not room.hears_from(user):
             return Done(Outcome.NOT_MEMBER, room.name)
         if not room.may_speak(user):
             return Done(Outcome.MUTED, room.name)

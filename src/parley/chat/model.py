@@ -106,6 +106,7 @@ class Room:
         "moderated",
         "muted",
         "name",
+        "no_external",
         "operators",
         "passkey",
         "secret",
@@ -128,6 +129,7 @@ class Room:
         self.topic_locked = False
         self.invite_only = False
         self.secret = False
+        self.no_external = True  # only members may send to it (IRC's +n, on by default)
         self.passkey = ""
         self._fan_out: tuple[Session, ...] | None = None
 
@@ -155,6 +157,10 @@ class Room:
         for session in self.fan_out:
             if session is not exclude:
                 session.deliver(event)
+
+    def hears_from(self, user: User) -> bool:
+        """Whether `user` may send to the room: a member, or anyone once ``-n`` (not banned)."""
+        return user in self.members or not (self.no_external or user.key in self.banned)
 
     def may_speak(self, user: User) -> bool:
         """Muted and banned users may not speak; in a moderated room only voiced ones may."""

@@ -26,6 +26,7 @@ FLAG_LETTERS: dict[RoomFlag, str] = {
     "invite-only": "i",
     "key": "k",
     "secret": "s",
+    "no-external": "n",
 }
 ROLE_OF_LETTER = {letter: role for role, letter in ROLE_LETTERS.items()}
 FLAG_OF_LETTER = {letter: flag for flag, letter in FLAG_LETTERS.items()}
@@ -106,6 +107,8 @@ class Moderation:
             room.invite_only = on
         elif flag == "secret":
             room.secret = on
+        elif flag == "no-external":
+            room.no_external = on
         elif flag == "key":
             if on and not command.key:
                 return Done(Outcome.BAD_KEY, room.name)

@@ -62,7 +62,7 @@ class Relaying:
         room = core.rooms.get(room_key(command.target))
         if room is None:
             return Done(Outcome.NO_SUCH_ROOM, command.target.removeprefix("#"))
-        if user not in room.members:
+        if user not in room.members and not room.hears_from(user):
             return Done(Outcome.NOT_MEMBER, room.name)
         if not room.may_speak(user):
             return Done(Outcome.MUTED, room.name)
@@ -115,7 +115,7 @@ class Relaying:
             room = core.rooms.get(room_key(command.target))
             if room is None:
                 return Done(Outcome.NO_SUCH_ROOM, command.target.removeprefix("#"))
-            if user not in room.members:
+            if user not in room.members and not room.hears_from(user):
                 return Done(Outcome.NOT_MEMBER, room.name)
             if not room.may_speak(user):
                 return Done(Outcome.MUTED, room.name)

@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from parley.chat.answers import Done, Entered, Outcome, RoomList, TopicView, UserList
-from parley.chat.commands import GetTopic, Join, Leave, ListRooms, SetTopic, Who
+from parley.chat.commands import GetTopic, Join, Leave, ListRooms, Quit, SetTopic, Who
 from parley.chat.events import Presence, TopicChanged
 from parley.chat.model import Room, Session, User, is_valid_room, room_key
 from parley.ratelimit import TokenBucket
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Coroutine
 
     from parley.chat.core import ChatCore
+
+MAX_REASON = 300  # characters of a part or quit message (IRC's KICKLEN is the same)
 
 
 class Rooms:
@@ -113,12 +115,20 @@ class Rooms:
         room = core.rooms.get(key)
         if room is None or user not in room.members:
             return Done(Outcome.NOT_MEMBER, command.room.removeprefix("#"))
-        core.to_room(room, Presence(user.name, room.name, "left"))
+        reason = " ".join(command.reason.split())[:MAX_REASON]
+        core.to_room(room, Presence(user.name, room.name, "left", reason))
         core.remove_member(room, user)
         done = Done(Outcome.OK, room.name)
         if not user.account:
             return done
         return self._remembered(user, room, done)
+
+    def quit(self, session: Session, command: Quit) -> Done:
+        """Close this session in the core now, so that its user's quit carries the reason."""
+        name = session.name
+        reason = " ".join(command.reason.split())[:MAX_REASON]
+        self._core.close_session(session, reason)
+        return Done(Outcome.OK, name or "")
 
     async def _remembered(self, user: User, room: Room, done: Done) -> Done:
         await self._remember(user, room, joined=False)

@@ -90,6 +90,7 @@ class ServerConfig:
         web_ping_interval: seconds between WebSocket pings; a socket that answers none for
             as long again is closed.
         server_name: the name the server gives itself (IRC's prefix and ``001``).
+        server_description: one line about the server (IRC's ``LINKS`` and ``WHOIS``).
         irc_port: a port of its own for the IRC door (TLS when TLS is on: 6697 by custom);
             None: IRC only on the shared port.
         operators: IRC operator accounts (``OPER name password``) from the ``[operators]``
@@ -142,6 +143,7 @@ class ServerConfig:
     http_idle_timeout: float = 30.0
     web_ping_interval: float = 30.0
     server_name: str = "parley"
+    server_description: str = "Parley chat server"
     irc_port: int | None = None
     operators: tuple[tuple[str, str], ...] = ()
 
@@ -295,6 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_server_name,
         default=defaults.server_name,
         help="the server's name as IRC clients see it",
+    )
+    irc.add_argument(
+        "--server-description",
+        type=_server_description,
+        default=defaults.server_description,
+        help="one line about the server, as IRC's LINKS and WHOIS show it",
     )
     irc.add_argument(
         "--irc-port",
@@ -478,6 +486,7 @@ def _resolve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Serve
         http_idle_timeout=args.http_idle_timeout,
         web_ping_interval=args.web_ping_interval,
         server_name=args.server_name,
+        server_description=args.server_description,
         irc_port=args.irc_port,
         operators=tuple(getattr(args, "operators", ())),
     )
@@ -490,6 +499,13 @@ def _server_name(text: str) -> str:
     if not text.isascii():
         raise argparse.ArgumentTypeError(f"not a server name: {text!r}")
     return text
+
+
+def _server_description(text: str) -> str:
+    """One printable line of at most 100 characters."""
+    if not text.strip() or len(text) > 100 or not text.isprintable():
+        raise argparse.ArgumentTypeError(f"not a one-line description: {text!r}")
+    return " ".join(text.split())
 
 
 def _operators(parser: argparse.ArgumentParser, path: Path, raw: object) -> list[tuple[str, str]]:

@@ -24,6 +24,7 @@ from parley.chat.events import (
     AwayChanged,
     Delivery,
     DirectMessage,
+    ModeChanged,
     Presence,
     RealNameChanged,
     Renamed,
@@ -134,6 +135,8 @@ class IrcDoor(IrcUsers):
                 gathered.append(data)
             return
         if not self._concerns(event):
+            return
+        if type(event) is ModeChanged and self.gather_mode(event):
             return
         messages = encode_delivery(event, self)
         if not messages:
@@ -369,6 +372,7 @@ class IrcDoor(IrcUsers):
             self._pinged = True
             self._send(irc.Message("PING", (self._server,), trailing=True))
         else:
+            self.call(core.Quit("Ping timeout"), lambda answer: None)
             self._send(irc.Message("ERROR", ("Closing link: ping timeout",)))
             self._link.close("ping timeout", notify=False)
             return
@@ -383,8 +387,11 @@ class IrcDoor(IrcUsers):
         self._send(irc.Message("PONG", (self._server, params[0]), self._server, trailing=True))
 
     def _quit(self, params: tuple[str, ...]) -> None:
-        reason = f"Quit: {params[0]}" if params and params[0] else "quit"
-        self._send(irc.Message("ERROR", (f"Closing link: {reason}",)))
+        reason = params[0] if params else ""
+        if self._link.session.user is not None:
+            self.call(core.Quit(reason), lambda answer: None)  # the others hear the reason
+        shown = f"Quit: {reason}" if reason else "quit"
+        self._send(irc.Message("ERROR", (f"Closing link: {shown}",)))
         self._link.close("client quit", notify=False)
 
 

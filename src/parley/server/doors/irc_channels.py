@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from parley.chat import commands as core
 from parley.chat.answers import Done, Entered, Outcome, TopicView
-from parley.chat.events import LOBBY, DirectMessage, TagMessage
+from parley.chat.events import LOBBY, DirectMessage, ModeChanged, TagMessage
 from parley.chat.moderation import ROLE_OF_LETTER, mode_command
 from parley.chat.store import StoredMessage
 from parley.protocol import irc
@@ -27,13 +27,16 @@ MAX_TARGETS = 4  # targets of one PRIVMSG or JOIN (ISUPPORT TARGMAX)
 class IrcChannels(IrcHistory):
     """Channel membership, messages and moderation."""
 
-    __slots__ = ("_echoes", "_sending")
+    __slots__ = ("_echoes", "_mode_echo", "_sending")
 
     def __init__(self, link: Link) -> None:
         super().__init__(link)
         # verbs and client tags of relayed lines waiting to be echoed
         self._echoes: deque[tuple[str, dict[str, str]]] = deque()
         self._sending = ""  # the target of the line being relayed now
+        # the client's own mode changes while one MODE line with several is carried out:
+        # answered as one MODE line, as servers do (`gather_mode`)
+        self._mode_echo: list[ModeChanged] | None = None
 
     def _entered_channel(self, room: str, nick: str) -> None:
         """Tell the client it is in `room` (the lobby at arrival, remembered rooms)."""
@@ -89,8 +92,9 @@ class IrcChannels(IrcHistory):
             self._numeric("333", channel(name), setting.by, str(int(setting.at)))
 
     def _part(self, params: tuple[str, ...]) -> None:
+        reason = params[1] if len(params) > 1 else ""
         for target in irc.split_targets(params[0]):
-            self.call(core.Leave(target.removeprefix("#")), self._left_answer(target))
+            self.call(core.Leave(target.removeprefix("#"), reason), self._left_answer(target))
 
     def _left_answer(self, target: str) -> Callable[[Done], None]:
         def render(answer: Done) -> None:
@@ -260,13 +264,27 @@ class IrcChannels(IrcHistory):
         if len(params) == 1:
             self._channel_modes(target)
             return
-        for change, argument in _mode_changes(params[1], list(params[2:])):
-            self._mode_change(target, change, argument)
+        changes = _mode_changes(params[1], list(params[2:]))
+        if len(changes) > 1:
+            self._mode_echo = []
+        try:
+            for change, argument in changes:
+                self._mode_change(target, change, argument)
+        finally:
+            gathered, self._mode_echo = self._mode_echo, None
+        if gathered:
+            self._send(_joined_modes(gathered, self))
+
+    def gather_mode(self, event: ModeChanged) -> bool:
+        """Whether `event` is this client's own change within a MODE line being carried
+        out, kept to be answered with the others in one line."""
+        if self._mode_echo is None or event.by != self._nick:
+            return False
+        self._mode_echo.append(event)
+        return True
 
     def _mode_change(self, target: str, change: str, argument: str) -> None:
         """One mode letter with its sign (``+o``) and argument ("" for none)."""
-        if change[1:] == "n":
-            return  # no messages from outside: always so (the core needs membership)
         if change == "+b" and not argument:
             self._ban_list(target)
             return
@@ -344,10 +362,17 @@ class IrcChannels(IrcHistory):
         if room is None:
             self._numeric("403", target, "No such channel")
             return
-        flags = (room.moderated, room.topic_locked, room.invite_only, bool(room.passkey))
-        letters = "".join(letter for letter, on in zip("mtik", flags, strict=True) if on)
+        flags = (
+            room.no_external,
+            room.moderated,
+            room.topic_locked,
+            room.invite_only,
+            bool(room.passkey),
+            room.secret,
+        )
+        letters = "".join(letter for letter, on in zip("nmtiks", flags, strict=True) if on)
         limit = self._link.core.limits.limit(room)
-        modes = "+n" + letters + ("s" if room.secret else "") + ("l" if limit else "")
+        modes = "+" + letters + ("l" if limit else "")
         self._numeric("324", channel(room.name), modes, *((str(limit),) if limit else ()))
         created = self._link.core.room_info.created_at(room)
         if created is not None:
@@ -391,6 +416,20 @@ def _mode_changes(modes: str, arguments: list[str]) -> list[tuple[str, str]]:
         argument = arguments.pop(0) if takes and arguments else ""
         changes.append((sign + letter, argument))
     return changes
+
+
+def _joined_modes(changes: list[ModeChanged], door: IrcChannels) -> irc.Message:
+    """Several changes of one room by this client as one line: ``MODE #dev +it-m``."""
+    letters, arguments, sign = "", [], ""
+    for event in changes:
+        if event.change[0] != sign:
+            sign = event.change[0]
+            letters += sign
+        letters += event.change[1:]
+        if event.target:
+            arguments.append(event.target)
+    params = (channel(changes[0].room), letters, *arguments)
+    return irc.Message("MODE", params, door.prefix_of(door.nick), door.tags(None, 0, door.nick))
 
 
 def _is_key(key: str) -> bool:

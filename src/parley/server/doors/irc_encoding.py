@@ -123,9 +123,11 @@ def _direct(event: DirectMessage, viewer: Viewer) -> list[Message]:
 def _presence(event: Presence, viewer: Viewer) -> list[Message]:
     source, tags = viewer.prefix_of(event.name), viewer.tags(None, 0, event.name)
     if event.kind == "quit":
-        return [Message("QUIT", ("Quit",), source, tags, trailing=True)]
+        said = f"Quit: {event.reason}" if event.reason else "Quit"
+        return [Message("QUIT", (said,), source, tags, trailing=True)]
     if event.kind == "left":
-        return [Message("PART", (channel(event.room),), source, tags)]
+        parted = (channel(event.room), event.reason) if event.reason else (channel(event.room),)
+        return [Message("PART", parted, source, tags, trailing=bool(event.reason))]
     params: tuple[str, ...] = (channel(event.room),)
     if "extended-join" in viewer.caps:
         account = viewer.account_of(event.name) or "*"

@@ -26,12 +26,13 @@ SERVER = "parley"  # the server name when none is configured
 class IrcQueries(DoorBase):
     """Numerics out, and the queries that need nothing but the core's state."""
 
-    __slots__ = ("_caps", "_mates", "_nick", "_server")
+    __slots__ = ("_caps", "_description", "_mates", "_nick", "_server")
 
     def __init__(self, link: Link) -> None:
         super().__init__(link)
         self._nick = ""
         self._server = getattr(link.config, "server_name", SERVER)
+        self._description = getattr(link.config, "server_description", "Parley chat server")
         self._caps: frozenset[str] = frozenset()  # replaced, never changed: a cache key
         # Names of users the client has seen in its channels other than the lobby: only
         # their quits, nick changes and away changes are told (the lobby is an auditorium).
@@ -201,7 +202,7 @@ class IrcQueries(DoorBase):
         ]
         if rooms:
             self._numeric("319", name, " ".join(rooms))
-        self._numeric("312", name, self._server, "Parley")
+        self._numeric("312", name, self._server, self._description)
         if any(session.is_operator for session in user.sessions):
             self._numeric("313", name, "is an IRC operator")
         if profiles.is_bot(user):
@@ -234,12 +235,13 @@ class IrcQueries(DoorBase):
 
     def _lusers(self, params: tuple[str, ...]) -> None:
         users = len(self._link.core)
+        peak = max(users, self._link.core.peak_users)
         rooms = len(self._link.core.rooms)
         self._numeric("251", f"There are {users} users and 0 invisible on 1 servers")
         self._numeric("254", str(rooms), "channels formed")
         self._numeric("255", f"I have {users} clients and 0 servers")
-        self._numeric("265", str(users), str(users), f"Current local users {users}, max {users}")
-        self._numeric("266", str(users), str(users), f"Current global users {users}, max {users}")
+        self._numeric("265", str(users), str(peak), f"Current local users {users}, max {peak}")
+        self._numeric("266", str(users), str(peak), f"Current global users {users}, max {peak}")
 
     def _motd(self, params: tuple[str, ...]) -> None:
         self._numeric("422", "MOTD File is missing")

@@ -106,5 +106,5 @@ class IrcUsers(IrcChannels):
         self._numeric("374", "End of INFO list")
 
     def _links(self, params: tuple[str, ...]) -> None:
-        self._numeric("364", self._server, self._server, "0 Parley")
+        self._numeric("364", self._server, self._server, f"0 {self._description}")
         self._numeric("365", "*", "End of LINKS list")

@@ -101,9 +101,10 @@ def _direct(event: DirectMessage, mode: Mode) -> str:
 
 
 def _presence(event: Presence, mode: Mode) -> str:
+    reason = f" ({event.reason})" if event.reason else ""  # as IRC's PART and QUIT say it
     if event.kind == "quit":
-        return f"* {event.name} disconnected"
-    return f"* {event.name} {event.kind} {event.room}"
+        return f"* {event.name} disconnected{reason}"
+    return f"* {event.name} {event.kind} {event.room}{reason}"
 
 
 def _topic(event: TopicChanged, mode: Mode) -> str:
