@@ -140,8 +140,8 @@ class Leave(Command[Done]):
 
 @dataclass(frozen=True, slots=True)
 class Quit(Command[Done]):
-    """This session leaves the server; if it was the user's last, everyone who shares a room
-    with the user hears `reason` (IRC's ``QUIT :reason``). The door closes the connection."""
+    """This session is leaving the server (its door closes the connection next); if it was the
+    user's last, everyone who shares a room with the user hears `reason` (IRC's ``QUIT``)."""
 
     reason: str = ""
 

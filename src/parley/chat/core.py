@@ -205,9 +205,9 @@ class ChatCore:
         """A session for a new connection (not registered yet)."""
         return Session(endpoint, deliver, host, address, is_operator=is_operator)
 
-    def close_session(self, session: Session, reason: str = "") -> str | None:
+    def close_session(self, session: Session) -> str | None:
         """The connection is gone: detach it; the user goes when its last session does
-        (those who share a room with it hear `reason`).
+        (with the reason its last `Quit` gave).
 
         Returns the user's name if this was its last session. A quit costs O(watchers + the
         user's rooms), not O(everyone online).
@@ -222,7 +222,7 @@ class ChatCore:
             room.refresh()
         if user.sessions:
             return None
-        self.forget_user(user, reason)
+        self.forget_user(user, session.quit_reason)
         return user.name
 
     def forget_user(self, user: User, reason: str = "") -> None:

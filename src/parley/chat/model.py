@@ -41,6 +41,7 @@ class Session:
         "host",
         "is_operator",
         "listings",
+        "quit_reason",
         "user",
         "watches_presence",
     )
@@ -62,6 +63,7 @@ class Session:
         self.watches_presence = False
         self.is_operator = is_operator  # the server's own operator (the console)
         self.listings: TokenBucket | None = None  # made on the first WHO or ROOMS
+        self.quit_reason = ""  # why it goes, if it said so (`Quit`)
 
     @property
     def name(self) -> str | None:

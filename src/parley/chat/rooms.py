@@ -124,11 +124,9 @@ class Rooms:
         return self._remembered(user, room, done)
 
     def quit(self, session: Session, command: Quit) -> Done:
-        """Close this session in the core now, so that its user's quit carries the reason."""
-        name = session.name
-        reason = " ".join(command.reason.split())[:MAX_REASON]
-        self._core.close_session(session, reason)
-        return Done(Outcome.OK, name or "")
+        """Say why this session is about to go: its user's quit carries it (if it is the last)."""
+        session.quit_reason = " ".join(command.reason.split())[:MAX_REASON]
+        return Done(Outcome.OK, session.name or "")
 
     async def _remembered(self, user: User, room: Room, done: Done) -> Done:
         await self._remember(user, room, joined=False)

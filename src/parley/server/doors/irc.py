@@ -372,7 +372,6 @@ class IrcDoor(IrcUsers):
             self._pinged = True
             self._send(irc.Message("PING", (self._server,), trailing=True))
         else:
-            self.call(core.Quit("Ping timeout"), lambda answer: None)
             self._send(irc.Message("ERROR", ("Closing link: ping timeout",)))
             self._link.close("ping timeout", notify=False)
             return
