@@ -10,19 +10,20 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from parley.bench.report import Figure, idle_figures, machine, progress, run_figures
 from parley.bench.results import IdleResult, RunResult, combine_idle, combine_runs
 from parley.bench.runner import LoadParams, run_idle, run_load
 from parley.bench.targets import Endpoint, ServerProcess, Subject, TargetError
+from parley.records import record
 
 Targets = dict[str, tuple[float, str]]
 """Metric name to (target, op); see `Figure`."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadRow:
     """A send benchmark of the matrix and its targets."""
 
@@ -31,7 +32,7 @@ class LoadRow:
     targets: Targets
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IdleRow:
     """An idle-connections benchmark of the matrix and its targets."""
 
@@ -138,7 +139,7 @@ def combine(results: Sequence[Result]) -> Result:
     return combine_idle([r for r in results if isinstance(r, IdleResult)])
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RowOutcome:
     """One row measured: the subject's runs, the baseline's, their combination, the figures."""
 

@@ -9,7 +9,7 @@ machine, so times from different generator processes can be compared and subtrac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from parley.records import record
 
 JOIN = "join"
 SEND = "send"
@@ -17,7 +17,7 @@ LEAVE = "leave"
 CLOSE = "close"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SliceSpec:
     """What one generator process is asked to do.
 
@@ -50,7 +50,7 @@ class SliceSpec:
     dialect: str = "chat1"  # what the clients speak: "chat1" or "irc" (`parley.bench.wire`)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Command:
     """A phase to run (`JOIN`, `SEND`, `LEAVE`, or `CLOSE`: leave, then exit), with its
     deadline and, for the send phase, its stall limit."""
@@ -60,7 +60,7 @@ class Command:
     stall: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PhaseReport:
     """How a join or close phase went in one process.
 
@@ -79,7 +79,7 @@ class PhaseReport:
     opened: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SendReport:
     """How the send phase went in one process.
 

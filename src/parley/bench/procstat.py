@@ -20,13 +20,14 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
-from dataclasses import dataclass
 from pathlib import Path
+
+from parley.records import record
 
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CpuSample:
     """CPU time a process has used so far.
 

@@ -12,15 +12,16 @@ import os
 import platform
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from parley.bench.results import IdleResult, RunResult
+from parley.records import record
 
 Result = RunResult | IdleResult
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Figure:
     """One line of a table: a metric, its value, the baseline's value, and a target.
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
+from parley.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Latency:
     """Delivery latency percentiles in microseconds (nearest rank, 1 µs buckets)."""
 
@@ -24,7 +26,7 @@ class Latency:
     max: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RunResult:
     """Everything measured in one send benchmark against one server.
 
@@ -65,7 +67,7 @@ class RunResult:
     kind: Literal["run"] = "run"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IdleResult:
     """Everything measured by opening and registering `connections` idle clients.
 

@@ -20,7 +20,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
@@ -41,6 +40,7 @@ from parley.bench.phases import (
 from parley.bench.procstat import CpuSample, cpu_sample, rss_bytes
 from parley.bench.results import IdleResult, RunResult, percentiles
 from parley.bench.targets import Endpoint
+from parley.records import record
 
 REPORT_GRACE = 30.0
 IDLE_SETTLE = 0.5
@@ -56,7 +56,7 @@ DEFAULT_WINDOW = 8
 enough that ``senders * window`` lines stay far below its per-client write limits."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadParams:
     """A send benchmark: `members` clients, the first `senders` send `messages` each."""
 

@@ -20,9 +20,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import IO
+
+from parley.records import record
 
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 10.0
@@ -35,7 +36,7 @@ class TargetError(RuntimeError):
     """A server could not be started or reached; the message says why, for a person."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Endpoint:
     """Where a server listens and, if known, its process id; `name` labels its figures.
 
@@ -107,7 +108,7 @@ NATIVE_DIALECT = {"parley": "chat1", "relay": "chat1", "ngircd": "irc"}
 """What each built-in server speaks when no dialect is asked for (Parley speaks both)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Subject:
     """A server to measure: one the bench starts from `command`, or one already `running`.
 

@@ -6,7 +6,7 @@ each outcome to their own words (a numbered reply, a sentence, an IRC numeric).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 
 from parley.chat.store import StoredMessage
@@ -66,7 +66,7 @@ class Done:
         return self.outcome is Outcome.OK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoomView:
     """A room as a listing shows it."""
 
@@ -77,7 +77,7 @@ class RoomView:
     voiced: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Registered:
     """The answer to a registration, login or sign-up."""
 
@@ -93,7 +93,7 @@ class Registered:
         return self.outcome is Outcome.OK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UserList:
     """Who is online (each user once, however many connections it has)."""
 
@@ -101,7 +101,7 @@ class UserList:
     outcome: Outcome = Outcome.OK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoomList:
     """Rooms the asker may see, the lobby first; `more` were left out (a listing is bounded)."""
 
@@ -110,7 +110,7 @@ class RoomList:
     outcome: Outcome = Outcome.OK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entered:
     """The answer to a join: the room as the joiner now sees it, and its recent lines."""
 
@@ -125,7 +125,7 @@ class Entered:
         return self.outcome is Outcome.OK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TopicView:
     """A room's topic, as asked for."""
 
@@ -138,7 +138,7 @@ class TopicView:
         return self.outcome is Outcome.OK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HistoryPage:
     """Earlier messages of a room or a conversation, oldest first."""
 
@@ -151,7 +151,7 @@ class HistoryPage:
         return self.outcome is Outcome.OK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnreadCount:
     """One user's counts for one room (``dev``) or conversation (``@bob``)."""
 
@@ -161,7 +161,7 @@ class UnreadCount:
     last_read: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnreadCounts:
     """A user's unread counts (all of them, or the one a `MarkRead` changed)."""
 

@@ -10,15 +10,15 @@ implementation passes `tests/chat/test_bus.py` unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from parley.chat.events import Delivery
+from parley.records import record
 
 Scope = Literal["room", "user", "everyone"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Routed:
     """A delivery and where it goes: a room key, a user key, or everyone online."""
 

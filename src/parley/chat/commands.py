@@ -7,7 +7,6 @@ from their own dialect; nothing here knows a wire format.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
 from parley.chat.answers import (
@@ -35,14 +34,14 @@ class Command(Generic[A_co]):
 # Registration and accounts -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Register(Command[Registered]):
     """Take `name` without a password (refused if it has an account or is online)."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Login(Command[Registered]):
     """Take `name` with its account's password; attaches to the user if it is online."""
 
@@ -50,7 +49,7 @@ class Login(Command[Registered]):
     password: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Signup(Command[Registered]):
     """Take `name` and create an account for it with `password`."""
 
@@ -58,21 +57,21 @@ class Signup(Command[Registered]):
     password: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NameStatus(Command[Done]):
     """Whether `name` needs a password: OK (free), PASSWORD_REQUIRED, or why it cannot be had."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateAccount(Command[Done]):
     """Protect the asker's name with `password`."""
 
     password: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChangePassword(Command[Done]):
     """Replace the account's password after checking the old one."""
 
@@ -80,14 +79,14 @@ class ChangePassword(Command[Done]):
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DeleteAccount(Command[Done]):
     """Drop the asker's account, its rooms and its direct history."""
 
     password: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Welcome(Command[Registered]):
     """After a registration: rejoin remembered rooms, hand over waiting messages."""
 
@@ -122,7 +121,7 @@ class ShowTyping(Command[Done]):
 # Rooms ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Join(Command[Entered]):
     """Join `room`, creating it (the creator is its operator); `key` for a keyed room."""
 
@@ -130,7 +129,7 @@ class Join(Command[Entered]):
     key: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Leave(Command[Done]):
     """Leave `room` (never the lobby), with an optional `reason` its members are told."""
 
@@ -138,7 +137,7 @@ class Leave(Command[Done]):
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quit(Command[Done]):
     """This session is leaving the server (its door closes the connection next); if it was the
     user's last, everyone who shares a room with the user hears `reason` (IRC's ``QUIT``)."""
@@ -146,14 +145,14 @@ class Quit(Command[Done]):
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GetTopic(Command[TopicView]):
     """The topic of `room`."""
 
     room: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetTopic(Command[Done]):
     """Set (or clear, with "") the topic of `room`."""
 
@@ -161,17 +160,17 @@ class SetTopic(Command[Done]):
     topic: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Who(Command[UserList]):
     """Who is online."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListRooms(Command[RoomList]):
     """The rooms and their members (secret rooms only to their members)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class History(Command[HistoryPage]):
     """Earlier messages of ``#room`` or with ``@name``, `count` of them before id `before`.
 
@@ -185,7 +184,7 @@ class History(Command[HistoryPage]):
     after: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Search(Command[HistoryPage]):
     """Messages holding the words of `text`, in ``#room``, with ``@name``, or (no `target`)
     everywhere the asker may read; `count` of the newest, before id `before`."""
@@ -202,7 +201,7 @@ RoomFlag = Literal["moderated", "topic-lock", "invite-only", "key", "secret", "n
 MemberRole = Literal["operator", "voice", "ban", "mute"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetRole(Command[Done]):
     """Give (`on`) or take a role in `room` from `name`: operator, voice, ban or mute."""
 
@@ -212,7 +211,7 @@ class SetRole(Command[Done]):
     on: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetFlag(Command[Done]):
     """Turn a room flag on or off; `key` is the key of a keyed room."""
 
@@ -222,7 +221,7 @@ class SetFlag(Command[Done]):
     key: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Kick(Command[Done]):
     """Put `name` (all of its connections) out of `room`."""
 
@@ -231,7 +230,7 @@ class Kick(Command[Done]):
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invite(Command[Done]):
     """Let `name` into `room` past invite-only and the key; the invitee is told."""
 
@@ -242,31 +241,31 @@ class Invite(Command[Done]):
 # Web sessions: tokens and read markers -----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resume(Command[Registered]):
     """Take back the name a session token was issued for (a page reloaded, a reconnect)."""
 
     token: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IssueToken(Command[Done]):
     """A new session token for the asker's name (the answer's `detail`)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RevokeToken(Command[Done]):
     """End `token` (signing out)."""
 
     token: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unread(Command[UnreadCounts]):
     """The asker's unread counts for its rooms and conversations, counted up to now."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MarkRead(Command[UnreadCounts]):
     """The asker has read `target` (``dev`` or ``@bob``) up to message `id`."""
 
@@ -277,21 +276,21 @@ class MarkRead(Command[UnreadCounts]):
 # Names and profiles (IRC's NICK, AWAY, SETNAME) ---------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rename(Command[Done]):
     """Take `name` instead of the asker's name; everyone online is told."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetAway(Command[Done]):
     """Mark the asker away with `message`, or back with ""."""
 
     message: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetRealName(Command[Done]):
     """Give the asker a real name (told to others when `announce`), and a user name: the
     name its client software logs in with (IRC's ``USER``; "" leaves it as it is)."""
@@ -301,14 +300,14 @@ class SetRealName(Command[Done]):
     user_name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetBot(Command[Done]):
     """Mark the asker as a bot (IRC's bot mode, ``+B``), or not."""
 
     on: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetLimit(Command[Done]):
     """Let at most `limit` members into `room` (IRC's ``+l``); 0 lifts the limit."""
 
@@ -316,7 +315,7 @@ class SetLimit(Command[Done]):
     limit: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Relay(Command[Done]):
     """Send `text` to ``#room`` or a user online, as a notice (a line never answered
     automatically: IRC's NOTICE) and/or with client tags (IRC's ``+name=value``) for the
@@ -328,7 +327,7 @@ class Relay(Command[Done]):
     tags: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SendTags(Command[Done]):
     """Send client tags alone to ``#room`` or a user online (IRC's TAGMSG); the answer's
     detail is the line's id."""
@@ -337,7 +336,7 @@ class SendTags(Command[Done]):
     tags: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListenForTags(Command[Done]):
     """The asking session can show tag-only lines (`SendTags`): deliver them to it, or stop."""
 

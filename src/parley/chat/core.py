@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from parley.chat import commands as c
@@ -46,11 +45,12 @@ from parley.chat.roominfo import RoomInfo
 from parley.chat.rooms import Rooms
 from parley.chat.searching import Searching
 from parley.chat.tokens import Resumption
+from parley.records import record
 
 A = TypeVar("A", bound=Answer)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """One row of the command table."""
 

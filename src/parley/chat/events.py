@@ -7,7 +7,6 @@ layer (`parley.server.doors.encoding`), keyed by the event's identity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from parley.records import record
@@ -76,7 +75,7 @@ class Typing:
     room: str = LOBBY
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TopicChanged:
     """`name` set the topic of `room` to `topic` (empty: cleared)."""
 
@@ -85,7 +84,7 @@ class TopicChanged:
     topic: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Kicked:
     """`name` was put out of `room` by `by` (every member and `name` itself are told)."""
 
@@ -95,7 +94,7 @@ class Kicked:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModeChanged:
     """`by` changed `room`: `change` is IRC-style (``+o``, ``-m``, ``+b``), `target` its name.
 
@@ -108,7 +107,7 @@ class ModeChanged:
     target: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invited:
     """`by` invited `name` to `room` (told to the invitee, and to the room's operators)."""
 
@@ -117,7 +116,7 @@ class Invited:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Renamed:
     """The user called `old` is now called `new` (told to everyone online)."""
 
@@ -125,7 +124,7 @@ class Renamed:
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AwayChanged:
     """`name` is away with `message`, or back (an empty message)."""
 
@@ -133,7 +132,7 @@ class AwayChanged:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RealNameChanged:
     """`name` now gives `real_name` as its real name."""
 
@@ -141,7 +140,7 @@ class RealNameChanged:
     real_name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TagMessage:
     """`sender` sent client tags alone (IRC's TAGMSG: a reaction, a reply marker) to `room` or
     to `recipient`. Never kept; delivered only to the sessions that listen for tags, the

@@ -15,6 +15,7 @@ from parley.chat.bus import Bus, LocalBus
 from parley.chat.directory import Directory, MemoryDirectory
 from parley.chat.model import Endpoint
 from parley.chat.store import Store, StoredMessage
+from parley.records import record
 
 DEFAULT_ROOMS_PER_USER = 20
 
@@ -33,7 +34,7 @@ class Keeper(Protocol):
         """Return once everything kept so far is committed (history reads wait for it)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreConfig:
     """What the chat core's rules depend on (the server fills it from its configuration)."""
 

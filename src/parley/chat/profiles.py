@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from parley.chat.answers import Done, Outcome
@@ -18,6 +17,7 @@ from parley.chat.commands import SetAway, SetBot, SetRealName
 from parley.chat.events import AwayChanged, RealNameChanged
 from parley.chat.model import Session, User
 from parley.chat.names import name_key
+from parley.records import record
 
 if TYPE_CHECKING:
     from parley.chat.core import ChatCore
@@ -28,7 +28,7 @@ MAX_USER_NAME = 16  # characters of a user name (IRC's USERLEN)
 MAX_DEPARTED = 500  # names remembered after their user left or renamed (IRC's WHOWAS)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Departed:
     """A name that was online: who held it, as it described itself, and when it went."""
 

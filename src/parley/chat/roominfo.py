@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from parley.chat.answers import Done, Entered
 from parley.chat.commands import Join, SetTopic
 from parley.chat.model import Room, Session, room_key
+from parley.records import record
 
 if TYPE_CHECKING:
     from parley.chat.core import ChatCore
@@ -25,7 +25,7 @@ C = TypeVar("C", Join, SetTopic)
 Handler = Callable[[Session, C], A | Coroutine[Any, Any, A]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TopicSetting:
     """Who set a room's topic, and when (unix seconds)."""
 

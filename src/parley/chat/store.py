@@ -24,7 +24,6 @@ import asyncio
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from parley.chat.names import name_key
@@ -67,7 +66,7 @@ class StoredMessage:
     recipient: str | None = None  # recipient display name, for direct messages
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Account:
     """A password account; `key` is its identity, `name` the spelling its owner chose."""
 
@@ -77,7 +76,7 @@ class Account:
     created_at: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoomRecord:
     """A persistent room."""
 
@@ -306,7 +305,7 @@ class RoomStore(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoredToken:
     """An account's session token as the store keeps it: its SHA-256, never the token."""
 

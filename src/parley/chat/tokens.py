@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from parley.chat.answers import Done, Outcome, Registered
 from parley.chat.commands import IssueToken, Resume, RevokeToken
 from parley.chat.store import StoredToken, TokenStore
+from parley.records import record
 
 if TYPE_CHECKING:
     from parley.chat.core import ChatCore
@@ -45,7 +46,7 @@ class _Grant:
     used: float  # last issue or use, for the sliding expiry
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TokenCheck:
     """A token that is still good: the name key it signs in and whether it is an account's."""
 

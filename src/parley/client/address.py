@@ -6,8 +6,9 @@ an `AddressError` whose message is one line fit to show a user as it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from parley.records import record
 
 SCHEME = "chat"
 TLS_SCHEME = "chats"
@@ -19,7 +20,7 @@ class AddressError(ValueError):
     """The text given is not a usable server address; the message says why, in one line."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServerAddress:
     """A server's host (name or IP literal, without brackets), TCP port, and whether TLS is used."""
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import time
 import zlib
-from dataclasses import dataclass
 
 from parley.client.render import Line
 from parley.client.wrapping import CONTINUATION, TAB_SIZE, wrap
 from parley.protocol.names import name_key
+from parley.records import record
 
 PALETTE = (31, 32, 34, 35, 37, 61, 64, 67, 70, 97, 98, 124, 125, 127, 130, 133, 136, 161, 166, 172)
 """xterm-256 colours readable on dark and light backgrounds (medium lightness, saturated)."""
@@ -32,7 +32,7 @@ HIGHLIGHT = ("1", "7")
 DEFAULT_TIME_FORMAT = "%H:%M"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Appearance:
     """What a terminal shows beyond the text: colours, a time on each line, the bell."""
 

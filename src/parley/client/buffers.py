@@ -20,6 +20,7 @@ from typing import NamedTuple
 from parley.client.catchup import conversation
 from parley.client.render import Channel, Line, Older
 from parley.protocol.names import name_key
+from parley.records import record
 
 LOBBY_KEY = "#lobby"
 KEEP = 5000
@@ -66,7 +67,7 @@ class ChatBuffer:
         return self.label[1:] if self.key.startswith("@") else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """One row of the room list."""
 

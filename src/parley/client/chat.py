@@ -111,6 +111,7 @@ from parley.protocol.chat1 import (
     parse_server_line,
 )
 from parley.protocol.names import name_key
+from parley.records import record
 
 LOBBY = "lobby"
 WANTED = ("rooms", "dm", "who", "presence", "history", "auth")
@@ -151,7 +152,7 @@ LIVE_ON = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """What to do for one typed command."""
 

@@ -24,7 +24,6 @@ The seeds disagree about what a line means, so the style is chosen with ``--comm
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal, get_args
 
 from parley.client.moderation import (
@@ -49,20 +48,21 @@ from parley.protocol.commands import (
     ShowHistory as ShowHistory,
 )
 from parley.protocol.names import is_valid_name, name_key
+from parley.records import record
 
 CommandStyle = Literal["slash", "seed002", "seed003", "seed004"]
 COMMAND_STYLES: tuple[CommandStyle, ...] = get_args(CommandStyle)
 DEFAULT_STYLE: CommandStyle = "slash"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Say:
     """Send `text` as chat in the current room (the lobby unless a room was joined)."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class JoinWithKey:
     """Join `room`, which has a key (``/join ROOM KEY``), and make it current."""
 
@@ -70,12 +70,12 @@ class JoinWithKey:
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ComposeDirect:
     """Seed 003's ``message``: ask for the recipient, then the message."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MoreHistory:
     """The page of messages before the oldest one shown by the last history."""
 
@@ -83,26 +83,26 @@ class MoreHistory:
 AccountAction = Literal["create", "change", "delete"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ManageAccount:
     """Protect my name with a password (``create``), change it, or drop the account."""
 
     action: AccountAction
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetLive:
     """Turn live typing on (True), off (False) or the other way round (None)."""
 
     on: bool | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ShowHelp:
     """List the commands of the current style."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ShowMentions:
     """List the recent lines that said my name or a highlight word."""
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from parley.client.moderation import FLAG_CHANGES, ROLE_VERBS
 from parley.protocol.names import name_key
+from parley.records import record
 
 MAX_REMEMBERED = 1000
 """Names (and rooms) remembered at most; the least recently active are forgotten first."""
@@ -56,7 +56,7 @@ ROOM_VERBS = frozenset({"/join", "/leave", "/part"})
 WORDS: dict[str, tuple[str, ...]] = {"/live": ("on", "off"), "/mode": FLAG_CHANGES}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Candidate:
     """A word that may replace the `replaces` characters before the cursor."""
 

@@ -12,9 +12,9 @@ import re
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from parley.client.render import Line, stamp
+from parley.records import record
 
 MAX_MENTIONS = 100
 """Mentions kept for ``/mentions``; older ones are forgotten."""
@@ -36,7 +36,7 @@ class Highlighter:
         return tuple(match.span() for match in self._pattern.finditer(text))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mention:
     """One message that mentioned you."""
 

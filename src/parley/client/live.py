@@ -23,12 +23,13 @@ from parley.client.commands import room_key
 from parley.client.wrapping import ending, text_cells
 from parley.protocol.chat1 import TypingUpdate, neutralise_controls
 from parley.protocol.names import name_key
+from parley.records import record
 
 MAX_RATE = 15.0
 """Previews per second at most (the server relays up to 20 a second and drops the rest)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Preview:
     """What others should see: `text` being typed in `room` (None: the lobby)."""
 

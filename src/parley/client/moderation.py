@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from parley.client.render import Line
 from parley.client.requests import Invite, Kick, Mode, Request
@@ -29,13 +28,14 @@ from parley.protocol.chat1 import (
 )
 from parley.protocol.commands import Invalid
 from parley.protocol.names import is_valid_name, name_key
+from parley.records import record
 
 LOBBY_KEY = "lobby"
 
 # Commands ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetMode:
     """Change a mode of the current room: ``+o`` with a name, ``-m``, ``+k`` with the key."""
 
@@ -43,7 +43,7 @@ class SetMode:
     argument: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KickMember:
     """Put `name` out of the current room, saying why if `reason` is given."""
 
@@ -51,7 +51,7 @@ class KickMember:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InviteUser:
     """Let `name` into the current room past invite-only and its key."""
 
@@ -227,7 +227,7 @@ JOIN_REFUSALS = frozenset({420, 422, 423})
 ANSWERS = frozenset({282, 283, 284})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Performed:
     """The requests for a moderation command, or the lines saying why there are none."""
 

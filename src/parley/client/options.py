@@ -17,7 +17,7 @@ import argparse
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -47,6 +47,7 @@ from parley.client.settings import (
     time_format_problem,
 )
 from parley.client.trust import TlsSettings
+from parley.records import record
 
 DEFAULT_HOST = "localhost"
 DEFAULT_TIMEOUT = 10.0
@@ -79,7 +80,7 @@ every line is a command (who, message, join ROOM, leave, exit, NAME:MESSAGE, ser
 server:exit), in a room every line is chat except 'leave'; seed004 = every line is chat"""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClientConfig:
     """Everything the client needs to run, from the command line."""
 

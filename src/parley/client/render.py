@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -30,6 +30,7 @@ from parley.protocol.chat1 import (
     neutralise_controls,
 )
 from parley.protocol.names import name_key
+from parley.records import record
 
 SERVER_DISCONNECTED = "Disconnected from server ... exiting now!"
 CONNECTION_LOST = "Connection to server lost ... exiting now!"
@@ -58,7 +59,7 @@ class Channel(Enum):
     """Standard error, but only on a terminal: "Connecting to server ..." and the like."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     """One line of text to show, without its line end."""
 

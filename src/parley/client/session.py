@@ -19,7 +19,6 @@ import socket
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from types import TracebackType
 
 from parley.client.address import ServerAddress
@@ -49,6 +48,7 @@ from parley.protocol.chat1 import (
     parse_server_line,
 )
 from parley.protocol.framing import LineFramer
+from parley.records import record
 
 DEFAULT_TIMEOUT = 10.0
 MAX_INCOMING_LINE = 64 * 1024
@@ -72,7 +72,7 @@ def certificate_fingerprint(der: bytes) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConnectionClosed:
     """The stream ended (or broke) without the server's ``DISCONNECT CHAT/1.0``."""
 
@@ -80,7 +80,7 @@ class ConnectionClosed:
 SessionEvent = ServerEvent | ConnectionClosed
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Registered:
     """The server answered ``200`` (whatever its wording) to ``REGISTER``."""
 
@@ -90,7 +90,7 @@ class Registered:
     """Other lines the server sent before its answer, for the caller to show."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Refused:
     """The server refused the name: ``400`` (invalid), ``401`` (already registered), or with
     accounts ``406`` (password required), ``407`` (wrong name or password), ``408``

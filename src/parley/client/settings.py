@@ -22,17 +22,17 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
 from parley.client.errors import UsageError
+from parley.records import record
 
 ColorMode = Literal["never", "auto", "always"]
 COLOR_MODES: tuple[ColorMode, ...] = get_args(ColorMode)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FileSettings:
     """What the configuration file says (None: it does not say)."""
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from parley.client.chat import first_extensions
 from parley.client.conversation import NEGOTIATION_TIMEOUT
@@ -57,6 +57,7 @@ from parley.client.session import (
 )
 from parley.client.stopping import StopRequestedError
 from parley.client.trust import connect_tls
+from parley.records import record
 
 CONNECTING = "Connecting to server ..."
 CONNECTED = "Connection to server established. Sending intro message..."
@@ -76,7 +77,7 @@ _REFUSAL_REASONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignedIn:
     """A registered connection, and the extensions settled before registering (if asked)."""
 
@@ -87,7 +88,7 @@ class SignedIn:
     """The password that logged in (typed, or given), to log in again after a drop."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Refusal:
     """This name cannot be had on this connection; `message` (if any) says why."""
 

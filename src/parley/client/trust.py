@@ -18,7 +18,7 @@ Every refusal is a `ClientError` with exit status 2 whose one line says what to 
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -27,9 +27,10 @@ from parley.client.errors import ClientError, ExitStatus, UnreachableError
 from parley.client.known_hosts import KnownHosts, default_path
 from parley.client.render import Line
 from parley.client.session import CertificateError, ChatClient, ConnectError
+from parley.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TlsSettings:
     """How to decide whether a server's certificate is trusted."""
 

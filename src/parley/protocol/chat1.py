@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import IntEnum
 
 from parley.protocol.framing import LineTooLong
@@ -155,14 +154,14 @@ _PRESENCE_VERBS = frozenset({"JOINED", "LEFT", "QUIT"})
 # Events a client sends -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Register:
     """``REGISTER <name> CHAT/1.0``."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Disconnect:
     """``DISCONNECT <name> CHAT/1.0`` (name may be None for a bare ``DISCONNECT CHAT/1.0``)."""
 
@@ -196,14 +195,14 @@ class DirectMessage:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Extend:
     """``EXTEND [<extension> ...] CHAT/1.0``: ask for extensions (none listed: all)."""
 
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Join:
     """``JOIN <room> [<key>] CHAT/1.0``."""
 
@@ -211,7 +210,7 @@ class Join:
     key: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mode:
     """``MODE <room> <+letter|-letter> [<argument>] CHAT/1.0`` (extension ``rooms``).
 
@@ -224,7 +223,7 @@ class Mode:
     argument: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Kick:
     """``KICK <room> <name> [<reason>] CHAT/1.0`` (extension ``rooms``)."""
 
@@ -233,7 +232,7 @@ class Kick:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invite:
     """``INVITE <room> <name> CHAT/1.0`` (extension ``rooms``)."""
 
@@ -241,31 +240,31 @@ class Invite:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Leave:
     """``LEAVE <room> CHAT/1.0``."""
 
     room: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Who:
     """``WHO CHAT/1.0``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rooms:
     """``ROOMS CHAT/1.0``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ping:
     """``PING [<token>] CHAT/1.0``: answered ``290 Pong <token>`` in order with everything else."""
 
     token: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Topic:
     """``TOPIC <room> [<text>] CHAT/1.0``: ask for a room's topic, or set it (``rooms``)."""
 
@@ -273,7 +272,7 @@ class Topic:
     text: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Login:
     """``LOGIN <name> <base64 password> CHAT/1.0`` (extension ``auth``)."""
 
@@ -281,7 +280,7 @@ class Login:
     password: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Signup:
     """``SIGNUP <name> <base64 password> CHAT/1.0``: register and create an account."""
 
@@ -289,7 +288,7 @@ class Signup:
     password: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AccountCommand:
     """``ACCOUNT CREATE <pw>``, ``ACCOUNT PASSWORD <old> <new>``, ``ACCOUNT DELETE <pw>``."""
 
@@ -297,7 +296,7 @@ class AccountCommand:
     passwords: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HistoryRequest:
     """``HISTORY #<room>|@<user> [<count> [<before id>]] CHAT/1.0`` (extension ``history``)."""
 
@@ -306,7 +305,7 @@ class HistoryRequest:
     before: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SearchRequest:
     """``SEARCH <words> [#<room>|@<user>] CHAT/1.0`` (extension ``search``)."""
 
@@ -314,7 +313,7 @@ class SearchRequest:
     target: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Malformed:
     """A line that is not valid CHAT/1.0; `reply` is what the server should answer."""
 
@@ -350,7 +349,7 @@ ClientEvent = (
 # Events a server sends -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NumericReply:
     """``<code> <text>``."""
 
@@ -358,12 +357,12 @@ class NumericReply:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServerDisconnect:
     """``DISCONNECT CHAT/1.0``: the server is shutting down or dropping this client."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IncomingMessage:
     """``@<name>: <text>`` relayed by the server, with its room or recipient if extended."""
 
@@ -374,7 +373,7 @@ class IncomingMessage:
     typing: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PresenceNotice:
     """``JOINED|LEFT|QUIT <room> <name> CHAT/1.0`` (extension ``presence``)."""
 
@@ -383,7 +382,7 @@ class PresenceNotice:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Notice:
     """Any other line: shown to the user as it is."""
 
@@ -436,7 +435,7 @@ def _parse_command(text: str) -> ClientEvent:
 _Builder = Callable[[list[str], str], ClientEvent]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Verb:
     """One client command, as a row of ergo's command table: how many arguments it takes,
     what it becomes, and how a line with the wrong number of arguments is refused."""
@@ -577,7 +576,7 @@ def is_typing_line(line: bytes | LineTooLong) -> bool:
     return b" ~" in head
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Address:
     """The head of an ``@…: text`` line: who speaks, and to which room or user."""
 
@@ -679,7 +678,7 @@ _SERVER_FORMS: tuple[Callable[[str], ServerEvent | None], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KickedNotice:
     """``KICKED <room> <name> <by> [<reason>] CHAT/1.0``: `name` was put out of `room`."""
 
@@ -689,7 +688,7 @@ class KickedNotice:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModeNotice:
     """``MODE <room> <by> <change> [<target>] CHAT/1.0``: `by` changed a mode of `room`."""
 
@@ -699,7 +698,7 @@ class ModeNotice:
     target: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InvitedNotice:
     """``INVITED <room> <by> CHAT/1.0``: `by` invited us into `room`."""
 

@@ -4,10 +4,10 @@ a person's line. Pure data: no parsing here, and nothing that knows about socket
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from parley.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SendDirect:
     """Send `text` to `recipient` alone."""
 
@@ -15,31 +15,31 @@ class SendDirect:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class JoinRoom:
     """Join (creating if needed) `room` and make it current."""
 
     room: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LeaveRoom:
     """Leave `room`, or the current room when None."""
 
     room: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListUsers:
     """Who is online."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListRooms:
     """Rooms and their members."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ShowHistory:
     """Earlier messages of a room (``#name`` or a room name) or with a user (``@name``)."""
 
@@ -47,7 +47,7 @@ class ShowHistory:
     count: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SearchHistory:
     """Messages holding some words, in a room (``#name``), with a user (``@name``) or
     (no target) everywhere one may read."""
@@ -56,24 +56,24 @@ class SearchHistory:
     target: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetTopic:
     """Show (None), or set, the current room's topic."""
 
     text: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quit:
     """Leave the server."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Nothing:
     """An empty line: nothing to do."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invalid:
     """A line that looks like a command but is not a correct one; `message` says why."""
 

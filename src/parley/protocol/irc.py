@@ -13,9 +13,10 @@ from __future__ import annotations
 import calendar
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from parley.protocol.framing import LineTooLong
+from parley.records import record
 
 MAX_LINE = 512  # bytes of a message without its tags, CR LF included
 MAX_TAGS = 8191  # bytes of the tags part a client may send (IRCv3 message-tags)
@@ -26,7 +27,7 @@ _ESCAPES = {";": "\\:", " ": "\\s", "\\": "\\\\", "\r": "\\r", "\n": "\\n"}
 _UNESCAPES = {"\\:": ";", "\\s": " ", "\\\\": "\\", "\\r": "\r", "\\n": "\n"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Message:
     """One IRC message: its command (upper case), parameters, and optional prefix and tags."""
 
@@ -37,7 +38,7 @@ class Message:
     trailing: bool = False  # send the last parameter with its ':' even if it needs none
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Malformed:
     """A line that is not an IRC message; `reason` says why (for a log or ``ERROR``)."""
 

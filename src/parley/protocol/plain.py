@@ -15,7 +15,6 @@ modes, chosen by how the connection registered:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from parley.protocol.chat1 import neutralise_controls
@@ -35,6 +34,7 @@ from parley.protocol.commands import (
     ShowHistory as ShowHistory,
 )
 from parley.protocol.names import is_valid_name
+from parley.records import record
 
 Mode = Literal["default", "seed003"]
 MODERATION_VERBS = frozenset(
@@ -42,19 +42,19 @@ MODERATION_VERBS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SayTo:
     """Chat `text` in the current room."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Help:
     """Show the commands."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Moderate:
     """``/op``, ``/deop``, ``/voice``, ``/devoice``, ``/ban``, ``/unban``, ``/mute``,
     ``/unmute``, ``/kick NAME [REASON]`` and ``/invite NAME``, in the current room."""
@@ -64,7 +64,7 @@ class Moderate:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChangeMode:
     """``/mode +m``, ``/mode -i``, ``/mode +k KEY``: a flag of the current room."""
 
@@ -72,7 +72,7 @@ class ChangeMode:
     argument: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ManageAccount:
     """``/register PASSWORD``, ``/password OLD NEW``, ``/unregister PASSWORD``."""
 

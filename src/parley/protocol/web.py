@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final, Literal
+
+from parley.records import record
 
 VERSION: Final = 1
 SUBPROTOCOL: Final = "parley.v1"
@@ -26,7 +27,7 @@ MAX_SECRET: Final = 1024  # characters of a password, key or token
 MAX_REQ: Final = 2**53  # a req must survive a JavaScript number
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BadMessage:
     """A message that could not be taken: answer `error` with `code`, keep the socket open."""
 
@@ -35,68 +36,68 @@ class BadMessage:
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignIn:
     name: str
     password: str | None = None
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignUp:
     name: str
     password: str
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resume:
     token: str
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Say:
     room: str
     text: str
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dm:
     to: str
     text: str
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypingNow:
     room: str
     text: str
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Join:
     room: str
     key: str = ""
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Leave:
     room: str
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetTopic:
     room: str
     topic: str
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HistoryRequest:
     target: str
     before: int | None = None
@@ -105,24 +106,24 @@ class HistoryRequest:
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Read:
     target: str
     id: int
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Who:
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rooms:
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mode:
     room: str
     change: str
@@ -131,7 +132,7 @@ class Mode:
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Kick:
     room: str
     name: str
@@ -139,19 +140,19 @@ class Kick:
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invite:
     room: str
     name: str
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignOut:
     req: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ping:
     req: int | None = None
 

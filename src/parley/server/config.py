@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal, NoReturn
 
 from parley.argtypes import non_negative, port, positive_float, positive_int
 from parley.protocol.framing import DEFAULT_MAX_LINE
+from parley.records import record
 
 ConsoleMode = Literal["auto", "on", "off"]
 TlsMode = Literal["off", "self-signed", "files"]
@@ -26,7 +27,7 @@ def default_data_dir() -> Path:
     return Path(base) / "parley"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServerConfig:
     """Everything the server needs to know to start.
 

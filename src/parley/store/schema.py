@@ -14,15 +14,15 @@ registers on the connection, to fill in a key column for rows written before it 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from parley.chat.names import name_key
 from parley.chat.store import SchemaError
+from parley.records import record
 
 NAME_KEY_FUNCTION = "parley_name_key"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Migration:
     """Brings the schema from version `version - 1` to `version`."""
 

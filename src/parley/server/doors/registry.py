@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from parley.protocol.framing import LineTooLong
+from parley.records import record
 from parley.server.doors.base import Door, Link
 from parley.server.doors.chat1 import Chat1Door
 from parley.server.doors.irc import IrcDoor
@@ -20,7 +20,7 @@ from parley.server.doors.plain import PlainDoor
 from parley.server.doors.web import WebDoor
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DoorSpec:
     """A dialect: its name, the first lines it claims, and how to make its door."""
 
