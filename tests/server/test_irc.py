@@ -34,6 +34,24 @@ class IrcClient:
         return self.until(" 366 ")
 
 
+def with_caps(server: ServerThread, nick: str, caps: str, password: str = "") -> IrcClient:
+    """A client registered with the IRCv3 capabilities `caps`, in #lobby."""
+    irc = IrcClient(server.port)
+    if password:
+        irc.send(f"PASS :{password}")
+    irc.send("CAP LS 302", f"CAP REQ :{caps}", f"NICK {nick}", f"USER {nick} 0 * :{nick} R")
+    irc.until(" ACK ")
+    irc.send("CAP END")
+    irc.until(" 366 ")
+    return irc
+
+
+def tags_of(line: str) -> dict[str, str]:
+    """The message tags of a received line."""
+    raw = line[1:].partition(" ")[0] if line.startswith("@") else ""
+    return dict(item.partition("=")[::2] for item in raw.split(";") if item)
+
+
 def test_registration_burst_and_lobby(server: ServerThread) -> None:
     irc = IrcClient(server.port)
     burst = irc.register("alice")

@@ -7,27 +7,13 @@ from __future__ import annotations
 from parley.server.doors.irc import IrcDoor
 from tests.server.conftest import Connect, ServerThread
 from tests.server.doors.conftest import FakeLink, Rig, run
-from tests.server.test_irc import IrcClient
-
-
-def _with_caps(server: ServerThread, nick: str, caps: str) -> IrcClient:
-    irc = IrcClient(server.port)
-    irc.send("CAP LS 302", f"CAP REQ :{caps}", f"NICK {nick}", f"USER {nick} 0 * :{nick}")
-    irc.until(" ACK ")
-    irc.send("CAP END")
-    irc.until(" 366 ")
-    return irc
+from tests.server.test_irc import IrcClient, tags_of, with_caps
 
 
 def _in_dev(irc: IrcClient) -> IrcClient:
     irc.send("JOIN #dev")
     irc.until(" 366 ")
     return irc
-
-
-def _tags(line: str) -> dict[str, str]:
-    raw = line[1:].partition(" ")[0] if line.startswith("@") else ""
-    return dict(item.partition("=")[::2] for item in raw.split(";") if item)
 
 
 def _text(line: str) -> str:
@@ -66,8 +52,8 @@ def test_the_lines_of_one_read_are_one_delivery() -> None:
 def test_lines_of_one_write_arrive_in_order_with_their_own_msgids(
     server: ServerThread, connect: Connect
 ) -> None:
-    ann = _in_dev(_with_caps(server, "ann", "echo-message message-tags server-time"))
-    tim = _in_dev(_with_caps(server, "tim", "message-tags server-time"))
+    ann = _in_dev(with_caps(server, "ann", "echo-message message-tags server-time"))
+    tim = _in_dev(with_caps(server, "tim", "message-tags server-time"))
     pat = IrcClient(server.port)
     pat.register("pat")
     _in_dev(pat)
@@ -78,10 +64,10 @@ def test_lines_of_one_write_arrive_in_order_with_their_own_msgids(
     echoes = [ann.until(f"PRIVMSG #dev :{word}")[-1] for word in ("one", "two", "three")]
     assert ann.line() == ":parley PONG parley :after"  # after the echoes, as it was sent
     seen = [tim.until(f"PRIVMSG #dev :{word}")[-1] for word in ("one", "two", "three")]
-    ids = [int(_tags(line)["msgid"]) for line in seen]
+    ids = [int(tags_of(line)["msgid"]) for line in seen]
     assert ids == [ids[0], ids[0] + 1, ids[0] + 2]
-    assert [int(_tags(line)["msgid"]) for line in echoes] == ids
-    assert [_tags(line)["time"] for line in echoes] == [_tags(line)["time"] for line in seen]
+    assert [int(tags_of(line)["msgid"]) for line in echoes] == ids
+    assert [tags_of(line)["time"] for line in echoes] == [tags_of(line)["time"] for line in seen]
     assert [pat.until(f" :{w}")[-1] for w in ("one", "two", "three")] == [
         f":ann!ann@parley PRIVMSG #dev :{w}" for w in ("one", "two", "three")
     ]
@@ -89,7 +75,7 @@ def test_lines_of_one_write_arrive_in_order_with_their_own_msgids(
 
 
 def test_echoes_labels_and_other_channels_stay_per_line(server: ServerThread) -> None:
-    ann = _in_dev(_with_caps(server, "ann", "echo-message labeled-response batch"))
+    ann = _in_dev(with_caps(server, "ann", "echo-message labeled-response batch"))
     ann.send("JOIN #two")
     ann.until(" 366 ")
     tim = IrcClient(server.port)

@@ -7,31 +7,15 @@ import time
 
 from parley.protocol.chat1 import encode_password
 from tests.server.conftest import Connect, ServerThread
-from tests.server.test_irc import IrcClient
+from tests.server.test_irc import IrcClient, tags_of, with_caps
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
-
-
-def _with_caps(server: ServerThread, nick: str, caps: str, password: str = "") -> IrcClient:
-    irc = IrcClient(server.port)
-    if password:
-        irc.send(f"PASS :{password}")
-    irc.send("CAP LS 302", f"CAP REQ :{caps}", f"NICK {nick}", f"USER {nick} 0 * :{nick} R")
-    irc.until(" ACK ")
-    irc.send("CAP END")
-    irc.until(" 366 ")
-    return irc
-
-
-def _tags(line: str) -> dict[str, str]:
-    raw = line[1:].partition(" ")[0] if line.startswith("@") else ""
-    return dict(item.partition("=")[::2] for item in raw.split(";") if item)
 
 
 def test_msgid_and_time_match_the_other_doors_history(
     server: ServerThread, connect: Connect
 ) -> None:
-    irc = _with_caps(server, "alice", "message-tags server-time echo-message")
+    irc = with_caps(server, "alice", "message-tags server-time echo-message")
     bob = connect()
     bob.send(b"EXTEND rooms history CHAT/1.0\nREGISTER bob CHAT/1.0\nJOIN dev CHAT/1.0\n")
     irc.send("JOIN #dev")
@@ -42,16 +26,16 @@ def test_msgid_and_time_match_the_other_doors_history(
     relayed = irc.until("PRIVMSG #dev :one")[-1]
     irc.send("PRIVMSG #dev :two")
     echo = irc.until("PRIVMSG #dev :two")[-1]
-    assert re.fullmatch(STAMP, _tags(relayed)["time"])
+    assert re.fullmatch(STAMP, tags_of(relayed)["time"])
     assert echo.endswith(" :alice!alice@parley PRIVMSG #dev :two")
     bob.send(b"HISTORY #dev CHAT/1.0\n")
     history = [line for line in iter(bob.line, b"261 End of history") if line.startswith(b"260")]
     ids = [line.split()[1].decode() for line in history[-2:]]
-    assert [_tags(relayed)["msgid"], _tags(echo)["msgid"]] == ids
+    assert [tags_of(relayed)["msgid"], tags_of(echo)["msgid"]] == ids
 
 
 def test_labeled_responses_ack_line_and_batch(server: ServerThread) -> None:
-    irc = _with_caps(server, "lee", "labeled-response batch")
+    irc = with_caps(server, "lee", "labeled-response batch")
     irc.send("@label=one PING :x")
     assert irc.line() == "@label=one :parley PONG parley :x"
     irc.send("@label=two PONG :x")
@@ -71,7 +55,7 @@ def test_account_tag_extended_join_and_names_caps(server: ServerThread, connect:
     owner.send(f"SIGNUP kim {encode_password('a long password')} CHAT/1.0\n".encode())
     assert owner.line() == b"200 Registration successful"
     owner.send(b"DISCONNECT kim CHAT/1.0\n")
-    watcher = _with_caps(server, "wat", "account-tag extended-join multi-prefix userhost-in-names")
+    watcher = with_caps(server, "wat", "account-tag extended-join multi-prefix userhost-in-names")
     watcher.send("JOIN #dev")
     watcher.until(" 366 ")
     kim = IrcClient(server.port)
@@ -85,7 +69,7 @@ def test_account_tag_extended_join_and_names_caps(server: ServerThread, connect:
 
 
 def test_chathistory_pages_by_msgid_and_timestamp(server: ServerThread) -> None:
-    irc = _with_caps(server, "ann", "draft/chathistory batch message-tags server-time")
+    irc = with_caps(server, "ann", "draft/chathistory batch message-tags server-time")
     irc.send("JOIN #log")
     irc.until(" 366 ")
     for number in range(6):
@@ -97,7 +81,7 @@ def test_chathistory_pages_by_msgid_and_timestamp(server: ServerThread) -> None:
     irc.send("CHATHISTORY LATEST #log * 3")
     latest = _batch(irc)
     assert [line.rpartition(":")[2] for line in latest] == ["line 3", "line 4", "line 5"]
-    first_id = int(_tags(latest[0])["msgid"])
+    first_id = int(tags_of(latest[0])["msgid"])
     irc.send(f"CHATHISTORY BEFORE #log msgid={first_id} 2")
     assert [line.rpartition(":")[2] for line in _batch(irc)] == ["line 1", "line 2"]
     irc.send(f"CHATHISTORY AFTER #log msgid={first_id} 5")
@@ -111,7 +95,7 @@ def test_chathistory_pages_by_msgid_and_timestamp(server: ServerThread) -> None:
         "line 3",
         "line 4",
     ]
-    stamp = _tags(latest[0])["time"]
+    stamp = tags_of(latest[0])["time"]
     irc.send(f"CHATHISTORY BEFORE #log timestamp={stamp} 1")
     assert [line.rpartition(":")[2] for line in _batch(irc)] == ["line 2"]
     early, late = "timestamp=2000-01-01T00:00:00.000Z", "timestamp=2100-01-01T00:00:00.000Z"
@@ -128,7 +112,7 @@ def test_chathistory_pages_by_msgid_and_timestamp(server: ServerThread) -> None:
 
 
 def test_chathistory_of_a_conversation(server: ServerThread, connect: Connect) -> None:
-    irc = _with_caps(server, "ann", "draft/chathistory batch")
+    irc = with_caps(server, "ann", "draft/chathistory batch")
     bob = connect("bob")
     bob.send(b"EXTEND dm CHAT/1.0\n")
     bob.line()
@@ -151,8 +135,8 @@ def _batch(irc: IrcClient, kind: str = "chathistory") -> list[str]:
 def test_notices_stay_notices_and_a_line_to_oneself_is_received_and_echoed(
     server: ServerThread, connect: Connect
 ) -> None:
-    ann = _with_caps(server, "ann", "echo-message")
-    bob = _with_caps(server, "bob", "away-notify")
+    ann = with_caps(server, "ann", "echo-message")
+    bob = with_caps(server, "bob", "away-notify")
     carol = connect()
     carol.send(b"EXTEND rooms CHAT/1.0\nREGISTER carol CHAT/1.0\nJOIN dev CHAT/1.0\n")
     carol.lines(3)
@@ -172,12 +156,12 @@ def test_notices_stay_notices_and_a_line_to_oneself_is_received_and_echoed(
     assert carol.line() == b"@ann #dev: bot speaking"
 
 
-def test_client_tags_reach_those_who_asked_for_message_tags(
+def test_client_tags_reach_those_who_asked_for_messagetags_of(
     server: ServerThread, connect: Connect
 ) -> None:
-    ann = _with_caps(server, "ann", "message-tags echo-message")
-    tagged = _with_caps(server, "tim", "message-tags")
-    plain = _with_caps(server, "pat", "server-time")
+    ann = with_caps(server, "ann", "message-tags echo-message")
+    tagged = with_caps(server, "tim", "message-tags")
+    plain = with_caps(server, "pat", "server-time")
     carol = connect()
     carol.send(b"EXTEND rooms CHAT/1.0\nREGISTER carol CHAT/1.0\nJOIN dev CHAT/1.0\n")
     carol.lines(3)
@@ -186,19 +170,19 @@ def test_client_tags_reach_those_who_asked_for_message_tags(
         irc.until(" 366 ")
     ann.send("@+draft/reply=41;+x=a\\sb PRIVMSG #dev :agreed")
     echo = ann.until("agreed")[-1]
-    assert _tags(echo)["+draft/reply"] == "41" and _tags(echo)["+x"] == "a\\sb"
+    assert tags_of(echo)["+draft/reply"] == "41" and tags_of(echo)["+x"] == "a\\sb"
     seen = tagged.until("agreed")[-1]
-    assert _tags(seen)["+draft/reply"] == "41" and "msgid" in _tags(seen)
-    assert "+draft/reply" not in _tags(plain.until("agreed")[-1])
+    assert tags_of(seen)["+draft/reply"] == "41" and "msgid" in tags_of(seen)
+    assert "+draft/reply" not in tags_of(plain.until("agreed")[-1])
     assert carol.line() == b"@ann #dev: agreed"  # other doors read the text
 
 
 def test_tagmsg_reaches_only_clients_that_can_show_it(
     server: ServerThread, connect: Connect
 ) -> None:
-    ann = _with_caps(server, "ann", "message-tags echo-message labeled-response")
-    tim = _with_caps(server, "tim", "message-tags")
-    pat = _with_caps(server, "pat", "server-time")
+    ann = with_caps(server, "ann", "message-tags echo-message labeled-response")
+    tim = with_caps(server, "tim", "message-tags")
+    pat = with_caps(server, "pat", "server-time")
     carol = connect()
     carol.send(b"EXTEND rooms CHAT/1.0\nREGISTER carol CHAT/1.0\nJOIN dev CHAT/1.0\n")
     carol.lines(3)
@@ -209,11 +193,11 @@ def test_tagmsg_reaches_only_clients_that_can_show_it(
     ann.until(" JOIN #dev")
     ann.send("@label=r1;+draft/react=:) TAGMSG #dev", "@+typing=active TAGMSG tim")
     echo = ann.line()
-    assert echo.endswith(" :ann!ann@parley TAGMSG #dev") and _tags(echo)["label"] == "r1"
-    assert _tags(echo)["+draft/react"] == ":)" and "msgid" in _tags(echo)
-    assert _tags(ann.line())["+typing"] == "active"  # the echo of the second
+    assert echo.endswith(" :ann!ann@parley TAGMSG #dev") and tags_of(echo)["label"] == "r1"
+    assert tags_of(echo)["+draft/react"] == ":)" and "msgid" in tags_of(echo)
+    assert tags_of(ann.line())["+typing"] == "active"  # the echo of the second
     seen = tim.until(" TAGMSG ")
-    assert seen[-1].endswith(" :ann!ann@parley TAGMSG #dev") and "label" not in _tags(seen[-1])
+    assert seen[-1].endswith(" :ann!ann@parley TAGMSG #dev") and "label" not in tags_of(seen[-1])
     assert tim.line().endswith(" :ann!ann@parley TAGMSG tim")
     for quiet in (pat,):
         quiet.send("PING :x")
