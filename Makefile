@@ -48,13 +48,15 @@ profile: $(STAMP)
 	$(BIN)/python scripts/profile.py $(ARGS)
 
 # Coverage-guided fuzzing of every parser; FUZZ_RUNS inputs (default one million).
+# FUZZ_ONLY=irc: the framer and the IRC codec alone (and not the client's command parser).
 FUZZ_RUNS ?= 1000000
+FUZZ_ONLY ?=
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
 	mkdir -p .fuzz-corpus && cp fuzz/seeds/* .fuzz-corpus/
-	$(BIN)/python fuzz/fuzz_parsers.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-corpus
-	mkdir -p .fuzz-client-corpus
-	$(BIN)/python fuzz/fuzz_client_commands.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-client-corpus
+	FUZZ_ONLY=$(FUZZ_ONLY) $(BIN)/python fuzz/fuzz_parsers.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-corpus
+	$(if $(FUZZ_ONLY),,mkdir -p .fuzz-client-corpus)
+	$(if $(FUZZ_ONLY),,$(BIN)/python fuzz/fuzz_client_commands.py -atheris_runs=$(FUZZ_RUNS) -max_len=512 .fuzz-client-corpus)
 
 # Mutation testing of the protocol codecs and the chat core (docs/mutation.md), in a copy
 # under build/mutate/; ARGS go to scripts/mutate.py (--retest, --fresh, a mutant glob).
