@@ -54,7 +54,8 @@ class Messaging:
     def __init__(self, core: ChatCore) -> None:
         self._core = core
 
-    def _speaking_room(self, user: User, name: str) -> Room | Done:
+    def speaking_room(self, user: User, name: str) -> Room | Done:
+        """The room `user` may speak in by that name, or why not (every kind of line)."""
         room = self._core.rooms.get(room_key(name))
         if room is None:
             return Done(Outcome.NO_SUCH_ROOM, name.removeprefix("#"))
@@ -68,7 +69,7 @@ class Messaging:
         """Deliver each line to every other session in the room, then keep it."""
         user = session.user
         assert user is not None
-        room = self._speaking_room(user, command.room)
+        room = self.speaking_room(user, command.room)
         if isinstance(room, Done):
             return room
         texts = tuple(map(fold_padding, command.texts))
@@ -89,7 +90,7 @@ class Messaging:
         """Show the room what the user is typing (never kept)."""
         user = session.user
         assert user is not None
-        room = self._speaking_room(user, command.room)
+        room = self.speaking_room(user, command.room)
         if isinstance(room, Done):
             return room
         self._core.to_room(room, Typing(user.name, command.text, room.name), session)
@@ -116,7 +117,7 @@ class Messaging:
             core.publish("user", key, event)  # online on another node
             core.ports.keeper.keep(session.endpoint, (kept,))
             return _OK
-        self._deliver(session, sender, target, command.text)
+        self.deliver_direct(session, sender, target, command.text)
         return _OK
 
     def _numbered(self, sender: str, text: str, recipient: str) -> StoredMessage:
@@ -124,9 +125,19 @@ class Messaging:
         number = self._core.ports.store.reserve_ids(1)
         return StoredMessage(number, time.time(), sender, text, recipient=recipient)
 
-    def _deliver(self, session: Session, sender: User, target: User, text: str) -> None:
+    def deliver_direct(
+        self,
+        session: Session,
+        sender: User,
+        target: User,
+        text: str,
+        *,
+        notice: bool = False,
+        tags: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """To `target`'s sessions and the sender's others, then kept (every kind of line)."""
         kept = self._numbered(sender.name, text, target.name)
-        event = DirectMessage(sender.name, target.name, text, None, kept.id, kept.at)
+        event = DirectMessage(sender.name, target.name, text, None, kept.id, kept.at, notice, tags)
         self._core.to_user(target, event)
         if target is not sender:
             self._core.to_user(sender, event, exclude=session)
@@ -141,7 +152,7 @@ class Messaging:
             return Done(Outcome.NO_SUCH_USER, command.recipient)
         target = core.users.get(key)
         if target is not None:  # came online meanwhile
-            self._deliver(session, sender, target, command.text)
+            self.deliver_direct(session, sender, target, command.text)
             return _OK
         name = account.name if account else core.seen[key]
         waiting = await store.offline_count(key)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from parley.chat.answers import Done, Outcome
 from parley.chat.commands import ListenForTags, Relay, SendTags
-from parley.chat.events import DirectMessage, RoomMessage, TagMessage
+from parley.chat.events import RoomMessage, TagMessage
 from parley.chat.messaging import fold_padding
 from parley.chat.model import Session, User, room_key
 from parley.chat.store import StoredMessage
@@ -59,13 +59,9 @@ class Relaying:
         tags: tuple[tuple[str, str], ...],
     ) -> Done:
         core = self._core
-        room = core.rooms.get(room_key(command.target))
-        if room is None:
-            return Done(Outcome.NO_SUCH_ROOM, command.target.removeprefix("#"))
-        if user not in room.members and not room.hears_from(user):
-            return Done(Outcome.NOT_MEMBER, room.name)
-        if not room.may_speak(user):
-            return Done(Outcome.MUTED, room.name)
+        room = core.messaging.speaking_room(user, command.target)
+        if isinstance(room, Done):
+            return room
         number, at = core.ports.store.reserve_ids(1), time.time()
         event = RoomMessage(user.name, (text,), room.name, number, at, command.notice, tags)
         core.to_room(room, event, session)
@@ -85,13 +81,7 @@ class Relaying:
         target = core.user(command.target)
         if target is None:
             return Done(Outcome.NO_SUCH_USER, command.target)
-        number, at = core.ports.store.reserve_ids(1), time.time()
-        event = DirectMessage(user.name, target.name, text, None, number, at, command.notice, tags)
-        core.to_user(target, event)
-        if target is not user:
-            core.to_user(user, event, exclude=session)
-        kept = StoredMessage(number, at, user.name, text, recipient=target.name)
-        core.ports.keeper.keep(session.endpoint, (kept,))
+        core.messaging.deliver_direct(session, user, target, text, notice=command.notice, tags=tags)
         return Done(Outcome.OK, target.name)
 
     # Tags alone ------------------------------------------------------------------------------
