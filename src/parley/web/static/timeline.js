@@ -94,11 +94,14 @@ export class Timeline {
     this.locals = this.locals.filter((local) => local !== row);
     row.node.classList.remove("pending");
     if (typeof id !== "number") return;
+    // Its id places it among messages, but never after a notice (a join, say) that came
+    // after it while the id was on its way: such a notice keeps following it.
+    const later = this.rows.slice(this.rows.indexOf(row) + 1).find((other) => !other.message);
     this.remove(row);
     if (this.ids.has(id)) return;
     row.message.id = id;
     row.message.local = false;
-    row.key = id;
+    row.key = later && later.key < id ? later.key - 1e-6 : id;
     row.node.dataset.id = String(id);
     this.ids.set(id, row);
     this.insert(row);
