@@ -10,13 +10,13 @@ import pytest
 
 from parley.chat.store import RoomRecord, SchemaError
 from parley.store import SQLiteStore
-from parley.store.queries import index_backlog
+from parley.store.queries import index_waiting, insert_messages
 from parley.store.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
 from tests.store.conftest import run
 
 TABLES = {
     "accounts", "rooms", "memberships", "messages", "offline", "messages_search",
-    "search_backlog", "session_tokens",
+    "search_mark", "session_tokens",
 }  # fmt: skip
 
 
@@ -181,8 +181,9 @@ def test_a_failed_upgrade_leaves_the_file_at_its_version(tmp_path: Path) -> None
 
 
 def test_search_indexes_history_written_before_it_existed(tmp_path: Path) -> None:
-    """Migration 5 builds the index over the messages already there; since 6 new ones wait
-    in the backlog until indexed at once, and deleting either kind keeps the index whole."""
+    """Migration 5 builds the index over the messages already there, migration 8 rebuilds it
+    over those and the ones waiting in 6's backlog; new ones then wait above the mark until
+    indexed at once, and deleting either kind keeps the index whole."""
     conn = connect(tmp_path / "old.db")
     migrate(conn, "old.db", target=4)
     insert = (
@@ -190,9 +191,11 @@ def test_search_indexes_history_written_before_it_existed(tmp_path: Path) -> Non
         " VALUES (?, 'a', ?, 'dev', '#dev')"
     )
     conn.execute(insert, (1, "before the index"))
+    migrate(conn, "old.db", target=7)
+    conn.execute(insert, (2, "waiting in the backlog of 6"))
     migrate(conn, "old.db")
-    conn.execute(insert, (2, "after the index"))
-    conn.execute(insert, (3, "index, deleted while waiting"))
+    conn.execute(insert, (3, "after the index"))
+    conn.execute(insert, (4, "index, deleted while waiting"))
 
     def matching(word: str) -> list[int]:
         rows = conn.execute(
@@ -200,11 +203,29 @@ def test_search_indexes_history_written_before_it_existed(tmp_path: Path) -> Non
         )
         return sorted(row[0] for row in rows)
 
-    assert matching("index") == [1]  # 2 and 3 wait in the backlog
-    conn.execute("DELETE FROM messages WHERE id = 3")  # retention: it leaves the backlog
-    assert index_backlog(conn) == 1
-    assert matching("index") == [1, 2]
+    assert matching("index") == [1]  # 3 and 4 wait above the mark
+    assert matching("backlog") == [2]
+    conn.execute("DELETE FROM messages WHERE id = 4")  # retention: never indexed, nothing to do
+    assert index_waiting(conn) == 1
+    assert matching("index") == [1, 3]
     conn.execute("DELETE FROM messages WHERE id = 1")  # indexed: the index forgets it too
     assert matching("before") == []
+    conn.execute("INSERT INTO messages_search(messages_search) VALUES ('integrity-check')")
+    conn.close()
+
+
+def test_a_message_kept_below_the_search_mark_is_indexed_with_its_insert(tmp_path: Path) -> None:
+    """Ids are given when a message is relayed and it is kept a little later, so a message
+    can be kept after the index caught up with a higher id (an offline message written at
+    once while a batch waited): it must not fall below the mark unindexed."""
+    conn = connect(tmp_path / "new.db")
+    migrate(conn, "new.db")
+    insert_messages(conn, [(10, 1.0, "a", "the later id", "dev", None, "#dev")])
+    assert index_waiting(conn) == 1  # a search: the mark moves to 10
+    insert_messages(conn, [(7, 1.0, "a", "the earlier id", "dev", None, "#dev")])
+    rows = conn.execute("SELECT rowid FROM messages_search WHERE messages_search MATCH 'earlier'")
+    assert [row[0] for row in rows] == [7]
+    assert index_waiting(conn) == 0
+    conn.execute("DELETE FROM messages")
     conn.execute("INSERT INTO messages_search(messages_search) VALUES ('integrity-check')")
     conn.close()

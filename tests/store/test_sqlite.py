@@ -244,7 +244,9 @@ def test_the_search_index_catches_up_in_chunks_and_before_a_search(tmp_path: Pat
     def waiting() -> int:
         conn = sqlite3.connect(path)
         try:
-            return int(conn.execute("SELECT count(*) FROM search_backlog").fetchone()[0])
+            mark = conn.execute("SELECT up_to FROM search_mark").fetchone()[0]
+            rows = conn.execute("SELECT count(*) FROM messages WHERE id > ?", (mark,))
+            return int(rows.fetchone()[0])
         finally:
             conn.close()
 

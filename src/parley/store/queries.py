@@ -38,11 +38,7 @@ MessageRow = tuple[int, float, str, str, str | None, str | None, str]  # id, at 
 
 def insert_message(conn: sqlite3.Connection, row: MessageRow) -> StoredMessage:
     """Insert one message row, with the id the store reserved for it."""
-    conn.execute(
-        "INSERT INTO messages (id, at, sender, text, room, recipient, conversation)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        row,
-    )
+    insert_messages(conn, (row,))
     return StoredMessage(*row[:6])
 
 
@@ -61,25 +57,43 @@ def insert_messages(conn: sqlite3.Connection, rows: Sequence[MessageRow]) -> Non
     One multi-row ``INSERT`` is one SQLite step, so the writer thread takes the GIL back once
     per chunk instead of once per row (with ``executemany`` every row was a GIL hand-over
     that interrupted the event loop, and those interruptions were the latency tail under
-    load). The ids were reserved when the messages were relayed.
+    load). The ids were reserved when the messages were relayed. A row whose id is not above
+    the search mark (the index caught up while it waited to be kept) is indexed at once.
     """
     for start in range(0, len(rows), ROWS_PER_INSERT):
         chunk = rows[start : start + ROWS_PER_INSERT]
         conn.execute(_insert_rows_sql(len(chunk)), [v for row in chunk for v in row])
+    if rows:
+        mark = search_mark(conn)
+        late = [(row[0], row[3]) for row in rows if row[0] <= mark]
+        if late:
+            conn.executemany("INSERT INTO messages_search(rowid, text) VALUES (?, ?)", late)
 
 
-def index_backlog(conn: sqlite3.Connection) -> int:
-    """Add the messages waiting in `search_backlog` to the search index; how many.
+def search_mark(conn: sqlite3.Connection) -> int:
+    """The id up to which every kept message is in the search index (above it none is)."""
+    return int(conn.execute("SELECT up_to FROM search_mark").fetchone()[0])
+
+
+def index_waiting(conn: sqlite3.Connection) -> int:
+    """Add the messages above the search mark to the search index, move the mark; how many.
 
     FTS5 writes one segment per transaction and merges segments as they pile up, so
-    indexing a thousand rows at once costs far less per row than one trigger per insert in
-    every small commit did (14 against 16 us a row of which the index is half, measured).
+    indexing a thousand rows at once costs far less per row than indexing each small
+    commit's rows did.
     """
-    conn.execute(
-        "INSERT INTO messages_search(rowid, text)"
-        " SELECT m.id, m.text FROM search_backlog b JOIN messages m ON m.id = b.id"
-    )
-    return conn.execute("DELETE FROM search_backlog").rowcount
+    mark = search_mark(conn)
+    row = conn.execute("SELECT coalesce(max(id), 0) FROM messages WHERE id > ?", (mark,))
+    top = int(row.fetchone()[0])
+    if top <= mark:
+        return 0
+    count = conn.execute(
+        "INSERT INTO messages_search(rowid, text) SELECT id, text FROM messages"
+        " WHERE id > ? AND id <= ?",
+        (mark, top),
+    ).rowcount
+    conn.execute("UPDATE search_mark SET up_to = ?", (top,))
+    return int(count)
 
 
 def last_message_id(conn: sqlite3.Connection) -> int:

@@ -263,14 +263,14 @@ class SQLiteStore:
             queries.insert_messages(conn, rows)
             self._unindexed += len(rows)  # only ever touched on the writer thread
             if self._unindexed >= queries.SEARCH_CHUNK:
-                self._index_backlog(conn)
+                self._index_waiting(conn)
 
         return self._submit_soon(self._writer, "append", work)
 
-    def _index_backlog(self, conn: sqlite3.Connection) -> int:
-        """On the writer: index what waits for the search index (see `queries.index_backlog`)."""
+    def _index_waiting(self, conn: sqlite3.Connection) -> int:
+        """On the writer: index what waits for the search index (see `queries.index_waiting`)."""
         self._unindexed = 0
-        return queries.index_backlog(conn)
+        return queries.index_waiting(conn)
 
     async def room_history(
         self,
@@ -319,7 +319,7 @@ class SQLiteStore:
         if not terms or (not conversations and direct_of is None):
             return []
         where, words = tuple(conversations), tuple(terms)
-        await self._write("index", self._index_backlog)  # everything kept is searchable
+        await self._write("index", self._index_waiting)  # everything kept is searchable
 
         def work(conn: sqlite3.Connection) -> list[StoredMessage]:
             return queries.search(
