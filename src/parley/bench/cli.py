@@ -27,6 +27,7 @@ from typing import Any
 
 from parley.argtypes import non_negative_int, positive_float, positive_int
 from parley.bench import report
+from parley.bench.clients import BenchSetupError, client_class
 from parley.bench.matrix import (
     LOAD_REPEATS,
     QUICK,
@@ -292,8 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--members must be at least 2 (a sender needs someone to hear it)")
     soft_limit, _ = raise_open_file_limit()
     try:
+        client_class(subject.dialect)  # what a dialect needs is there, before any server starts
         outcomes, record, baseline = _measure(args, subject, soft_limit)
-    except (TargetError, PoolError, OSError) as exc:
+    except (TargetError, PoolError, BenchSetupError, OSError) as exc:
         print(f"parley-bench: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

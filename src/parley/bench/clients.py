@@ -5,22 +5,16 @@ then counts every relayed message per sender and records its latency; it does as
 possible per line, because the generator must stay cheaper than the server it measures.
 `Sender` is the sending half of a client that talks; see `parley.bench.loadgen` for the flow
 control it implements. All clients of one process share one `Tally`. `IrcBenchClient` is the
-same client speaking IRC (`client_class` picks one by dialect).
+same client speaking IRC, `parley.bench.web_client.WebBenchClient` through the web door
+(`client_class` picks one by dialect).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import time
 from array import array
 from dataclasses import dataclass, field
-
-from websockets.client import ClientProtocol
-from websockets.frames import Frame, Opcode
-from websockets.typing import Origin, Subprotocol
-from websockets.uri import parse_uri
 
 from parley.bench import wire
 from parley.bench.phases import SliceSpec
@@ -79,6 +73,15 @@ class BenchClient(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         transport.write(wire.register_line(self.name))
+
+    async def connect(self, host: str, port: int) -> None:
+        """Open the connection (registering starts once it is made)."""
+        await asyncio.get_running_loop().create_connection(lambda: self, host, port)
+
+    def leave(self) -> None:
+        """Say goodbye; the server closes the connection after it."""
+        if self.transport is not None:
+            self.transport.write(self.goodbye())
 
     def message_prefix(self) -> bytes:
         """What every message this client sends starts with."""
@@ -258,110 +261,8 @@ class IrcBenchClient(BenchClient):
             self._settle(now, line.decode(errors="replace"))
 
 
-_DELIVERY = re.compile(
-    rb'\{"type":"message",[^{}]*?"from":"[a-z]{%d}(\d{%d})","text":"[^"\\]*?(\d{20})"'
-    % (wire.TAG_LENGTH, wire.INDEX_DIGITS)
-)
-"""A room message from a bench client, as the web door writes it (`web_encoding._ROOM_LINE`):
-its sender's index and its send time, read without decoding the JSON (a decode per delivery
-made the bench's web clients, not the server, the bottleneck). Anything else is decoded."""
-
-
-class WebBenchClient(BenchClient):
-    """A bench connection through the web door: a WebSocket (RFC 6455, by the sans-I/O core
-    of `websockets`, as the server's own door) carrying the page's JSON messages.
-
-    Registered means ``welcome``; an ``error`` before it is a refusal. A delivery is a
-    ``message`` frame; the ``ok`` that answers each ``say`` is not counted.
-    """
-
-    def __init__(self, index: int, name: bytes, tally: Tally, senders: int) -> None:
-        super().__init__(index, name, tally, senders)
-        self.protocol: ClientProtocol | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        host, port = transport.get_extra_info("peername")[:2]
-        self.protocol = protocol = ClientProtocol(
-            parse_uri(f"ws://{host}:{port}/ws"),
-            origin=Origin(f"http://{host}:{port}"),
-            subprotocols=[Subprotocol("parley.v1")],
-            max_size=2**20,
-        )
-        protocol.send_request(protocol.connect())
-        self._flush()
-
-    def _flush(self) -> None:
-        if self.protocol is not None and self.transport is not None:
-            data = self.protocol.data_to_send()
-            if data:
-                self.transport.write(b"".join(data))
-
-    def message_prefix(self) -> bytes:
-        """Nothing: the text goes into a ``say`` object."""
-        return b""
-
-    def send_messages(self, lines: bytes) -> None:
-        """Each line as one ``say`` frame, all in one write."""
-        protocol = self.protocol
-        if protocol is None:
-            return
-        for text in lines.split(b"\n")[:-1]:
-            protocol.send_text(b'{"type":"say","room":"lobby","text":"%s"}' % text)
-        self._flush()
-
-    def goodbye(self) -> bytes:
-        """A close frame (the server closes the TCP connection after it)."""
-        if self.protocol is not None:
-            self.protocol.send_close(1000, "bench done")
-            return b"".join(self.protocol.data_to_send())
-        return b""
-
-    def data_received(self, data: bytes) -> None:
-        now = time.monotonic_ns()
-        protocol = self.protocol
-        if protocol is None:
-            return
-        protocol.receive_data(data)
-        tally = self.tally
-        counts = self.counts
-        record = tally.latencies.append
-        acks_for = self.acks_for
-        woken: list[Sender] = []
-        received = 0
-        for event in protocol.events_received():
-            if not isinstance(event, Frame) or event.opcode is not Opcode.TEXT:
-                continue
-            found = _DELIVERY.match(event.data)
-            if found is None:
-                message = json.loads(bytes(event.data))
-                kind = message.get("type")
-                if kind != "message":
-                    self._control(kind, message, now)
-                    continue
-                tally.unexpected += 1
-                tally.note(str(message)[:200])
-                continue
-            sender = int(found[1])
-            counts[sender] += 1
-            record(now - int(found[2]))
-            received += 1
-            if acks_for is not None and sender in acks_for:
-                woken.append(acks_for[sender])
-        self._flush()  # pongs, close answers
-        if received:
-            self._received(now, received, woken)
-
-    def _control(self, kind: object, message: dict[str, object], now: int) -> None:
-        if kind == "hello" and self.protocol is not None:
-            name = self.name.decode()
-            self.protocol.send_text(b'{"type":"signin","name":"%s"}' % name.encode())
-            self._flush()
-        elif kind == "welcome" and not self.answered:
-            self._settle(now, None)
-        elif kind == "error" and not self.answered:
-            self._settle(now, str(message.get("message")))
+class BenchSetupError(RuntimeError):
+    """What the bench needs to run is missing (said in one line, never a traceback)."""
 
 
 def client_class(dialect: str) -> type[BenchClient]:
@@ -369,6 +270,12 @@ def client_class(dialect: str) -> type[BenchClient]:
     if dialect == "irc":
         return IrcBenchClient
     if dialect == "web":
+        try:
+            from parley.bench.web_client import WebBenchClient
+        except ImportError as error:  # picows is the bench's own dependency, not the server's
+            raise BenchSetupError(
+                f"the web dialect needs picows ({error}): pip install 'parley[bench]'"
+            ) from error
         return WebBenchClient
     if dialect == "chat1":
         return BenchClient

@@ -89,7 +89,7 @@ class Slice:
             async with limit:
                 client.answer = loop.create_future()
                 try:
-                    await loop.create_connection(lambda: client, self.spec.host, self.spec.port)
+                    await client.connect(self.spec.host, self.spec.port)
                 except OSError as exc:
                     failures.append(f"{client.name.decode()}: {exc}")
                     return
@@ -195,7 +195,7 @@ class Slice:
         for client in self.clients:
             client.closing = True
             if client.transport is not None and client.registered:
-                client.transport.write(client.goodbye())
+                client.leave()
                 leaving += 1
             elif client.transport is not None:
                 client.transport.close()
