@@ -7,6 +7,7 @@ from __future__ import annotations
 from tests.server.conftest import MakeServer, ServerThread
 from tests.server.test_irc import IrcClient
 from tests.server.test_plain_door import person
+from tests.server.web_client import WebClient
 
 
 def _in(server: ServerThread, nick: str, channel: str = "") -> IrcClient:
@@ -40,6 +41,30 @@ def test_part_and_quit_reasons_reach_every_door(server: ServerThread) -> None:
     assert leaver.until("ERROR")[-1] == "ERROR :Closing link: Quit: off to lunch"
     assert watcher.line() == ":leaver!leaver@parley QUIT :Quit: off to lunch"
     assert netcat.line() == b"* leaver disconnected (off to lunch)"
+
+
+def test_leave_and_quit_reasons_cross_the_web_door_both_ways(server: ServerThread) -> None:
+    web = WebClient(server.port)
+    web.sign_in("webby")
+    web.request({"type": "join", "room": "dev"})
+    irc = _in(server, "ircer", "#dev")
+    assert web.wait(type="presence", name="ircer")["kind"] == "join"
+    irc.send("PART #dev :gone   fishing", "JOIN #dev")
+    left = web.wait(type="presence", name="ircer")
+    assert (left["kind"], left["room"], left["reason"]) == ("leave", "dev", "gone fishing")
+    joined = web.wait(type="presence", name="ircer")
+    assert joined["kind"] == "join" and "reason" not in joined  # nothing said: no field
+    answer = web.request({"type": "leave", "room": "dev", "reason": "see you\x07 later"})
+    assert answer["type"] == "ok"
+    # a control character cannot act on anyone's terminal: it is shown, as in a kick reason
+    assert irc.until(":webby")[-1] == ":webby!webby@parley PART #dev :see you\ufffd later"
+    web.request({"type": "join", "room": "dev"})
+    irc.until(" JOIN #dev")
+    irc.send("QUIT :lunch")
+    quit_ = web.wait(type="presence", name="ircer", kind="quit")
+    assert quit_["reason"] == "lunch" and "room" not in quit_  # IRC says "Quit: lunch"
+    refused = web.request({"type": "leave", "room": "dev", "reason": "x" * 401})
+    assert refused["code"] == "too_long"
 
 
 def test_chat1_presence_lines_keep_their_seed_form(server: ServerThread) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from tests.server.test_irc import IrcClient
 from tests.web.chat1 import Chat1Client
 from tests.web.conftest import NewPage
 from tests.web.servers import InProcessServer
@@ -84,3 +85,23 @@ def test_a_run_of_joins_and_leaves_folds_into_one_line(
 
     for client in [bob, carol, *crowd]:
         client.close()
+
+
+def test_leave_reasons_are_shown_and_sent(new_page: NewPage, web_server: InProcessServer) -> None:
+    """An IRC user's PART reason reads on the page; ``/leave ROOM REASON`` gives one."""
+    alice = new_page().sign_in("alice")
+    alice.join("dev")
+    irc = IrcClient(web_server.port)
+    irc.register("ircer")
+    irc.send("JOIN #dev")
+    irc.until(" 366 ")
+    irc.send("PART #dev :gone fishing")
+    runs = alice.page.locator("#timeline .presence-run")
+    expect(runs.last).to_contain_text("ircer left (gone fishing)")
+    irc.send("JOIN #dev")
+    irc.until(" JOIN #dev")
+    expect(alice.page.locator("#member-list .member")).to_have_count(2)
+    alice.send("/leave dev back after lunch")
+    assert irc.until(":alice")[-1] == ":alice!alice@parley PART #dev :back after lunch"
+    expect(alice.target("dev")).to_have_count(0)  # the room left the list
+    irc.client.close()

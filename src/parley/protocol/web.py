@@ -87,6 +87,7 @@ class Join:
 @record
 class Leave:
     room: str
+    reason: str = ""
     req: int | None = None
 
 
@@ -174,7 +175,7 @@ _TABLE: dict[str, tuple[type[ClientMessage], tuple[_Field, ...]]] = {
     "dm": (Dm, (("to", "str", True, _NAME), ("text", "text", True, MAX_TEXT))),
     "typing": (TypingNow, (("room", "str", True, _NAME), ("text", "text", True, MAX_TEXT))),
     "join": (Join, (("room", "str", True, _NAME), ("key", "str", False, MAX_SECRET))),
-    "leave": (Leave, (("room", "str", True, _NAME),)),
+    "leave": (Leave, (("room", "str", True, _NAME), ("reason", "text", False, 400))),
     "topic": (SetTopic, (("room", "str", True, _NAME), ("topic", "text", True, MAX_TEXT))),
     "history": (
         HistoryRequest,

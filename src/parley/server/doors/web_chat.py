@@ -150,7 +150,8 @@ class WebChat(DoorBase):
         return name is not None and is_mention(text, name)
 
     def _leave(self, message: web.Leave) -> None:
-        self.call(core.Leave(message.room), self._ok_or_refused(message.req))
+        command = core.Leave(message.room, neutralise_controls(message.reason))
+        self.call(command, self._ok_or_refused(message.req))
 
     def _topic(self, message: web.SetTopic) -> None:
         command = core.SetTopic(message.room, neutralise_controls(message.topic))

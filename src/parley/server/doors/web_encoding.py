@@ -182,6 +182,8 @@ def _presence(event: Presence) -> dict[str, object]:
     if event.room != "*":
         body["room"] = event.room
     body["kind"] = _PRESENCE[event.kind]
+    if event.reason:
+        body["reason"] = event.reason
     return body
 
 

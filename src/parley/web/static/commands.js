@@ -4,7 +4,7 @@
 
 import { activeTarget, roomTarget } from "./state.js";
 
-const HELP = "Commands: /join ROOM [KEY], /leave [ROOM], /topic TEXT, /msg NAME TEXT, "
+const HELP = "Commands: /join ROOM [KEY], /leave [ROOM [REASON]], /topic TEXT, /msg NAME TEXT, "
   + "/query NAME, /who. Operators of a room: /op /deop /voice /devoice /mute /unmute /ban "
   + "/unban NAME, /kick NAME [REASON], /invite NAME, /mode +m|-m|+t|-t|+i|-i|+s|-s|+k KEY|-k. "
   + "Enter sends, Shift+Enter for a new line, Up recalls, "
@@ -60,7 +60,10 @@ function moderationTable(page) {
 function commandTable(page) {
   const { joinRoom, leaveRoom, setTopic, openDm, sendTo, notice, who } = page;
   const join = (args) => joinRoom(args[0] ?? "", args[1]).catch(ignore);
-  const leave = (args) => leaveRoom(args[0] ? roomTarget(args[0], false) : activeTarget());
+  const leave = (args, rest) => leaveRoom(
+    args[0] ? roomTarget(args[0], false) : activeTarget(),
+    args[0] ? rest.slice(args[0].length).trim() : "",
+  );
   return {
     ...moderationTable(page),
     join,

@@ -100,8 +100,10 @@ export function serverEvents(page) {
         }
         if (message.kind !== "join" || !had) {
           const mine = sameName(message.name, state.me);
+          const said = message.reason ? ` (${message.reason})` : "";
           const text = mine
-            ? `You joined #${target.name}` : `${message.name} ${VERBS[message.kind] ?? message.kind}`;
+            ? `You joined #${target.name}`
+            : `${message.name} ${VERBS[message.kind] ?? message.kind}${said}`;
           addPresence(target, mine ? "you" : message.name, message.kind, text);
         }
         if (activeTarget() === target) view.renderMembers(target);

@@ -107,14 +107,15 @@ export function targetsOf(page) {
     renderSidebar(select);
   }
 
-  async function leaveRoom(target) {
+  /** Leave `target` (a room: the others see `reason`, if any), or close a conversation. */
+  async function leaveRoom(target, reason = "") {
     if (!target) return;
     if (target.kind === "dm") {
       removeTarget(target);
       return;
     }
     try {
-      await connection.request({ type: "leave", room: target.name });
+      await connection.request({ type: "leave", room: target.name, ...(reason ? { reason } : {}) });
       removeTarget(target);
     } catch (error) {
       notice(error.message);
