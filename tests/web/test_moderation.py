@@ -51,7 +51,14 @@ def test_an_operator_voices_mutes_and_kicks_from_the_page(
     expect(bob.page.locator("#timeline .notice-alert")).to_have_text(["alice muted you in #dev"])
     bob.send("can anyone hear me?")
     expect(bob.page.locator("#timeline .msg.failed")).to_contain_text("not sent: May not speak")
+    bob_row = members.locator(".member", has_text="bob")
+    expect(bob_row.locator(".role-muted")).to_have_text("muted")  # on every page, last
+    expect(members.locator(".member-name")).to_have_text(["alice", "carol", "bob"])
     alice.page.screenshot(path=str(screenshot_path("web-moderation.png")))
+    late = new_page().sign_in("dave")  # who joins later learns it from `joined`
+    late.join("dev")
+    late_sees = late.page.locator("#member-list .member", has_text="bob")
+    expect(late_sees.locator(".role")).to_have_text("muted")
 
     # Kicking him: out of #dev in every page of his, and told where he lands.
     alice.send("/kick bob spamming links")
@@ -62,7 +69,7 @@ def test_an_operator_voices_mutes_and_kicks_from_the_page(
         ["alice removed you from #dev (spamming links)."]
     )
     bob.page.screenshot(path=str(screenshot_path("web-kicked.png")))
-    expect(members.locator(".member")).to_have_count(2)
+    expect(members.locator(".member-name")).to_have_text(["alice", "carol", "dave"])
     expect(alice.page.locator("#timeline .notice-kick")).to_have_text(
         ["alice removed bob (spamming links)"]
     )

@@ -73,8 +73,9 @@ class RoomView:
     name: str
     members: tuple[str, ...]
     topic: str = ""
-    operators: tuple[str, ...] = ()  # the members who are its operators, and voiced
+    operators: tuple[str, ...] = ()  # the members who are its operators, voiced, muted
     voiced: tuple[str, ...] = ()
+    muted: tuple[str, ...] = ()
 
 
 @record

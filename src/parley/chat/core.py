@@ -312,7 +312,8 @@ class ChatCore:
         members = room.members
         operators = tuple(u.name for u in members if u.key in room.operators)
         voiced = tuple(u.name for u in members if u.key in room.voiced)
-        return RoomView(room.name, room.view(), room.topic, operators, voiced)
+        muted = tuple(u.name for u in members if u.key in room.muted)
+        return RoomView(room.name, room.view(), room.topic, operators, voiced, muted)
 
     # Deliveries ----------------------------------------------------------------------------
 

@@ -246,6 +246,7 @@ def room_entry(view: RoomView) -> dict[str, object]:
         "members": list(view.members),
         "operators": list(view.operators),
         "voiced": list(view.voiced),
+        "muted": list(view.muted),
     }
 
 

@@ -8,10 +8,11 @@ const $ = (id) => document.getElementById(id);
 const NEAR_BOTTOM_PX = 48;
 const LOAD_ABOVE_PX = 300;
 const TYPING_TTL_MS = 8000;
-const ROLE_RANK = { operator: 0, voice: 1, "": 2 };
+const ROLE_RANK = { operator: 0, voice: 1, "": 2, muted: 3 };
 const ROLE_BADGES = {
   operator: { className: "role-operator", text: "op", title: "operator of the room" },
   voice: { className: "role-voice", text: "voice", title: "may speak when the room is moderated" },
+  muted: { className: "role-muted", text: "muted", title: "may not speak in the room" },
 };
 
 export class ChatView {
@@ -194,7 +195,7 @@ export class ChatView {
     const names = target.kind === "room" ? [...target.members] : [state.me, target.name];
     const role = (name) => (target.kind === "room" ? roleOf(target, name) : "");
     const rank = (name) => ROLE_RANK[role(name)];
-    // Operators first, then voiced people, then everyone else; by name within each.
+    // Operators first, then voiced people, then everyone else, the muted last; by name within each.
     names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, undefined, { sensitivity: "base" }));
     $("members-heading").textContent = target.kind === "room"
       ? `Members — ${names.length}` : "In this conversation";

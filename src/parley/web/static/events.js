@@ -42,9 +42,9 @@ function modeWords(message, target, mine) {
     .replace("{room}", () => `#${target.name}`);
 }
 
-/** Keep the member list's operator and voice marks in step with `mode`. */
+/** Keep the member list's operator, voice and muted marks in step with `mode`. */
 function applyRole(target, change, name) {
-  const roles = { o: target.operators, v: target.voiced }[change[1]];
+  const roles = { o: target.operators, v: target.voiced, q: target.muted }[change[1]];
   if (!roles) return;
   if (change[0] === "+") roles.add(fold(name));
   else roles.delete(fold(name));

@@ -32,6 +32,7 @@ class Target {
     this.members = [];
     this.operators = new Set(); // folded names, as `welcome`, `joined` and `mode` tell them
     this.voiced = new Set();
+    this.muted = new Set();
     this.unread = 0;
     this.mentions = 0;
     this.lastRead = 0;
@@ -113,11 +114,14 @@ export function setMembers(target, entry) {
   target.members = [...(entry.members ?? [])];
   target.operators = new Set((entry.operators ?? []).map(fold));
   target.voiced = new Set((entry.voiced ?? []).map(fold));
+  target.muted = new Set((entry.muted ?? []).map(fold));
 }
 
-/** The role a member has in `target`: "operator", "voice" or "". */
+/** The role a member has in `target`: "operator", "voice", "muted" (may not speak there,
+ *  whatever else they are) or "". */
 export function roleOf(target, name) {
   const key = fold(name);
+  if (target.muted.has(key)) return "muted";
   if (target.operators.has(key)) return "operator";
   return target.voiced.has(key) ? "voice" : "";
 }
