@@ -236,6 +236,35 @@ def test_reserved_ids_continue_after_a_restart_even_when_history_was_pruned(
     run(second_run(run(first_run())))
 
 
+def test_messages_a_stopped_server_left_unindexed_are_found_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """A search indexes only when something may wait: what an earlier run kept and never
+    indexed (no search, no full chunk before it stopped) still counts as waiting."""
+    path = database(tmp_path)
+
+    async def first_run() -> None:
+        store = SQLiteStore(path, synchronous="NORMAL")
+        await store.open()
+        first = store.reserve_ids(2)
+        await store.append_batch([StoredMessage(first, 1.0, "a", "kept before", "lobby")])
+        assert await store.search_history(["kept"], conversations=["#lobby"])  # indexed now
+        await store.append_batch([StoredMessage(first + 1, 2.0, "a", "left waiting", "lobby")])
+        await store.close()
+
+    async def second_run() -> None:
+        store = SQLiteStore(path, synchronous="NORMAL")
+        await store.open()
+        found = await store.search_history(["waiting"], conversations=["#lobby"])
+        assert [m.text for m in found] == ["left waiting"]
+        again = await store.search_history(["kept"], conversations=["#lobby"])
+        assert [m.text for m in again] == ["kept before"]
+        await store.close()
+
+    run(first_run())
+    run(second_run())
+
+
 def test_the_search_index_catches_up_in_chunks_and_before_a_search(tmp_path: Path) -> None:
     """Kept messages wait for the index until a chunk is full or someone searches; pruning
     messages on both sides of that line leaves the index whole."""

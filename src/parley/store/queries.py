@@ -75,6 +75,12 @@ def search_mark(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT up_to FROM search_mark").fetchone()[0])
 
 
+def waiting_for_index(conn: sqlite3.Connection) -> bool:
+    """Whether some kept message is not in the search index yet (it is above the mark)."""
+    row = conn.execute("SELECT EXISTS (SELECT 1 FROM messages WHERE id > ?)", (search_mark(conn),))
+    return bool(row.fetchone()[0])
+
+
 def index_waiting(conn: sqlite3.Connection) -> int:
     """Add the messages above the search mark to the search index, move the mark; how many.
 

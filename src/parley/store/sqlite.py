@@ -117,6 +117,11 @@ class SQLiteStore:
         self._last_writer: Writer | None = None  # kept after close, for its counters
         self._next_id = 1  # the next message id to reserve; read from the file at `open`
         self._unindexed = 0  # messages kept since the search index last caught up (writer)
+        # On the event loop: appends asked for, and how many of them a search had indexed
+        # (-1 at open when an earlier run left messages waiting), so that a search makes a
+        # writer job only when something may wait for the index.
+        self._appends = 0
+        self._indexed_appends = 0
 
     @property
     def commits(self) -> int:
@@ -158,6 +163,8 @@ class SQLiteStore:
         self._writer, self._reader, self._last_writer = writer, reader, writer
         last = await self._read("open", queries.last_message_id)
         self._next_id = max(self._next_id, last + 1)
+        if await self._read("open", queries.waiting_for_index):
+            self._indexed_appends = -1
 
     async def _started(self, worker: Worker) -> None:
         try:
@@ -242,6 +249,7 @@ class SQLiteStore:
                 queries.insert_offline(conn, offline_for, message)
             return message
 
+        self._appends += 1
         return self._submit_soon(self._writer, "append", work)
 
     def append_batch(self, messages: Sequence[StoredMessage]) -> asyncio.Future[None]:
@@ -265,6 +273,7 @@ class SQLiteStore:
             if self._unindexed >= queries.SEARCH_CHUNK:
                 self._index_waiting(conn)
 
+        self._appends += 1
         return self._submit_soon(self._writer, "append", work)
 
     def _index_waiting(self, conn: sqlite3.Connection) -> int:
@@ -319,7 +328,10 @@ class SQLiteStore:
         if not terms or (not conversations and direct_of is None):
             return []
         where, words = tuple(conversations), tuple(terms)
-        await self._write("index", self._index_waiting)  # everything kept is searchable
+        appends = self._appends
+        if appends != self._indexed_appends:  # everything kept is searchable
+            await self._write("index", self._index_waiting)
+            self._indexed_appends = max(self._indexed_appends, appends)
 
         def work(conn: sqlite3.Connection) -> list[StoredMessage]:
             return queries.search(
