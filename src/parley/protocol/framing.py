@@ -52,7 +52,9 @@ class LineFramer:
             lines = data.split(b"\n")
             lines.pop()
             if b"\r" in data:
-                if self.accept_bare_cr:
+                # A CR that ends a line on its own (IRC's old clients) takes the loop; one in
+                # every CR LF (the usual IRC read) is stripped as without `accept_bare_cr`.
+                if self.accept_bare_cr and data.count(b"\r") != data.count(b"\r\n"):
                     return self._feed(data)
                 lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
             if len(data) <= self.max_line or max(map(len, lines)) <= self.max_line:
