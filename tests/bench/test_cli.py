@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -100,6 +101,28 @@ def test_bad_options_are_one_line_and_status_2() -> None:
     assert "--senders cannot exceed --members" in done.stderr
     done = bench("run", "-n", "2", "-s", "1", "-m", "1", "--connect", "nowhere")
     assert done.returncode == 2
+
+
+def test_the_web_dialect_without_picows_is_one_line(tmp_path: Path) -> None:
+    """picows is the bench's own dependency: without it the web dialect says so, in one
+    line, before any server starts (the other dialects never import it)."""
+    (tmp_path / "picows.py").write_text("raise ImportError('picows is not installed here')\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+
+    def run(dialect: str) -> subprocess.CompletedProcess[str]:
+        command = ["run", "-n", "2", "-s", "1", "-m", "1", "--dialect", dialect]
+        return subprocess.run(
+            [sys.executable, "-m", "parley.bench", *command],
+            capture_output=True, text=True, timeout=30, check=False, env=env,
+        )  # fmt: skip
+
+    done = run("web")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "parley-bench: the web dialect needs picows (picows is not installed here):"
+        " pip install 'parley[bench]'"
+    ]
+    assert record_of(run("chat1"))["subject"]["lost"] == 0  # the other dialects run without it
 
 
 def test_unreachable_server_is_an_error_not_a_hang() -> None:
