@@ -4,6 +4,7 @@ one line, LINKS with the server's description, and LUSERS with the most users se
 
 from __future__ import annotations
 
+from parley.protocol.chat1 import encode_password
 from tests.server.conftest import MakeServer, ServerThread
 from tests.server.test_irc import IrcClient
 from tests.server.test_plain_door import person
@@ -134,3 +135,40 @@ def test_lusers_max_is_the_most_users_at_once(server: ServerThread) -> None:
         ":parley 265 stays 1 2 :Current local users 1, max 2",
         ":parley 266 stays 1 2 :Current global users 1, max 2",
     ]
+
+
+def test_a_connection_password_comes_before_registering(make_server: MakeServer) -> None:
+    """``--irc-password``: the right PASS registers; none, a wrong one or SASL alone is 464
+    and ERROR, and the connection closes (RFC 1459 4.1.1, Modern IRC)."""
+    import base64
+
+    from parley.chat.passwords import hash_password
+
+    for secret in ("testpassword", hash_password("testpassword")):
+        server = make_server(irc_password=secret)
+        good = IrcClient(server.port)
+        good.send("PASS testpassword", "NICK foo", "USER u * * :Real")
+        assert good.until(" 366 ")[0].startswith(":parley 001 foo ")
+        for opening in (["PASS testpasswordgarbage"], [], ["PASS testpasswor"]):
+            bad = IrcClient(server.port)
+            bad.send(*opening, "NICK bar", "USER u * * :Real")
+            assert bad.line() == ":parley 464 bar :Password incorrect"
+            assert bad.line() == "ERROR :Closing link: bad password"
+            assert bad.client.closed()
+        chat1 = IrcClient(server.port).client  # the other doors have no connection password
+        chat1.send(f"SIGNUP dee {encode_password('a long password')} CHAT/1.0\n".encode())
+        assert chat1.line() == b"200 Registration successful"
+        chat1.send(b"DISCONNECT dee CHAT/1.0\n")
+        sasl = IrcClient(server.port)  # the account's own password is no way around it
+        plain = base64.b64encode(b"\0dee\0a long password").decode()
+        sasl.send("CAP LS 302", "NICK dee", "USER u * * :Real", "CAP REQ :sasl")
+        sasl.until(" ACK ")
+        sasl.send("AUTHENTICATE PLAIN", f"AUTHENTICATE {plain}")
+        assert sasl.until(" 903 ")[-1] == ":parley 903 dee :SASL authentication successful"
+        sasl.send("CAP END")
+        assert sasl.line() == ":parley 464 dee :Password incorrect"
+        assert sasl.line() == "ERROR :Closing link: bad password"
+        both = IrcClient(server.port)  # the connection password, then SASL for the account
+        both.send("PASS testpassword", "CAP LS 302", "NICK dee", "USER u * * :Real")
+        both.send("CAP REQ :sasl", "AUTHENTICATE PLAIN", f"AUTHENTICATE {plain}", "CAP END")
+        assert any(line.startswith(":parley 001 dee ") for line in both.until(" 366 "))

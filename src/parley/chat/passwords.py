@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import ipaddress
 import os
 import secrets
@@ -139,6 +140,14 @@ async def check_password_async(password_hash: str | None, password: str) -> bool
     """`check_password` on the hashing threads."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_hash_pool(), check_password, password_hash, password)
+
+
+async def matches_configured(secret: str, given: str) -> bool:
+    """Whether `given` is the secret an operator configured: a password as written, or an
+    argon2 hash of one (as ``parley-server`` writes them for accounts)."""
+    if secret.startswith("$argon2"):
+        return await check_password_async(secret, given)
+    return hmac.compare_digest(secret.encode(), given.encode())
 
 
 def address_key(address: str) -> str:

@@ -96,6 +96,8 @@ class ServerConfig:
             None: IRC only on the shared port.
         operators: IRC operator accounts (``OPER name password``) from the ``[operators]``
             table of the configuration file: name, then its password or argon2 hash.
+        irc_password: the connection password of the IRC door (``PASS``; a password or an
+            argon2 hash), "" for none.
     """
 
     host: str | None = None
@@ -147,6 +149,7 @@ class ServerConfig:
     server_description: str = "Parley chat server"
     irc_port: int | None = None
     operators: tuple[tuple[str, str], ...] = ()
+    irc_password: str = ""
 
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -304,6 +307,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_server_description,
         default=defaults.server_description,
         help="one line about the server, as IRC's LINKS and WHOIS show it",
+    )
+    irc.add_argument(
+        "--irc-password",
+        default=defaults.irc_password,
+        metavar="PASSWORD",
+        help="a password every IRC client must give (PASS) before it registers; accounts then"
+        " log in with SASL (better in --config, as irc-password, than on a command line)",
     )
     irc.add_argument(
         "--irc-port",
@@ -490,6 +500,7 @@ def _resolve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Serve
         server_description=args.server_description,
         irc_port=args.irc_port,
         operators=tuple(getattr(args, "operators", ())),
+        irc_password=args.irc_password,
     )
 
 

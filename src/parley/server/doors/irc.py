@@ -32,6 +32,7 @@ from parley.chat.events import (
     TagMessage,
 )
 from parley.chat.names import MAX_NAME_LENGTH
+from parley.chat.passwords import matches_configured
 from parley.chat.profiles import MAX_AWAY, MAX_REAL_NAME, MAX_USER_NAME
 from parley.chat.store import StoredMessage
 from parley.protocol import irc
@@ -85,6 +86,7 @@ class IrcDoor(IrcUsers):
         "_password",
         "_pinged",
         "_real_name",
+        "_server_pass",
         "_user",
     )
     takes_fragments = False
@@ -94,6 +96,9 @@ class IrcDoor(IrcUsers):
         self._user = ""
         self._real_name = ""
         self._password = ""
+        # The connection password's state when the server has one (--irc-password): what
+        # PASS gave, then None once checked (a check of a hash runs as a job).
+        self._server_pass: str | None = "" if link.config.irc_password else None
         self._heard = True  # a line arrived since the last keepalive check
         self._pinged = False  # a PING of ours waits for its PONG
         self._batch: list[str] | None = None  # PRIVMSG texts of this read, not yet relayed
@@ -285,6 +290,8 @@ class IrcDoor(IrcUsers):
     def _pass(self, params: tuple[str, ...]) -> None:
         if self._link.session.user is not None:
             self._numeric("462", "You may not reregister")
+        elif self._server_pass is not None:  # the server's password, not the account's
+            self._server_pass = params[0]
         else:
             self._password = params[0]
 
@@ -315,6 +322,10 @@ class IrcDoor(IrcUsers):
     def _try_register(self) -> None:
         if not self._nick or not self._user or self._negotiating:
             return
+        if self._server_pass is not None:  # before SASL's answer too: no way around it
+            given, self._server_pass = self._server_pass, None
+            self._run(self._check_server_pass(given))
+            return
         if self._sasl_answer is not None:
             answer, self._sasl_answer = self._sasl_answer, None
             self._registered(answer)
@@ -328,6 +339,17 @@ class IrcDoor(IrcUsers):
         else:
             command = core.Register(self._nick)
         self.call(command, self._registered)
+
+    async def _check_server_pass(self, given: str) -> None:
+        """RFC 1459's connection password: the wrong one (or none) is ``464`` and ``ERROR``,
+        and the connection closes (Modern IRC); the right one lets registration go on."""
+        if await matches_configured(self._link.config.irc_password, given):
+            self._try_register()
+            return
+        log.info("wrong IRC connection password from %s", self._link.address)
+        self._numeric("464", "Password incorrect")
+        self._send(irc.Message("ERROR", ("Closing link: bad password",)))
+        self._link.close("bad connection password", notify=False)
 
     def _registered(self, answer: Registered) -> None:
         if not answer.ok:

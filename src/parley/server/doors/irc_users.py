@@ -8,14 +8,13 @@ were online are the core's (`parley.chat.profiles`); operator accounts come from
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 
 from parley import __version__
 from parley.chat import commands as core
 from parley.chat.answers import Done
-from parley.chat.passwords import check_password_async
+from parley.chat.passwords import matches_configured
 from parley.protocol import irc
 from parley.server.doors.irc_channels import IrcChannels
 from parley.server.doors.irc_encoding import HOST
@@ -57,13 +56,11 @@ class IrcUsers(IrcChannels):
         secret = secrets.get(params[0])
         if secret is None:
             self._numeric("491", "No O-lines for your host")
-        elif secret.startswith("$argon2"):
-            self._run(self._oper_hashed(secret, params[1]))
         else:
-            self._opered(hmac.compare_digest(secret.encode(), params[1].encode()))
+            self._run(self._oper_checked(secret, params[1]))
 
-    async def _oper_hashed(self, hashed: str, password: str) -> None:
-        self._opered(await check_password_async(hashed, password))
+    async def _oper_checked(self, secret: str, password: str) -> None:
+        self._opered(await matches_configured(secret, password))
 
     def _opered(self, right: bool) -> None:
         if not right:
