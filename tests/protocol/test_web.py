@@ -126,3 +126,8 @@ def test_hello_ok_error_bye() -> None:
 
 def test_encode_replaces_lone_surrogates() -> None:
     assert web.encode({"text": "a\ud800"}) == b'{"text":"a?"}'  # always valid UTF-8
+
+
+@given(st.none() | st.integers(0, web.MAX_REQ), st.lists(st.integers(1, 2**62), max_size=20))
+def test_the_ok_template_writes_what_the_encoder_writes(req: int | None, ids: list[int]) -> None:
+    assert web.ok_ids(req, ids) == web.ok(req, ids=ids)

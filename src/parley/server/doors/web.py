@@ -211,7 +211,7 @@ class WebDoor(WebChat):
         if len(ids) == count:
             self._unacked.popleft()
             if req is not None:
-                self._send(web.ok(req, ids=[i for i in ids if i is not None]))
+                self._send(web.ok_ids(req, [i for i in ids if i is not None]))
 
     def _send(self, payload: bytes) -> None:
         if self._ws is not None:
