@@ -26,9 +26,20 @@ from parley.server.doors.web_http import SECURITY_HEADERS, WebLink
 CLOSING_GRACE = 2.0  # seconds to wait for the client's close frame after ours
 
 
+_TEXT_FRAME = 0x81  # FIN and the text opcode: a whole message in one frame
+
+
 def frame(payload: bytes) -> bytes:
-    """The bytes of one server text frame holding `payload` (the same for every receiver)."""
-    return Frame(Opcode.TEXT, payload).serialize(mask=False)
+    """The bytes of one server text frame holding `payload` (the same for every receiver):
+    RFC 6455's header for an unmasked, unfragmented, uncompressed frame, as websockets'
+    `Frame.serialize` writes it (a test holds them equal), without building a `Frame` for
+    every message of every room."""
+    length = len(payload)
+    if length < 126:
+        return bytes((_TEXT_FRAME, length)) + payload
+    if length < 65536:
+        return bytes((_TEXT_FRAME, 126)) + length.to_bytes(2, "big") + payload
+    return bytes((_TEXT_FRAME, 127)) + length.to_bytes(8, "big") + payload
 
 
 def close_frame(code: int, reason: str) -> bytes:
