@@ -131,3 +131,30 @@ def test_encode_replaces_lone_surrogates() -> None:
 @given(st.none() | st.integers(0, web.MAX_REQ), st.lists(st.integers(1, 2**62), max_size=20))
 def test_the_ok_template_writes_what_the_encoder_writes(req: int | None, ids: list[int]) -> None:
     assert web.ok_ids(req, ids) == web.ok(req, ids=ids)
+
+
+_WORDS = st.text(st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
+    ["dev", "#dev", "hi there", "tab\there", "x" * 34, "x" * 4001, "", "\x00", "é", "a\nb"]
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {"type": st.just("say")},
+        optional={
+            "room": _WORDS | st.integers(),
+            "text": _WORDS | st.none(),
+            "req": st.none() | st.booleans() | st.integers(-3, 2**54) | st.text(max_size=3),
+            "extra": st.integers(),
+        },
+    )
+)
+def test_the_plain_say_reads_as_the_table_does(value: dict[str, object]) -> None:
+    said = web.plain_say(value)
+    assert said is None or said == web._parse_value(value)
+
+
+def test_the_plain_say_is_taken_for_the_usual_line() -> None:
+    value = {"type": "say", "room": "dev", "text": "hello there", "req": 7}
+    assert web.plain_say(value) == web.Say("dev", "hello there", 7)
+    assert web.plain_say({**value, "text": "tab\there"}) is None  # the table reads that one
