@@ -254,6 +254,7 @@ class SQLiteStore:
 
     def append_batch(self, messages: Sequence[StoredMessage]) -> asyncio.Future[None]:
         """Keep many messages in one write job (see `queries.insert_messages`)."""
+        rooms: dict[str, str] = {}  # a batch is mostly a few rooms' lines: each key made once
         rows = [
             (
                 m.id,
@@ -262,7 +263,9 @@ class SQLiteStore:
                 m.text,
                 m.room,
                 m.recipient,
-                conversation_of(m.sender, m.room, m.recipient),
+                conversation_of(m.sender, m.room, m.recipient)
+                if m.room is None or m.recipient is not None  # a direct one, or a bad one
+                else rooms.get(m.room) or rooms.setdefault(m.room, room_conversation(m.room)),
             )
             for m in messages
         ]
