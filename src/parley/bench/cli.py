@@ -27,7 +27,7 @@ from typing import Any
 
 from parley.argtypes import non_negative_int, positive_float, positive_int
 from parley.bench import report
-from parley.bench.clients import BenchSetupError, client_class
+from parley.bench.dialects import BenchSetupError, client_class
 from parley.bench.matrix import (
     LOAD_REPEATS,
     QUICK,

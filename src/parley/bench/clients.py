@@ -6,7 +6,7 @@ possible per line, because the generator must stay cheaper than the server it me
 `Sender` is the sending half of a client that talks; see `parley.bench.loadgen` for the flow
 control it implements. All clients of one process share one `Tally`. `IrcBenchClient` is the
 same client speaking IRC, `parley.bench.web_client.WebBenchClient` through the web door
-(`client_class` picks one by dialect).
+(`parley.bench.dialects.client_class` picks one by dialect).
 """
 
 from __future__ import annotations
@@ -259,27 +259,6 @@ class IrcBenchClient(BenchClient):
             self._settle(now, None)
         elif line.startswith(b"ERROR") or numeric in REFUSALS:
             self._settle(now, line.decode(errors="replace"))
-
-
-class BenchSetupError(RuntimeError):
-    """What the bench needs to run is missing (said in one line, never a traceback)."""
-
-
-def client_class(dialect: str) -> type[BenchClient]:
-    """The client that speaks `dialect` (one of `wire.DIALECTS`)."""
-    if dialect == "irc":
-        return IrcBenchClient
-    if dialect == "web":
-        try:
-            from parley.bench.web_client import WebBenchClient
-        except ImportError as error:  # picows is the bench's own dependency, not the server's
-            raise BenchSetupError(
-                f"the web dialect needs picows ({error}): pip install 'parley[bench]'"
-            ) from error
-        return WebBenchClient
-    if dialect == "chat1":
-        return BenchClient
-    raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(wire.DIALECTS)}")
 
 
 class Sender:

@@ -35,7 +35,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from parley.bench import wire
-from parley.bench.clients import MAX_SAMPLES, BenchClient, Sender, Tally, client_class
+from parley.bench.clients import MAX_SAMPLES, BenchClient, Sender, Tally
+from parley.bench.dialects import client_class
 from parley.bench.phases import (
     CLOSE,
     JOIN,
