@@ -229,3 +229,22 @@ def test_a_message_kept_below_the_search_mark_is_indexed_with_its_insert(tmp_pat
     conn.execute("DELETE FROM messages")
     conn.execute("INSERT INTO messages_search(messages_search) VALUES ('integrity-check')")
     conn.close()
+
+
+def test_each_upgrade_of_an_old_file_is_logged_before_it_runs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    conn = connect(tmp_path / "old.db")
+    migrate(conn, "old.db", target=6)
+    with caplog.at_level("INFO", logger="parley.store"):
+        migrate(conn, "old.db")
+    assert [r.getMessage() for r in caplog.records] == [
+        f"old.db: upgrading to schema {m.version}: {m.summary}" for m in MIGRATIONS[6:]
+    ]
+    caplog.clear()
+    fresh = connect(tmp_path / "new.db")
+    with caplog.at_level("INFO", logger="parley.store"):
+        migrate(fresh, "new.db")
+    assert caplog.records == []  # a new file is not an upgrade
+    conn.close()
+    fresh.close()

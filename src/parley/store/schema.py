@@ -13,6 +13,7 @@ registers on the connection, to fill in a key column for rows written before it 
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 from parley.chat.names import name_key
@@ -20,6 +21,8 @@ from parley.chat.store import SchemaError
 from parley.records import record
 
 NAME_KEY_FUNCTION = "parley_name_key"
+
+log = logging.getLogger("parley.store")
 
 
 @record
@@ -239,6 +242,7 @@ def migrate(conn: sqlite3.Connection, where: str, *, target: int = LATEST_VERSIO
     `target` stops at an older version, so that tests can build the files older code made.
     """
     version = check_version(conn, where)
+    upgrading = version > 0  # a new file gets the whole schema without a word
     conn.create_function(NAME_KEY_FUNCTION, 1, name_key, deterministic=True)
     while version < target:
         conn.execute("BEGIN IMMEDIATE")
@@ -246,6 +250,9 @@ def migrate(conn: sqlite3.Connection, where: str, *, target: int = LATEST_VERSIO
             version = check_version(conn, where)
             if version < target:
                 migration = MIGRATIONS[version]
+                if upgrading:  # said before it runs: an index over a long history takes a while
+                    log.info("%s: upgrading to schema %d: %s", where, migration.version,
+                             migration.summary)  # fmt: skip
                 for statement in migration.statements:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {migration.version:d}")
