@@ -63,3 +63,27 @@ def test_bad_server_name(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         config_from_args(["--server-name", "not a name"])
     assert "not a server name" in capsys.readouterr().err
+
+
+def test_a_configured_secret_that_is_a_broken_hash_is_refused_at_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An argon2 hash cut short would match no password at all: one line, status 2."""
+    from parley.chat.passwords import hash_password
+
+    whole = hash_password("sesame")
+    toml = tmp_path / "parley.toml"
+    toml.write_text(f'irc-password = "{whole}"\n[operators]\nroot = "{whole}"\n')
+    config = config_from_args(["--config", str(toml)])
+    assert config.irc_password == whole and config.operators == (("root", whole),)
+    for argv, where in (
+        (["--irc-password", whole[:20]], "argument --irc-password"),
+        (["--config", str(toml)], "[operators] root"),
+    ):
+        if argv[0] == "--config":
+            toml.write_text(f'[operators]\nroot = "{whole[:20]}"\n')
+        with pytest.raises(SystemExit) as stop:
+            config_from_args(argv)
+        assert stop.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and where in err[0] and "not one (copy the whole hash)" in err[0]

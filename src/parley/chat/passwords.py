@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher, Type
+from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 8
@@ -140,6 +140,17 @@ async def check_password_async(password_hash: str | None, password: str) -> bool
     """`check_password` on the hashing threads."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_hash_pool(), check_password, password_hash, password)
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why `secret` cannot be a configured secret (`matches_configured`), or None: an argon2
+    hash that does not parse would silently match nothing."""
+    if secret.startswith("$argon2"):
+        try:
+            extract_parameters(secret)
+        except InvalidHashError:
+            return "starts like an argon2 hash but is not one (copy the whole hash)"
+    return None
 
 
 async def matches_configured(secret: str, given: str) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, NoReturn
 
 from parley.argtypes import non_negative, port, positive_float, positive_int
+from parley.chat.passwords import secret_problem
 from parley.protocol.framing import DEFAULT_MAX_LINE
 from parley.records import record
 
@@ -310,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     irc.add_argument(
         "--irc-password",
+        type=_secret,
         default=defaults.irc_password,
         metavar="PASSWORD",
         help="a password every IRC client must give (PASS) before it registers; accounts then"
@@ -520,10 +522,22 @@ def _server_description(text: str) -> str:
     return " ".join(text.split())
 
 
+def _secret(text: str) -> str:
+    """A password, or an argon2 hash of one that parses."""
+    problem = secret_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _operators(parser: argparse.ArgumentParser, path: Path, raw: object) -> list[tuple[str, str]]:
     """The ``[operators]`` table: each name with its password (or argon2 hash)."""
     if not isinstance(raw, dict) or not all(
         isinstance(name, str) and isinstance(secret, str) and secret for name, secret in raw.items()
     ):
         parser.error(f'--config {path}: [operators] must map names to passwords ("name = pw")')
+    for name, secret in raw.items():
+        problem = secret_problem(secret)
+        if problem is not None:
+            parser.error(f"--config {path}: [operators] {name}: {problem}")
     return sorted(raw.items())
