@@ -142,10 +142,13 @@ async def check_password_async(password_hash: str | None, password: str) -> bool
     return await loop.run_in_executor(_hash_pool(), check_password, password_hash, password)
 
 
+_ARGON2 = "$argon2"  # how every argon2 hash begins, whatever its variant
+
+
 def secret_problem(secret: str) -> str | None:
     """Why `secret` cannot be a configured secret (`matches_configured`), or None: an argon2
     hash that does not parse would silently match nothing."""
-    if secret.startswith("$argon2"):
+    if secret.startswith(_ARGON2):
         try:
             extract_parameters(secret)
         except InvalidHashError:
@@ -156,8 +159,8 @@ def secret_problem(secret: str) -> str | None:
 async def matches_configured(secret: str, given: str) -> bool:
     """Whether `given` is the secret an operator configured: a password as written, or an
     argon2 hash of one (as ``parley-server`` writes them for accounts)."""
-    if secret.startswith("$argon2"):
-        return await check_password_async(secret, given)
+    if secret.startswith(_ARGON2):
+        return await verify_password_async(secret, given)
     return hmac.compare_digest(secret.encode(), given.encode())
 
 
