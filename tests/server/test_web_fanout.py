@@ -79,3 +79,17 @@ def test_counts_come_once_per_write_and_not_again_unchanged(server: ServerThread
     bob.send({"type": "say", "room": "lobby", "text": "after reading"})
     assert alice.wait(type="message")["text"] == "after reading"
     assert alice.wait(type="unread")["unread"] == 1
+
+
+def test_counts_of_a_busy_room_are_gathered_and_the_last_is_right(server: ServerThread) -> None:
+    """Forty messages, each its own write to alice: she hears the first count at once and the
+    rest gathered (`UNREAD_INTERVAL`), not forty counts; the last one she hears is 40."""
+    alice, bob = _signed_in(server, "alice", signup=True), _signed_in(server, "bob")
+    for number in range(40):
+        assert bob.request({"type": "say", "room": "lobby", "text": f"m{number}"})["type"] == "ok"
+        assert alice.wait(type="message")["text"] == f"m{number}"  # a write of its own
+    assert alice.wait(type="unread", unread=40)["target"] == "lobby"
+    counts = [m["unread"] for m in alice.seen if m["type"] == "unread" and m["target"] == "lobby"]
+    assert counts[0] == 1 and counts == sorted(counts)
+    assert len(counts) < 20  # one per write would be 40
+    assert alice.silent()

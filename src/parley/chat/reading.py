@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 MAX_COUNTED = 999  # unread messages counted per room or conversation ("999+" past that)
 MAX_TARGETS = 200  # rooms and conversations with a marker, per user
 MAX_USERS = 50_000  # users with markers; the oldest go first
-TALLY_KEPT = 4 * MAX_COUNTED  # messages a room's tally keeps at least (readers catch up at
-# every write, so they are never that far behind; one that is was away, and history has it)
+TALLY_KEPT = 4 * MAX_COUNTED  # messages a room's tally keeps at least (readers catch up when
+# their counts are said, a few times a second at most, so they are seldom that far behind; one
+# that is has more than the cap unread anyway, or was away, and history has it)
 MAX_TALLIES = 10_000  # rooms with a tally; the oldest go first
 
 

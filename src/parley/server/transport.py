@@ -132,6 +132,7 @@ class Connection(asyncio.Protocol):
         "_bucket",
         "_closing",
         "_deadline",
+        "_deferred",
         "_door_name",
         "_door_timer",
         "_framer",
@@ -173,6 +174,7 @@ class Connection(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         self._deadline: asyncio.TimerHandle | None = None
         self._door_timer: asyncio.TimerHandle | None = None
+        self._deferred: asyncio.TimerHandle | None = None
         self._paused_for = 0  # a bit per reason reading is paused (see _PAUSE_*)
         self._bucket: TokenBucket | None = None
         self._previews: TokenBucket | None = None
@@ -249,8 +251,7 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timer()
-        if self._door_timer is not None:
-            self._door_timer.cancel()
+        self._cancel_door_timers()
         if self._job is not None:
             self._job.cancel()
         if self._deadline is not None:
@@ -436,6 +437,22 @@ class Connection(asyncio.Protocol):
 
     def _door_tick(self, callback: Callable[[], None]) -> None:
         self._door_timer = None
+        self._door_call(callback)
+
+    def defer(self, delay: float, callback: Callable[[], None]) -> None:
+        """Call `callback` after `delay` seconds unless a deferred call is already pending:
+        the door's second timer, for output it holds back (the web door's unread counts,
+        said at most a few times a second); gone at close."""
+        if self._deferred is None and not self._closing:
+            self._deferred = asyncio.get_running_loop().call_later(
+                delay, self._deferred_tick, callback
+            )
+
+    def _deferred_tick(self, callback: Callable[[], None]) -> None:
+        self._deferred = None
+        self._door_call(callback)
+
+    def _door_call(self, callback: Callable[[], None]) -> None:
         if self._closing:
             return
         try:
@@ -443,6 +460,12 @@ class Connection(asyncio.Protocol):
         except Exception:
             log.exception("internal error on connection %s", self.address)
             self.close("internal error", notify=True)
+
+    def _cancel_door_timers(self) -> None:
+        for timer in (self._door_timer, self._deferred):
+            if timer is not None:
+                timer.cancel()
+        self._door_timer = self._deferred = None
 
     def _notify(self, text: str) -> None:
         """Tell the client something in its own dialect."""
@@ -601,8 +624,7 @@ class Connection(asyncio.Protocol):
         if self._closing or self._transport is None:
             return
         self._cancel_timer()
-        if self._door_timer is not None:
-            self._door_timer.cancel()
+        self._cancel_door_timers()
         self._backlog = None
         self.reason = reason
         if self._metrics is not None:

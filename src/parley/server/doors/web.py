@@ -17,6 +17,7 @@ and a page's counts are brought up to date once per write (`_send_unread`), not 
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, cast
@@ -54,6 +55,12 @@ from parley.server.doors.web_socket import WebSocketSide, accept, close_frame, f
 
 log = logging.getLogger("parley.server")
 
+# Seconds between two `unread` messages to one page while its counts keep changing: the first
+# change after a quiet spell is said with the write that brings it, the next ones are gathered
+# until this much has passed (a badge cannot be read faster; a busy room would otherwise cost
+# every reader a count and a frame at every write).
+UNREAD_INTERVAL = 0.25
+
 
 _shared = EncodeOnce[Delivery](lambda event: frame(encode_shared(event)))
 _CLOSE_CODES = {"send queue exceeded": 1008, "excess flood": 1008, "server shutting down": 1001}
@@ -90,6 +97,7 @@ class WebDoor(WebChat):
         "_told",
         "_unacked",
         "_unread",
+        "_unread_after",
         "_web",
         "_ws",
         "framer",
@@ -109,6 +117,7 @@ class WebDoor(WebChat):
         self._unacked: deque[tuple[int | None, int, list[int | None]]] = deque()
         self._unread: dict[str, Mark] = {}  # targets whose counts may have changed this write
         self._told: dict[str, tuple[int, int, int]] = {}  # target key -> the figures last sent
+        self._unread_after = 0.0  # when counts may next be said (time.monotonic)
         self._name = ""  # the user's name, and case-folded for the mention test
         self._folded_name = ""
         self._http = HttpSide(self._web, self._upgrade)
@@ -280,7 +289,8 @@ class WebDoor(WebChat):
         return True
 
     def _touch(self, mark: Mark) -> None:
-        """The room's counts may have changed: the page hears them before the next write."""
+        """The counts of `mark`'s target may have changed: the page hears them with the next
+        write, or once `UNREAD_INTERVAL` has passed since it last heard some."""
         if not self._unread:
             self._web.before_flush(self._send_unread)
         self._unread[mark[0]] = mark
@@ -301,8 +311,14 @@ class WebDoor(WebChat):
         return self._link.core.reading.markers
 
     def _send_unread(self) -> None:
-        """The counts that changed, each once, however many messages one write carries: each
-        room's marker catches up with its tally here, once per write rather than per message."""
+        """The counts that changed, each once, however many messages came since they were
+        last said: each room's marker catches up with its tally here, at most once per
+        `UNREAD_INTERVAL` rather than per message (or per write)."""
+        now = time.monotonic()
+        if now < self._unread_after:  # said a moment ago: gather until the interval is over
+            self._web.defer(self._unread_after - now, self._send_unread)
+            return
+        self._unread_after = now + UNREAD_INTERVAL
         touched, self._unread = self._unread, {}
         user = self._link.session.user
         if user is None:

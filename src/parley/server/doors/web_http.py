@@ -83,6 +83,9 @@ class WebLink(Link, Protocol):
     def before_flush(self, callback: Callable[[], None]) -> None:
         """Call `callback` once, just before queued output is next written."""
 
+    def defer(self, delay: float, callback: Callable[[], None]) -> None:
+        """Call `callback` after `delay` seconds, unless a deferred call is already pending."""
+
 
 def security_headers(content_type: str, length: int) -> list[tuple[str, str]]:
     """The headers of every answer."""
