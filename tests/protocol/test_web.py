@@ -158,3 +158,59 @@ def test_the_plain_say_is_taken_for_the_usual_line() -> None:
     value = {"type": "say", "room": "dev", "text": "hello there", "req": 7}
     assert web.plain_say(value) == web.Say("dev", "hello there", 7)
     assert web.plain_say({**value, "text": "tab\there"}) is None  # the table reads that one
+
+
+# orjson reads page messages where it is installed; the standard decoder is the fallback and
+# judges what orjson refuses. These hold the two readings equal: the same values (`repr`
+# tells 1 from 1.0 and keeps key order) for integers that fit 64 bits (orjson reads a longer
+# one as a float, where the standard decoder keeps an int), and the same parsed messages
+# (and errors) for everything, long integers too: no field of a page message takes either.
+_I64 = 2**63
+_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-_I64, _I64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+_texts = st.one_of(
+    st.builds(lambda value, ascii_: json.dumps(value, ensure_ascii=ascii_), _values, st.booleans()),
+    st.builds(
+        lambda value, escape: (
+            json.dumps({"type": "say", "room": "lobby", "text": value})
+            .replace('"text": "', '"text": "' + escape)
+            .encode()
+        ),
+        st.text(max_size=20),
+        st.sampled_from(["", "\\ud800", "\\udfff x", "\\ud83d\\ude00", "\\u0000"]),
+    ),
+    st.just(b"\xef\xbb\xbf{}"),
+)
+
+
+@pytest.mark.skipif(web._fast_loads is None, reason="orjson is not installed")
+@given(_texts)
+def test_orjson_reads_what_the_standard_decoder_reads(data: str | bytes) -> None:
+    assert repr(web._decode(data)) == repr(web._standard_decode(data))
+
+
+_long_integers = st.builds(
+    lambda field, number: json.dumps(
+        {"type": "history" if field != "id" else "read", "target": "dev", field: number}
+    ),
+    st.sampled_from(["req", "after", "before", "count", "id", "extra"]),
+    st.integers(min_value=_I64 - 10) | st.integers(max_value=-_I64 + 10),
+)
+
+
+@pytest.mark.skipif(web._fast_loads is None, reason="orjson is not installed")
+@given(_texts | _long_integers | st.binary(max_size=200))
+def test_messages_parse_the_same_without_orjson(data: str | bytes) -> None:
+    fast = web.parse_client(data)
+    saved, web._fast_loads = web._fast_loads, None
+    try:
+        assert web.parse_client(data) == fast
+    finally:
+        web._fast_loads = saved

@@ -16,7 +16,8 @@ from parley.bench.clients import BenchClient, Sender, Tally
 
 _MESSAGE = b'{"type":"message",'
 _FROM = b'"from":"'
-_FROM_INDEX = slice(len(_FROM) + wire.TAG_LENGTH, len(_FROM) + wire.TAG_LENGTH + wire.INDEX_DIGITS)
+_FROM_DIGITS_AT = len(_FROM) + wire.TAG_LENGTH  # the sender's index, after its tag
+_TEXT = picows.WSMsgType.TEXT
 _TEXT_END = b'","mention":'
 _SENT_AT_DIGITS = -(wire.SENT_AT.start or 0)  # the send time ends the text
 
@@ -32,8 +33,9 @@ def read_delivery(payload: bytes) -> tuple[int, int] | None:
     end = payload.rfind(_TEXT_END)
     if at < 0 or end < 0:
         return None
+    at += _FROM_DIGITS_AT
     try:
-        return int(payload[at:][_FROM_INDEX]), int(payload[end - _SENT_AT_DIGITS : end])
+        return int(payload[at : at + wire.INDEX_DIGITS]), int(payload[end - _SENT_AT_DIGITS : end])
     except ValueError:
         return None
 
@@ -94,7 +96,7 @@ class WebBenchClient(BenchClient):
         now = self._now
         if not now:
             now = self._now = time.monotonic_ns()
-        if frame.msg_type == picows.WSMsgType.TEXT:
+        if frame.msg_type is _TEXT:
             payload = frame.get_payload_as_bytes()
             found = read_delivery(payload)
             if found is not None:

@@ -13,7 +13,7 @@ it knows no chat rule (who may say what), only the shape of messages.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 from parley.records import record
@@ -224,8 +224,31 @@ _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), al
 _quote: Final = json.encoder.encode_basestring  # what the encoder writes for a string
 
 
+_fast_loads: Callable[[bytes | str], object] | None
+try:  # compiled, where it installs (a default dependency on CPython)
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - the standard decoder alone
+    _fast_loads = None
+
+
 def _decode(data: bytes | str) -> object:
-    """The JSON value of `data`, or a `BadMessage` (bad UTF-8, bad JSON, NaN, deep nesting)."""
+    """The JSON value of `data`, or a `BadMessage` (bad UTF-8, bad JSON, NaN, deep nesting).
+
+    orjson reads it when it can; whatever it refuses goes to the standard decoder, whose
+    verdict stands (it reads a few texts orjson does not: integers past 64 bits, lone
+    surrogates in escapes, which the checks after refuse with their own words). A property
+    test holds the two equal on everything orjson accepts.
+    """
+    if _fast_loads is not None:
+        try:
+            return _fast_loads(data)
+        except ValueError:  # orjson.JSONDecodeError
+            pass
+    return _standard_decode(data)
+
+
+def _standard_decode(data: bytes | str) -> object:
+    """`_decode` with the standard library's decoder alone."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return _DECODER.decode(text)

@@ -110,7 +110,8 @@ class WebSocketSide:
                     protocol.fail(CloseCode.UNSUPPORTED_DATA, "binary frames are not accepted")
                 texts.clear()
                 break
-        self.write_out()
+        if protocol.writes or protocol.state is not State.OPEN:  # a pong, a close: answer it
+            self.write_out()
         return texts if self.is_open else []
 
     def send(self, data: bytes) -> None:
