@@ -28,3 +28,15 @@ def test_anything_else_is_left_to_the_json_decoder() -> None:
         b"",
     ):
         assert read_delivery(payload) is None
+
+
+def test_the_send_time_is_read_with_and_without_a_mention() -> None:
+    """A frame without a mention has its send time at a fixed place from the end; one with a
+    mention is searched: both read the same."""
+    name = wire.client_name("fghij", 7).decode()
+    for padding in (b"", b"x" * 50):
+        text = wire.encode_messages(b"", 3, 4, padding, 98765432109876543210).decode().rstrip()
+        event = RoomMessage(name, (text,), "dev", 123456789, 1764662400.123456)
+        for mention in (False, True):
+            (payload,) = room_frames(event, lambda text, mention=mention: mention)
+            assert read_delivery(payload) == (7, 98765432109876543210)
