@@ -37,6 +37,14 @@ def test_the_send_time_is_read_with_and_without_a_mention() -> None:
     for padding in (b"", b"x" * 50):
         text = wire.encode_messages(b"", 3, 4, padding, 98765432109876543210).decode().rstrip()
         event = RoomMessage(name, (text,), "dev", 123456789, 1764662400.123456)
-        for mention in (False, True):
-            (payload,) = room_frames(event, lambda text, mention=mention: mention)
+        for mention in (_never, _always):
+            (payload,) = room_frames(event, mention)
             assert read_delivery(payload) == (7, 98765432109876543210)
+
+
+def _never(text: str) -> bool:
+    return False
+
+
+def _always(text: str) -> bool:
+    return True

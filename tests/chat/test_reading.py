@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from hypothesis import given, strategies as st
+
 from parley.chat.reading import (
     MAX_COUNTED,
     TALLY_KEPT,
@@ -141,3 +145,53 @@ def test_tally_counting_is_bounded_and_survives_trimming() -> None:
     assert markers.read("a", "dev", last).unread == 0
     tally.append(last + 1, 1, "b")
     assert markers.follow("a", "dev", tally, first).count().unread == 1
+
+
+_OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("say"), st.sampled_from(["a", "b", "c"]), st.integers(1, 3), st.booleans()
+        ),
+        st.just(("count",)),
+        st.tuples(st.just("read"), st.integers(0, 4)),
+    ),
+    max_size=40,
+)
+
+
+@given(_OPS)
+def test_tally_counts_are_what_came_unread_and_not_from_the_reader(
+    ops: list[tuple[Any, ...]],
+) -> None:
+    """Counted from first principles: the reader "a" has unread every message relayed to it
+    that is not its own and newer than its last read, and a mention among them is one too,
+    whatever the order of messages, mentions noted as they came, counts asked and reads (of
+    the newest, or a few back from it)."""
+    markers = ReadMarkers()
+    tally = markers.tally("dev")
+    relayed: list[tuple[int, str, bool]] = []  # id, sender, mentions "a"
+    next_id, position, last_read = 100, None, 0
+    for op in ops:
+        if op[0] == "say":
+            _, sender, lines, mention = op
+            first = tally.append(next_id, lines, sender)
+            for number in range(next_id, next_id + lines):
+                mentioned = mention and sender != "a" and number == next_id
+                relayed.append((number, sender, mentioned))
+                if mentioned:
+                    markers.note("a", "dev", number, True)
+            next_id += lines
+            if position is None:
+                position = first  # the door follows from the first message it relayed
+        elif op[0] == "count" and position is not None:
+            count = markers.follow("a", "dev", tally, position).count()
+            unread = [m for m in relayed if m[1] != "a" and m[0] > last_read]
+            assert (count.unread, count.mentions) == (len(unread), sum(m[2] for m in unread))
+        elif op[0] == "read" and relayed:
+            target = relayed[max(len(relayed) - 1 - op[1], 0)][0]
+            last_read = max(last_read, target)
+            markers.read("a", "dev", target)
+    if position is not None:
+        count = markers.follow("a", "dev", tally, position).count()
+        unread = [m for m in relayed if m[1] != "a" and m[0] > last_read]
+        assert (count.unread, count.mentions) == (len(unread), sum(m[2] for m in unread))

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import ne
 from typing import TYPE_CHECKING
 
 from parley.chat.answers import UnreadCount, UnreadCounts
@@ -88,7 +90,7 @@ class Marker:
     def __init__(self, target: str, last_read: int = 0) -> None:
         self.target = target
         self.last_read = last_read
-        self.newest = last_read  # the newest id noted or read
+        self.newest = last_read  # the newest id noted, counted or read
         self.pending: dict[int, bool] = {}  # unread id -> is a mention
         self.mentions = 0  # of `pending`, kept as they come: a count is asked per write
         self.tally: Tally | None = None  # the room's tally this marker counts from
@@ -127,14 +129,24 @@ class Marker:
         room = MAX_COUNTED - len(pending)
         if room <= 0:
             return
-        last = self.last_read
-        new = [
-            number
-            for number, sender in zip(tally.ids[start:], tally.senders[start:], strict=True)
-            if number > last and sender != user_key and number not in pending
-        ]
+        ids, senders = tally.ids[start:], tally.senders[start:]
+        if ids[0] > self.newest:
+            # Ids only grow along a tally, so none of these is read or counted yet: only the
+            # user's own are left out, by passes in C (most catch-ups of a busy room).
+            if user_key in senders:
+                ids = list(compress(ids, map(ne, senders, repeat(user_key))))
+            new = ids
+        else:
+            last = self.last_read
+            new = [
+                number
+                for number, sender in zip(ids, senders, strict=True)
+                if number > last and sender != user_key and number not in pending
+            ]
         if new:
-            pending.update(dict.fromkeys(new[:room], False))
+            new = new[:room]
+            pending.update(dict.fromkeys(new, False))
+            self.newest = max(self.newest, new[-1])  # ids grow along the tally
 
     def read_to(self, message_id: int) -> None:
         self.last_read = max(self.last_read, message_id)
