@@ -11,7 +11,8 @@ door never decides a chat rule: it only translates.
 
 The fan-out path costs each receiver a few attribute reads: a room message's frames, its
 folded texts and its place in the room's unread tally are made once per event (`RoomEvent`),
-and a page's counts are brought up to date once per write (`_send_unread`), not per message.
+and a page's counts are brought up to date once per write at most, and at most every
+`UNREAD_INTERVAL` while they keep changing (`_send_unread`), not per message.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ class WebDoor(WebChat):
         self._token = ""
         self._bye_req: int | None = None  # the signout that the bye answers
         self._unacked: deque[tuple[int | None, int, list[int | None]]] = deque()
-        self._unread: dict[str, Mark] = {}  # targets whose counts may have changed this write
+        self._unread: dict[str, Mark] = {}  # targets whose counts may have changed since said
         self._told: dict[str, tuple[int, int, int]] = {}  # target key -> the figures last sent
         self._unread_after = 0.0  # when counts may next be said (time.monotonic)
         self._name = ""  # the user's name, and case-folded for the mention test
