@@ -65,6 +65,11 @@ class Tmux:
     def press(self, session: str, key: str) -> None:
         self.run("send-keys", "-t", session, key)
 
+    def enter(self, session: str, line: str) -> None:
+        """Type `line` and press Enter, as a person sends a line or a command."""
+        self.type(session, line)
+        self.press(session, "Enter")
+
     def screen(self, session: str, *, escapes: bool = False, everything: bool = False) -> list[str]:
         """The visible rows (`everything`: the scrollback too; `escapes`: with attributes)."""
         args = ["capture-pane", "-p", "-t", session]

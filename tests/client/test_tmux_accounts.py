@@ -15,11 +15,6 @@ SECOND = "c0rrect-battery-staple"
 WRONG = "n0t-the-password"
 
 
-def enter(tmux: Tmux, session: str, text: str) -> None:
-    tmux.type(session, text)
-    tmux.press(session, "Enter")
-
-
 def no_password_on(tmux: Tmux, session: str) -> None:
     screen = "\n".join(tmux.screen(session))
     for secret in (FIRST, SECOND, WRONG):
@@ -31,23 +26,23 @@ def test_signup_and_password_change_never_show_the_password(
 ) -> None:
     tmux.start("carol", client_command("--signup", "carol", server.address))
     tmux.wait_screen("carol", shows("New password for carol:"), "the first password prompt")
-    enter(tmux, "carol", FIRST)
+    tmux.enter("carol", FIRST)
     tmux.wait_screen("carol", shows("The same password again:"), "the second password prompt")
-    enter(tmux, "carol", FIRST)
+    tmux.enter("carol", FIRST)
     tmux.wait_screen("carol", ready, "carol's chat prompt")
     assert tmux.wait_screen("carol", shows("Account created"), "the account")
     no_password_on(tmux, "carol")
 
-    enter(tmux, "carol", "/password")
+    tmux.enter("carol", "/password")
     tmux.wait_screen("carol", shows("Current password:"), "the current password prompt")
     tmux.type("carol", FIRST)
     tmux.wait_screen("carol", shows("Current password: " + "*" * len(FIRST)), "the stars")
     no_password_on(tmux, "carol")  # not even while it is being typed
     tmux.press("carol", "Enter")
     tmux.wait_screen("carol", shows("New password for carol:"), "the new password prompt")
-    enter(tmux, "carol", SECOND)
+    tmux.enter("carol", SECOND)
     tmux.wait_screen("carol", shows("The same password again:"), "the confirmation prompt")
-    enter(tmux, "carol", SECOND)
+    tmux.enter("carol", SECOND)
     tmux.wait_screen("carol", shows("Password changed."), "the change")
     tmux.press("carol", "Up")  # the line history has no /password to offer
     tmux.wait_screen("carol", lambda s: s[-1] == ">", "an empty prompt after Up")
@@ -59,9 +54,9 @@ def test_signup_and_password_change_never_show_the_password(
     # has an account; a wrong password is asked again, the right one logs in.
     tmux.start("again", client_command("carol", server.address))
     tmux.wait_screen("again", shows("Password for carol"), "the login prompt")
-    enter(tmux, "again", WRONG)
+    tmux.enter("again", WRONG)
     tmux.wait_screen("again", shows("Wrong name or password."), "the refusal")
-    enter(tmux, "again", SECOND)
+    tmux.enter("again", SECOND)
     tmux.wait_screen("again", ready, "the chat prompt after logging in")
     no_password_on(tmux, "again")
     tmux.press("again", "C-c")
@@ -73,11 +68,11 @@ def test_register_in_plain_mode_at_a_terminal_does_not_echo(
 ) -> None:
     tmux.start("dave", client_command("--plain", "dave", server.address))
     tmux.wait_screen("dave", shows("Ready for messaging!"), "dave registered")
-    enter(tmux, "dave", "/register")
+    tmux.enter("dave", "/register")
     tmux.wait_screen("dave", shows("New password for dave:"), "the password prompt")
-    enter(tmux, "dave", FIRST)
+    tmux.enter("dave", FIRST)
     tmux.wait_screen("dave", shows("The same password again:"), "the second prompt")
-    enter(tmux, "dave", FIRST)
+    tmux.enter("dave", FIRST)
     tmux.wait_screen("dave", shows("Account created"), "the account")
     no_password_on(tmux, "dave")
     tmux.press("dave", "C-d")

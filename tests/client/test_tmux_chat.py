@@ -15,11 +15,6 @@ def start(tmux: Tmux, server: RunningServer, name: str, *args: str) -> None:
     tmux.start(name, client_command(name, server.address, *args))
 
 
-def enter(tmux: Tmux, session: str, line: str) -> None:
-    tmux.type(session, line)
-    tmux.press(session, "Enter")
-
-
 def prompt_is(text: str) -> object:
     return lambda screen: screen[-1] == text.rstrip()
 
@@ -32,25 +27,25 @@ def test_rooms_direct_messages_and_who_between_three_people(
     for name in ("alice", "bob", "carol"):
         tmux.wait_screen(name, ready, f"{name}'s prompt")
 
-    enter(tmux, "alice", "/join teamchat")
+    tmux.enter("alice", "/join teamchat")
     tmux.wait_screen("alice", lambda s: s[-1] == "[teamchat] >", "alice's room prompt")
-    enter(tmux, "bob", "/join teamchat")
+    tmux.enter("bob", "/join teamchat")
     tmux.wait_screen("bob", lambda s: s[-1] == "[teamchat] >", "bob's room prompt")
     tmux.wait_screen("alice", shows("* bob joined teamchat"), "bob's arrival on alice's screen")
 
-    enter(tmux, "alice", "Hello team!")
+    tmux.enter("alice", "Hello team!")
     tmux.wait_screen(
         "bob", shows("alice (in teamchat): Hello team!"), "the room message on bob's screen"
     )
 
-    enter(tmux, "carol", "/msg alice are you in a meeting?")
+    tmux.enter("carol", "/msg alice are you in a meeting?")
     tmux.wait_screen("alice", shows("carol (private): are you in a meeting?"), "the direct message")
-    enter(tmux, "carol", "?")
+    tmux.enter("carol", "?")
     tmux.wait_screen("carol", shows("Online (3): alice, bob, carol"), "the answer to ?")
-    enter(tmux, "carol", "see you at 5 > bob")
+    tmux.enter("carol", "see you at 5 > bob")
     tmux.wait_screen("bob", shows("carol (private): see you at 5"), "seed 002's direct message")
 
-    enter(tmux, "bob", "/leave")
+    tmux.enter("bob", "/leave")
     tmux.wait_screen("alice", shows("* bob left teamchat"), "bob leaving on alice's screen")
     tmux.wait_screen(
         "bob",
@@ -118,7 +113,7 @@ def test_self_signed_certificate_is_trusted_at_the_prompt_and_remembered(
             lambda s: shows("[y/N]")(s) and any(fingerprint in line for line in s),
             "the question, with the fingerprint above it",
         )
-        enter(tmux, "dana", "y")
+        tmux.enter("dana", "y")
         tmux.wait_screen("dana", ready, "dana's prompt after trusting")
         assert parse(known_hosts.read_text()) == {
             f"127.0.0.1:{tls_server.port}": tls_server.fingerprint
@@ -131,6 +126,6 @@ def test_self_signed_certificate_is_trusted_at_the_prompt_and_remembered(
             client_command("eve", tls_server.tls_address, "--known-hosts", str(tmp_path / "other")),
         )
         tmux.wait_screen("eve", shows("[y/N]"), "the question for eve")
-        enter(tmux, "eve", "n")
+        tmux.enter("eve", "n")
         assert tmux.wait_exit("eve") == 2
         assert any("not trusted" in line for line in tmux.screen("eve"))

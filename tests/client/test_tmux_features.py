@@ -29,20 +29,15 @@ STARTUP = 30.0
 """Seconds the server may take to start (again) on a busy machine."""
 
 
-def enter(tmux: Tmux, session: str, line: str) -> None:
-    tmux.type(session, line)
-    tmux.press(session, "Enter")
-
-
 def test_tab_completes_a_name_and_a_room(tmux: Tmux, server: RunningServer) -> None:
     tmux.start("alice", client_command("alice", server.address))
     tmux.start("bob", client_command("bob", server.address))
     tmux.wait_screen("alice", ready, "alice's prompt")
     tmux.wait_screen("bob", ready, "bob's prompt")
-    enter(tmux, "bob", "/join design-review")
+    tmux.enter("bob", "/join design-review")
     tmux.wait_screen("bob", lambda s: s[-1] == "[design-review] >", "bob in his room")
-    enter(tmux, "bob", "/join lobby")
-    enter(tmux, "bob", "morning all")
+    tmux.enter("bob", "/join lobby")
+    tmux.enter("bob", "morning all")
     tmux.wait_screen("alice", shows("@bob: morning all"), "bob's message: alice has seen bob")
 
     tmux.type("alice", "bo")
@@ -52,7 +47,7 @@ def test_tab_completes_a_name_and_a_room(tmux: Tmux, server: RunningServer) -> N
     tmux.press("alice", "Enter")
     tmux.wait_screen("bob", shows("@alice: bob: see you at 5"), "the completed line")
 
-    enter(tmux, "alice", "/rooms")
+    tmux.enter("alice", "/rooms")
     tmux.wait_screen("alice", shows("design-review (1): bob"), "the rooms alice now knows")
     tmux.type("alice", "/join des")
     tmux.wait_screen("alice", shows("Tab: design-review"), "the room offered as alice types")
@@ -71,11 +66,11 @@ def test_a_mention_is_highlighted_rings_the_bell_and_is_listed(
     tmux.start("bob", client_command("bob", server.address))
     tmux.wait_screen("alice", ready, "alice's prompt")
     tmux.wait_screen("bob", ready, "bob's prompt")
-    enter(tmux, "bob", "nothing to see here")
+    tmux.enter("bob", "nothing to see here")
     tmux.wait_screen("alice", shows("@bob: nothing to see here"), "an ordinary line")
     assert not tmux.bell_rung("alice")
 
-    enter(tmux, "bob", "hey Alice, lunch?")
+    tmux.enter("bob", "hey Alice, lunch?")
     tmux.wait_screen("alice", shows("@bob: hey Alice, lunch?"), "the mention")
     painted = tmux.screen("alice", escapes=True)
     row = next(line for line in painted if "lunch?" in line)
@@ -83,9 +78,9 @@ def test_a_mention_is_highlighted_rings_the_bell_and_is_listed(
     assert re.search(r"\x1b\[38;5;\d+mbob", row), repr(row)  # bob in his colour
     assert tmux.bell_rung("alice")
 
-    enter(tmux, "bob", "deploy is done")
+    tmux.enter("bob", "deploy is done")
     tmux.wait_screen("alice", shows("@bob: deploy is done"), "a highlight word")
-    enter(tmux, "alice", "/mentions")
+    tmux.enter("alice", "/mentions")
     screen = tmux.wait_screen("alice", shows("Mentions (2, newest last):"), "the list")
     listed = [unstamped(line) for line in screen if "in the lobby, bob:" in line]
     assert [re.sub(r"^ *\[\d\d:\d\d\] ", "", line) for line in listed] == [
@@ -113,7 +108,7 @@ def test_the_server_restarts_and_the_client_reconnects_missing_nothing_twice(
         with chat_server("real", args, timeout=STARTUP) as first:
             tmux.start("alice", client_command("alice", relay.address, "--color", "never"))
             tmux.wait_screen("alice", ready, "alice's prompt")
-            enter(tmux, "alice", "/join dev")
+            tmux.enter("alice", "/join dev")
             tmux.wait_screen("alice", lambda s: s[-1] == "[dev] >", "alice in dev")
             said = run_client("bob", first.address, stdin_text="/join dev\nbefore the restart\n")
             assert said.status == 0, said
@@ -147,7 +142,7 @@ def test_the_server_restarts_and_the_client_reconnects_missing_nothing_twice(
             try:
                 live.write("/join dev\nafter the return\n")
                 tmux.wait_screen("alice", shows("dave (in dev): after the return"), "a live line")
-                enter(tmux, "alice", "welcome back to me")
+                tmux.enter("alice", "welcome back to me")
                 live.wait_stdout("alice \\(in dev\\): welcome back to me")
             finally:
                 live.close_stdin()

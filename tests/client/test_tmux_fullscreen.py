@@ -13,11 +13,6 @@ from tests.client.processes import RunningServer, chat_server, client_command
 from tests.client.terminal import Tmux, ready, shows
 
 
-def enter(tmux: Tmux, session: str, line: str) -> None:
-    tmux.type(session, line)
-    tmux.press(session, "Enter")
-
-
 def room_row(screen: list[str], label: str) -> str:
     """The room list's row for `label` (``2 dev (3)``), as drawn at the left."""
     for row in screen:
@@ -35,31 +30,31 @@ def test_two_rooms_count_unread_on_the_hidden_one_and_clear_on_switch(
     tmux.wait_screen("bob", ready, "bob's prompt")
     tmux.wait_screen("alice", shows("alice | lobby | connected"), "alice's status line")
 
-    enter(tmux, "bob", "/join dev")
+    tmux.enter("bob", "/join dev")
     tmux.wait_screen("bob", lambda s: s[-1] == "[dev] >", "bob in dev")
-    enter(tmux, "alice", "/join dev")
+    tmux.enter("alice", "/join dev")
     tmux.wait_screen("alice", shows("alice | dev | connected"), "alice looking at dev")
     tmux.wait_screen("alice", lambda s: room_row(s, "dev") == "2 dev", "dev in the room list")
     tmux.wait_screen("alice", shows("bob"), "bob among dev's members")
 
     tmux.press("alice", "M-1")
     tmux.wait_screen("alice", shows("alice | lobby | connected"), "alice back in the lobby")
-    enter(tmux, "bob", "first in dev")
+    tmux.enter("bob", "first in dev")
     tmux.wait_screen("alice", lambda s: room_row(s, "dev") == "2 dev (1)", "one unread")
-    enter(tmux, "bob", "alice: second in dev")
+    tmux.enter("bob", "alice: second in dev")
     tmux.wait_screen("alice", lambda s: room_row(s, "dev") == "2 dev (2, @1)", "a mention")
     assert not any("second in dev" in row for row in tmux.screen("alice"))
 
-    enter(tmux, "alice", "/switch dev")
+    tmux.enter("alice", "/switch dev")
     screen = tmux.wait_screen("alice", shows("alice | dev | connected"), "alice in dev")
     tmux.wait_screen("alice", lambda s: room_row(s, "dev") == "2 dev", "the count cleared")
     screen = tmux.wait_screen("alice", shows("bob (in dev): alice: second in dev"), "dev's lines")
     assert any("bob (in dev): first in dev" in row for row in screen)
 
-    enter(tmux, "alice", "hello dev")
+    tmux.enter("alice", "hello dev")
     tmux.wait_screen("bob", shows("alice (in dev): hello dev"), "alice's line in dev")
     tmux.wait_screen("alice", shows("alice (in dev): hello dev"), "alice's own line shown")
-    enter(tmux, "alice", "/quit")
+    tmux.enter("alice", "/quit")
     assert tmux.wait_exit("alice") == 0
 
 
@@ -88,7 +83,7 @@ def test_scrolling_back_past_the_top_of_a_room_fetches_older_history(tmux: Tmux)
         said_before(server.port, 45)
         tmux.start("alice", client_command("alice", server.address, "--full-screen"))
         tmux.wait_screen("alice", shows("alice | lobby | connected | lag "), "the lag shown")
-        enter(tmux, "alice", "/join dev")
+        tmux.enter("alice", "/join dev")
         tmux.wait_screen("alice", shows("bob (in dev): old 45"), "the last lines of dev")
         screen = tmux.screen("alice")
         assert not any("old 40" in row for row in screen)  # only 5 came with the join
@@ -110,5 +105,5 @@ def test_scrolling_back_past_the_top_of_a_room_fetches_older_history(tmux: Tmux)
         tmux.wait_screen("alice", paged_to_the_end, "no earlier ones")
         assert room_row(tmux.screen("alice"), "dev") == "2 dev"  # none of it is unread
         tmux.press("alice", "PageDown")
-        enter(tmux, "alice", "/quit")
+        tmux.enter("alice", "/quit")
         assert tmux.wait_exit("alice") == 0
